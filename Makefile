@@ -1,0 +1,36 @@
+# TU Liaison. `make run` serves the whole app with demo data; `make test` runs the full suite
+# against a real PostgreSQL, Redis and Celery worker.
+.DEFAULT_GOAL := help
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: help run test lint format clean
+
+help:
+	@echo "make run    the app on http://127.0.0.1:8000 (PORT=8080 to change), with demo data"
+	@echo "make test   the full test suite against throwaway PostgreSQL and Redis"
+	@echo "make lint   ruff check and format check"
+	@echo "make format ruff format and fix"
+
+$(STAMP): pyproject.toml
+	@test -x $(VENV)/bin/python || "$$(scripts/find-python.sh)" -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+run: $(STAMP)
+	scripts/run.sh
+
+test: $(STAMP)
+	scripts/test.sh $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var

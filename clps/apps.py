@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClpsConfig(AppConfig):
+    name = "clps"
+    verbose_name = "CLPs and people"

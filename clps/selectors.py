@@ -1,0 +1,28 @@
+from django.db.models import QuerySet
+
+from .models import CLP, Membership, Role, User
+
+
+def memberships_for_user(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("clp").order_by("clp__name")
+
+
+def clps_open_to_join(*, user: User) -> QuerySet[CLP]:
+    return CLP.objects.exclude(memberships__user=user).order_by("name")
+
+
+def clp_memberships(*, clp: CLP) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(clp=clp)
+        .select_related("user")
+        .order_by("role", "user__name", "user__email")
+    )
+
+
+def tulo_count(*, clp: CLP) -> int:
+    return Membership.objects.filter(clp=clp, role=Role.TULO).count()
+
+
+def landing_url_name(membership: Membership) -> str:
+    """Where a member of each role starts in their CLP."""
+    return "clps:dashboard" if membership.role == Role.TULO else "clps:home"

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "clps"
+
+urlpatterns = [
+    path("<slug:clp_slug>/", views.clp_home, name="home"),
+    path("<slug:clp_slug>/join/", views.join, name="join"),
+    path("<slug:clp_slug>/dashboard/", views.dashboard, name="dashboard"),
+    path("<slug:clp_slug>/people/", views.people, name="people"),
+    path(
+        "<slug:clp_slug>/people/<int:membership_id>/role/",
+        views.membership_role,
+        name="membership_role",
+    ),
+    path(
+        "<slug:clp_slug>/people/<int:membership_id>/remove/",
+        views.membership_remove,
+        name="membership_remove",
+    ),
+    path("<slug:clp_slug>/settings/", views.settings_view, name="settings"),
+]

@@ -1,0 +1,108 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .access import clp_view, public_clp_view
+from .forms import DistrictsForm, RoleForm
+from .models import CLP, Membership, Role
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The front door: signed-in users see their CLPs, visitors see every CLP's public page."""
+    if not request.user.is_authenticated:
+        return render(request, "clps/landing.html", {"clps": CLP.objects.order_by("name")})
+    memberships = list(selectors.memberships_for_user(user=request.user))
+    if len(memberships) == 1 and request.GET.get("all") is None:
+        only = memberships[0]
+        return redirect(selectors.landing_url_name(only), only.clp.slug)
+    return render(
+        request,
+        "clps/home.html",
+        {
+            "memberships": memberships,
+            "joinable": selectors.clps_open_to_join(user=request.user),
+        },
+    )
+
+
+@public_clp_view
+def clp_home(request: HttpRequest, clp: CLP) -> HttpResponse:
+    return render(
+        request,
+        "clps/clp_home.html",
+        {"clp": clp, "districts": list(clp.districts.values_list("district", flat=True))},
+    )
+
+
+@login_required
+@require_POST
+def join(request: HttpRequest, clp_slug: str) -> HttpResponse:
+    clp = get_object_or_404(CLP, slug=clp_slug)
+    services.clp_join(clp=clp, user=request.user)
+    messages.success(request, f"You are now a member of {clp.name} on TU Liaison.")
+    return redirect("clps:home", clp.slug)
+
+
+@clp_view(Role.TULO)
+def dashboard(request: HttpRequest, clp: CLP) -> HttpResponse:
+    return render(request, "clps/dashboard.html", {"clp": clp})
+
+
+@clp_view(Role.TULO, member_data=True)
+def people(request: HttpRequest, clp: CLP) -> HttpResponse:
+    return render(
+        request,
+        "clps/people.html",
+        {
+            "clp": clp,
+            "memberships": selectors.clp_memberships(clp=clp),
+            "roles": Role.choices,
+        },
+    )
+
+
+@clp_view(Role.TULO, member_data=True)
+@require_POST
+def membership_role(request: HttpRequest, clp: CLP, membership_id: int) -> HttpResponse:
+    membership = get_object_or_404(Membership, pk=membership_id, clp=clp)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the roles listed.")
+        return redirect("clps:people", clp.slug)
+    try:
+        services.membership_set_role(membership=membership, role=form.cleaned_data["role"])
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(
+            request, f"{membership.user.email} is now {Role(form.cleaned_data['role']).label}."
+        )
+    return redirect("clps:people", clp.slug)
+
+
+@clp_view(Role.TULO, member_data=True)
+@require_POST
+def membership_remove(request: HttpRequest, clp: CLP, membership_id: int) -> HttpResponse:
+    membership = get_object_or_404(Membership, pk=membership_id, clp=clp)
+    try:
+        services.membership_remove(membership=membership)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"{membership.user.email} is no longer in {clp.name}.")
+    return redirect("clps:people", clp.slug)
+
+
+@clp_view(Role.TULO)
+def settings_view(request: HttpRequest, clp: CLP) -> HttpResponse:
+    current = ", ".join(clp.districts.values_list("district", flat=True))
+    form = DistrictsForm(request.POST or None, initial={"districts": current})
+    if request.method == "POST" and form.is_valid():
+        services.clp_set_districts(clp=clp, districts=form.cleaned_data["districts"])
+        messages.success(request, "Postcode districts saved.")
+        return redirect("clps:settings", clp.slug)
+    return render(request, "clps/settings.html", {"clp": clp, "form": form})

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TuLiaisonConfig(AppConfig):
+    name = "tuliaison"
+    verbose_name = "TU Liaison"

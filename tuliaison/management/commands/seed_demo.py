@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from clps import demo as clp_demo
+from strikes import demo as strikes_demo
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo CLPs, people and records. Safe to run more than once."
+
+    def handle(self, *args, **options) -> None:
+        if not getattr(settings, "SEED_DEMO_ALLOWED", False):
+            raise CommandError(
+                "seed_demo creates accounts with a published password, so these settings refuse "
+                "it. Use the local settings (make run) or set SEED_DEMO_ALLOWED."
+            )
+        clps = clp_demo.seed()
+        unions = strikes_demo.seed()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {len(clps)} CLPs, {len(unions)} unions.")
+        )
+        self.stdout.write(f"Demo logins (password for all: {clp_demo.DEMO_PASSWORD}):")
+        for person in clp_demo.DEMO_PEOPLE:
+            self.stdout.write(
+                f"  {person.role:<10} {person.email:<26} {person.name}, {person.clp_slug}"
+            )

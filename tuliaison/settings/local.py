@@ -1,0 +1,35 @@
+"""`make run`: everything on one machine with no servers to install.
+
+SQLite, Celery over the filesystem broker, mail written to files under var/.
+"""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env.str("SECRET_KEY", default="local-development-only-not-secret")  # noqa: S105
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+
+MAIL_DIR = VAR_DIR / "mail"
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": str(MAIL_DIR)},
+    }
+}
+STATIC_ROOT = None
+
+_broker = VAR_DIR / "broker"
+CELERY_BROKER_URL = "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "data_folder_in": str(_broker / "out"),
+    "data_folder_out": str(_broker / "out"),
+    "processed_folder": str(_broker / "processed"),
+    "store_processed": False,
+}
+CELERY_RESULT_BACKEND = None
+
+# Everything this mode writes lives under var/, which git ignores.
+for _folder in (VAR_DIR, MAIL_DIR, _broker / "out", _broker / "processed"):
+    _folder.mkdir(parents=True, exist_ok=True)
+SEED_DEMO_ALLOWED = True

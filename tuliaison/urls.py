@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from clps import views as clp_views
+
+from .admin_access import secure_admin
+
+secure_admin(admin.site)
+admin.site.site_header = "TU Liaison administration"
+admin.site.site_title = "TU Liaison admin"
+
+urlpatterns = [
+    path("", clp_views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("c/", include("clps.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
