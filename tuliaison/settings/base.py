@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_htmx",
     "anymail",
+    "simple_history",
     "clps",
     "strikes",
     "pickets",
@@ -46,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "tuliaison.urls"
