@@ -15,6 +15,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("c/", include("clps.urls")),
+    path("c/<slug:clp_slug>/", include("strikes.urls")),
+    path("c/<slug:clp_slug>/import/", include("strikes.import_urls")),
+    path("", include("strikes.public_urls")),
 ]
 
 if settings.DEBUG:
