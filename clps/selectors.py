@@ -25,4 +25,4 @@ def tulo_count(*, clp: CLP) -> int:
 
 def landing_url_name(membership: Membership) -> str:
     """Where a member of each role starts in their CLP."""
-    return "clps:dashboard" if membership.role == Role.TULO else "clps:home"
+    return "dashboard" if membership.role == Role.TULO else "clps:home"

@@ -7,7 +7,6 @@ app_name = "clps"
 urlpatterns = [
     path("<slug:clp_slug>/", views.clp_home, name="home"),
     path("<slug:clp_slug>/join/", views.join, name="join"),
-    path("<slug:clp_slug>/dashboard/", views.dashboard, name="dashboard"),
     path("<slug:clp_slug>/people/", views.people, name="people"),
     path(
         "<slug:clp_slug>/people/<int:membership_id>/role/",

@@ -47,11 +47,6 @@ def join(request: HttpRequest, clp_slug: str) -> HttpResponse:
     return redirect("clps:home", clp.slug)
 
 
-@clp_view(Role.TULO)
-def dashboard(request: HttpRequest, clp: CLP) -> HttpResponse:
-    return render(request, "clps/dashboard.html", {"clp": clp})
-
-
 @clp_view(Role.TULO, member_data=True)
 def people(request: HttpRequest, clp: CLP) -> HttpResponse:
     return render(

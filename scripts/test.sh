@@ -69,9 +69,11 @@ export TULIAISON_TEST_REDIS_PIDFILE="$run_dir/redis.pid"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
 echo "PostgreSQL on 127.0.0.1:${pg_port}, Redis on 127.0.0.1:${redis_port}"
-.venv/bin/ruff check .
-.venv/bin/ruff format --check .
-.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
-  || { echo "Models have changes with no migration: run manage.py makemigrations." >&2; exit 1; }
-.venv/bin/python manage.py check --fail-level WARNING
+if [ -z "${QUICK:-}" ]; then  # QUICK=1 skips the lint and migration checks while iterating
+  .venv/bin/ruff check .
+  .venv/bin/ruff format --check .
+  .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
+    || { echo "Models have changes with no migration: run manage.py makemigrations." >&2; exit 1; }
+  .venv/bin/python manage.py check --fail-level WARNING
+fi
 .venv/bin/python -m pytest "$@"

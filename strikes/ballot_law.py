@@ -26,6 +26,14 @@ def percent(part: int | None, whole: int | None) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def at_least(part: int | None, whole: int | None, pct: int) -> bool | None:
+    """Whether part is at least pct% of whole, judged on the counts: the rounded percentage
+    would carry 49.95% over a 50% threshold."""
+    if part is None or not whole:
+        return None
+    return part * 100 >= pct * whole
+
+
 @dataclass(frozen=True)
 class Threshold:
     label: str
@@ -105,7 +113,7 @@ def assess(ballot: Ballot, rule_sets: list[BallotRuleSet] | None = None) -> Ball
                     "Turnout",
                     required,
                     turnout,
-                    None if turnout is None else turnout >= required,
+                    at_least(ballot.votes_cast, ballot.entitled_to_vote, required),
                 )
             )
         if ballot.important_public_services and rule_set.ips_support_threshold_pct is not None:
@@ -115,7 +123,7 @@ def assess(ballot: Ballot, rule_sets: list[BallotRuleSet] | None = None) -> Ball
                     "Yes votes among all entitled to vote (important public services)",
                     required,
                     yes_of_entitled,
-                    None if yes_of_entitled is None else yes_of_entitled >= required,
+                    at_least(ballot.yes_votes, ballot.entitled_to_vote, required),
                 )
             )
 
@@ -124,7 +132,11 @@ def assess(ballot: Ballot, rule_sets: list[BallotRuleSet] | None = None) -> Ball
     earliest_action_on = None
     transition_note = ""
     if statutory and has_result:
-        mandate = bool(majority) and all(t.met for t in thresholds)
+        if not majority or any(t.met is False for t in thresholds):
+            mandate = False
+        elif all(t.met for t in thresholds):
+            mandate = True
+        # Otherwise a threshold cannot be judged without the number entitled to vote: unknown.
     if mandate and rule_set is not None:
         months = rule_set.mandate_months
         if ballot.extension_agreed and rule_set.mandate_months_by_agreement:

@@ -6,7 +6,17 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from clps.models import CLP, PostcodeDistrict
 
-from .models import ActionDay, Ballot, BallotRuleSet, Dispute, FollowedDispute, Union
+from .models import (
+    LIVE_STATUSES,
+    ActionDay,
+    Ballot,
+    BallotRuleSet,
+    Branch,
+    Dispute,
+    FollowedDispute,
+    Union,
+    Workplace,
+)
 
 
 def local_disputes_q(clp: CLP) -> Q:
@@ -56,7 +66,9 @@ def upcoming_action_days(
         qs = qs.filter(cancelled=False)
     return (
         qs.select_related("dispute", "dispute__employer")
-        .prefetch_related(Prefetch("dispute__unions", queryset=Union.objects.order_by("short_name")))
+        .prefetch_related(
+            Prefetch("dispute__unions", queryset=Union.objects.order_by("short_name"))
+        )
         .order_by("date", "start_time", "pk")
     )
 
@@ -73,3 +85,193 @@ def ballots_closing(*, clp: CLP, start: datetime.date, end: datetime.date) -> Qu
         .select_related("dispute", "union")
         .order_by("closes_on")
     )
+
+
+def dispute_list(
+    *,
+    clp: CLP,
+    q: str = "",
+    union: Union | None = None,
+    status: str = "",
+    scope: str = "",
+) -> QuerySet[Dispute]:
+    """The TULO's dispute list: filtered, each row annotated with is_local and is_followed."""
+    qs = with_local_and_followed(Dispute.objects.all(), clp=clp)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(employer__name__icontains=q))
+    if union is not None:
+        qs = qs.filter(
+            Exists(Dispute.unions.through.objects.filter(dispute_id=OuterRef("pk"), union=union))
+        )
+    if status == "live":
+        qs = qs.filter(status__in=LIVE_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if scope == "mine":
+        qs = qs.filter(Q(is_local=True) | Q(is_followed=True))
+    elif scope == "local":
+        qs = qs.filter(is_local=True)
+    elif scope == "followed":
+        qs = qs.filter(is_followed=True)
+    elif scope == "national":
+        qs = qs.filter(is_national=True)
+    return qs.select_related("employer").prefetch_related(union_prefetch())
+
+
+def dispute_detail(*, clp: CLP, pk: int) -> Dispute:
+    return (
+        with_local_and_followed(Dispute.objects.all(), clp=clp)
+        .select_related("employer")
+        .prefetch_related(
+            union_prefetch(),
+            Prefetch("workplaces", queryset=Workplace.objects.order_by("name")),
+            Prefetch("branches", queryset=Branch.objects.select_related("union")),
+            Prefetch(
+                "ballots", queryset=Ballot.objects.select_related("union").order_by("-closes_on")
+            ),
+            Prefetch("action_days", queryset=ActionDay.objects.order_by("date", "start_time")),
+        )
+        .get(pk=pk)
+    )
+
+
+def dispute_changes(*, dispute: Dispute, limit: int = 10) -> list:
+    """The latest edits to the dispute itself, newest first, with who made them."""
+    return list(dispute.history.select_related("history_user").order_by("-history_date")[:limit])
+
+
+def mandates_expiring(
+    *,
+    clp: CLP,
+    today: datetime.date,
+    within_days: int = 30,
+    rules: list[BallotRuleSet] | None = None,
+) -> list[tuple[Ballot, "object"]]:
+    """Ballots of the CLP's disputes whose mandate ends within `within_days`, soonest first."""
+    from .ballot_law import assess
+
+    rules = rules if rules is not None else rule_sets()
+    # No rule set gives more than 12 months (plus an extension), so older ballots cannot qualify.
+    recent = Ballot.objects.filter(
+        closes_on__gte=today - datetime.timedelta(days=400),
+        closes_on__lte=today,
+        votes_cast__isnull=False,
+        yes_votes__isnull=False,
+        dispute__in=clp_disputes(clp=clp).values("pk"),
+    ).select_related("dispute", "union")
+    expiring = []
+    for ballot in recent:
+        result = assess(ballot, rules)
+        if result.mandate and result.mandate_ends_on:
+            left = (result.mandate_ends_on - today).days
+            if 0 <= left <= within_days:
+                expiring.append((ballot, result))
+    return sorted(expiring, key=lambda pair: pair[1].mandate_ends_on)
+
+
+def stale_disputes(*, clp: CLP, before: datetime.datetime) -> QuerySet[Dispute]:
+    """Live disputes of the CLP that nobody has updated since `before`."""
+    return (
+        clp_disputes(clp=clp)
+        .filter(status__in=LIVE_STATUSES, updated_at__lt=before)
+        .select_related("employer")
+        .order_by("updated_at")
+    )
+
+
+# The public calendar, map and feeds (strikes/public_views.py, strikes/ical.py).
+
+# A day's places shown beside it: enough to find the picket, bounded for a national dispute.
+PLACES_PER_DAY = 5
+
+
+def local_workplaces_prefetch(clp: CLP, *, through: str = "dispute__workplaces") -> Prefetch:
+    """A dispute's workplaces in the CLP's postcode districts, at most PLACES_PER_DAY + 1, as
+    `local_workplaces` on each dispute: the one extra says there are more."""
+    districts = PostcodeDistrict.objects.filter(clp=clp).values("district")
+    return Prefetch(
+        through,
+        queryset=Workplace.objects.filter(postcode_district__in=districts).order_by("name", "pk")[
+            : PLACES_PER_DAY + 1
+        ],
+        to_attr="local_workplaces",
+    )
+
+
+def calendar_days(*, clp: CLP, start: datetime.date, end: datetime.date) -> QuerySet[ActionDay]:
+    """The CLP's action days from start to end, cancelled ones included, with each dispute's
+    employer, unions and local workplaces loaded in a fixed number of queries."""
+    return upcoming_action_days(clp=clp, start=start, end=end).prefetch_related(
+        local_workplaces_prefetch(clp)
+    )
+
+
+def next_action_day_date(*, clp: CLP, after: datetime.date) -> datetime.date | None:
+    """The first date after `after` with an action day on the CLP's calendar, if any."""
+    return (
+        ActionDay.objects.filter(date__gt=after, dispute__in=clp_disputes(clp=clp).values("pk"))
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
+def calendar_places(
+    *, clp: CLP, start: datetime.date, end: datetime.date, limit: int
+) -> QuerySet[Workplace]:
+    """Workplaces of the CLP's disputes with action (not cancelled) from start to end: those in
+    the CLP's districts and any others with a map location, local ones first.
+
+    Each has `upcoming_disputes`, each dispute its employer, unions and `upcoming_days`.
+    """
+    days = ActionDay.objects.filter(date__gte=start, date__lte=end, cancelled=False)
+    disputes = clp_disputes(clp=clp).filter(Exists(days.filter(dispute_id=OuterRef("pk"))))
+    districts = PostcodeDistrict.objects.filter(clp=clp).values("district")
+    on_map = Q(latitude__isnull=False, longitude__isnull=False)
+    return (
+        Workplace.objects.filter(
+            Exists(
+                Dispute.workplaces.through.objects.filter(
+                    workplace_id=OuterRef("pk"), dispute__in=disputes.values("pk")
+                )
+            )
+        )
+        .annotate(is_local=Exists(districts.filter(district=OuterRef("postcode_district"))))
+        .filter(Q(is_local=True) | on_map)
+        .select_related("employer")
+        .prefetch_related(
+            Prefetch(
+                "disputes",
+                queryset=disputes.select_related("employer")
+                .prefetch_related(
+                    union_prefetch(),
+                    Prefetch(
+                        "action_days",
+                        queryset=days.order_by("date", "start_time", "pk"),
+                        to_attr="upcoming_days",
+                    ),
+                )
+                .order_by("title", "pk"),
+                to_attr="upcoming_disputes",
+            )
+        )
+        .order_by("-is_local", "name", "pk")[:limit]
+    )
+
+
+def public_dispute(*, pk: int) -> Dispute:
+    """Any dispute, for its public page: shared records are public."""
+    return Dispute.objects.select_related("employer").prefetch_related(union_prefetch()).get(pk=pk)
+
+
+def dispute_days(
+    *, dispute: Dispute, start: datetime.date | None = None, end: datetime.date | None = None
+) -> QuerySet[ActionDay]:
+    """One dispute's action days, soonest first, bounded by start and end when given."""
+    # Through the related manager, so each day's .dispute is this instance, without a query.
+    qs = dispute.action_days.all()
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    return qs.order_by("date", "start_time", "pk")

@@ -79,7 +79,12 @@ def action_days_add(
         if day in existing:
             continue
         action_day = ActionDay(
-            dispute=dispute, date=day, kind=kind, start_time=start_time, end_time=end_time, note=note
+            dispute=dispute,
+            date=day,
+            kind=kind,
+            start_time=start_time,
+            end_time=end_time,
+            note=note,
         )
         action_day.full_clean()
         action_day.save()

@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 
@@ -37,3 +39,67 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     clp = factory.SubFactory(CLPFactory)
     role = Role.MEMBER
+
+
+class UnionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "strikes.Union"
+
+    name = factory.Sequence(lambda n: f"Union number {n}")
+    short_name = factory.Sequence(lambda n: f"U{n}")
+
+
+class EmployerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "strikes.Employer"
+
+    name = factory.Sequence(lambda n: f"Employer {n} Ltd")
+
+
+class WorkplaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "strikes.Workplace"
+
+    employer = factory.SubFactory(EmployerFactory)
+    name = factory.Sequence(lambda n: f"Depot {n}")
+    postcode = "N16 7AA"
+    postcode_district = "N16"
+
+
+class DisputeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "strikes.Dispute"
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Dispute {n}")
+    employer = factory.SubFactory(EmployerFactory)
+    status = "taking_action"
+
+    @factory.post_generation
+    def unions(obj, create, extracted, **kwargs):
+        if create:
+            obj.unions.set(extracted or [UnionFactory()])
+
+    @factory.post_generation
+    def workplaces(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.workplaces.set(extracted)
+
+
+class ActionDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "strikes.ActionDay"
+
+    dispute = factory.SubFactory(DisputeFactory)
+    date = factory.Sequence(lambda n: datetime.date(2026, 12, 1) + datetime.timedelta(days=n))
+    kind = "strike"
+
+
+class BallotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "strikes.Ballot"
+
+    dispute = factory.SubFactory(DisputeFactory)
+    union = factory.SubFactory(UnionFactory)
+    opens_on = datetime.date(2026, 10, 1)
+    closes_on = datetime.date(2026, 10, 22)

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from clps import views as clp_views
 
+from . import views
 from .admin_access import secure_admin
 
 secure_admin(admin.site)
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", clp_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("c/<slug:clp_slug>/dashboard/", views.dashboard, name="dashboard"),
     path("c/", include("clps.urls")),
     path("c/<slug:clp_slug>/", include("strikes.urls")),
     path("c/<slug:clp_slug>/import/", include("strikes.import_urls")),

@@ -12,7 +12,7 @@ CAST = ["anonymous", "outsider", "member", "executive", "other_tulo", "tulo"]
 # (url name, method, {role: expected status}); 302 for anonymous means "sent to log in".
 PAGES = [
     ("clps:home", "get", dict.fromkeys(CAST, 200)),
-    ("clps:dashboard", "get", {**dict.fromkeys(CAST, 403), "anonymous": 302, "tulo": 200}),
+    ("dashboard", "get", {**dict.fromkeys(CAST, 403), "anonymous": 302, "tulo": 200}),
     ("clps:people", "get", {**dict.fromkeys(CAST, 403), "anonymous": 302, "tulo": 200}),
     ("clps:settings", "get", {**dict.fromkeys(CAST, 403), "anonymous": 302, "tulo": 200}),
 ]
@@ -66,7 +66,7 @@ def test_member_data_needs_two_factor_sign_in(client, tulo_without_mfa, clp):
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
     # The dashboard shows no member data, so it opens without two-factor sign-in.
-    assert client.get(reverse("clps:dashboard", args=[clp.slug])).status_code == 200
+    assert client.get(reverse("dashboard", args=[clp.slug])).status_code == 200
 
 
 def test_people_page_lists_members_of_this_clp_only(client, tulo, member, other_tulo, clp):
@@ -78,7 +78,7 @@ def test_people_page_lists_members_of_this_clp_only(client, tulo, member, other_
 
 def test_unknown_clp_is_404(client, tulo):
     client.force_login(tulo)
-    assert client.get(reverse("clps:dashboard", args=["no-such-clp"])).status_code == 404
+    assert client.get(reverse("dashboard", args=["no-such-clp"])).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["anonymous", "outsider", "member", "tulo"])

@@ -73,7 +73,7 @@ def test_a_bad_district_is_named_and_what_was_typed_is_kept(client, tulo, clp):
 def test_home_sends_a_tulo_with_one_clp_to_the_dashboard(client, tulo, clp):
     client.force_login(tulo)
     response = client.get(reverse("home"))
-    assert response["Location"] == reverse("clps:dashboard", args=[clp.slug])
+    assert response["Location"] == reverse("dashboard", args=[clp.slug])
 
 
 def test_home_for_a_visitor_lists_clps(client, clp):

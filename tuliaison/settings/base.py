@@ -63,7 +63,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "clps.context_processors.navigation",
+                "tuliaison.context_processors.navigation",
             ],
         },
     },
@@ -160,3 +160,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 SEED_DEMO_ALLOWED = False
+
+# The public strike map's background tiles: a tile URL template such as
+# "https://tile.openstreetmap.org/{z}/{x}/{y}.png", and the attribution its provider requires
+# (HTML, e.g. '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>').
+# Empty means no tiles: the map shows markers alone and the page lists the places. The map page
+# adds the tile server's origin to its own Content-Security-Policy img-src.
+MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")

@@ -15,7 +15,7 @@ class Command(BaseCommand):
                 "it. Use the local settings (make run) or set SEED_DEMO_ALLOWED."
             )
         clps = clp_demo.seed()
-        unions = strikes_demo.seed()
+        unions = strikes_demo.seed(clps)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {len(clps)} CLPs, {len(unions)} unions.")
         )

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from .models import Role
+from clps.models import Role
 
 
 def navigation(request) -> dict:
@@ -14,7 +14,9 @@ def navigation(request) -> dict:
         )
         if membership is not None and membership.role == Role.TULO:
             items += [
-                ("Dashboard", reverse("clps:dashboard", args=[clp.slug])),
+                ("Dashboard", reverse("dashboard", args=[clp.slug])),
+                ("Disputes", reverse("strikes:dispute_list", args=[clp.slug])),
+                ("Unions & workplaces", reverse("strikes:records", args=[clp.slug])),
                 ("People", reverse("clps:people", args=[clp.slug])),
                 ("Settings", reverse("clps:settings", args=[clp.slug])),
             ]

@@ -1,0 +1,53 @@
+"""Query counts of the TULO's busiest pages, pinned at two table sizes: they must not grow."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from strikes.models import ActionDay, FollowedDispute
+
+from ..factories import BallotFactory, DisputeFactory, UnionFactory, WorkplaceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def make_disputes(clp, n):
+    union = UnionFactory()
+    today = timezone.localdate()
+    workplace = WorkplaceFactory()
+    for i in range(n):
+        dispute = DisputeFactory(unions=[union, UnionFactory()], workplaces=[workplace])
+        FollowedDispute.objects.create(clp=clp, dispute=dispute)
+        ActionDay.objects.create(dispute=dispute, date=today + datetime.timedelta(days=i % 10))
+        BallotFactory(
+            dispute=dispute,
+            union=union,
+            opens_on=today - datetime.timedelta(days=200),
+            closes_on=today + datetime.timedelta(days=i % 10),
+            entitled_to_vote=100,
+        )
+
+
+LIST_QUERIES = 7
+DASHBOARD_QUERIES = 11
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_dispute_list_queries(client, tulo, clp, size, django_assert_num_queries):
+    make_disputes(clp, size)
+    client.force_login(tulo)
+    url = reverse("strikes:dispute_list", args=[clp.slug]) + "?scope=mine"
+    with django_assert_num_queries(LIST_QUERIES):
+        response = client.get(url)
+    assert len(response.context["page"].rows) == min(size, 25)
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_dashboard_queries(client, tulo, clp, size, django_assert_num_queries):
+    make_disputes(clp, size)
+    client.force_login(tulo)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(reverse("dashboard", args=[clp.slug]))
+    assert len(response.context["this_week"]) + len(response.context["next_week"]) >= min(size, 3)

@@ -1,0 +1,46 @@
+"""Pages that bring several apps together: the TULO's dashboard."""
+
+import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from clps.access import clp_view
+from clps.models import CLP, Role
+from strikes import selectors as strikes_selectors
+from strikes.ballot_law import assess
+
+
+@clp_view(Role.TULO)
+def dashboard(request: HttpRequest, clp: CLP) -> HttpResponse:
+    today = timezone.localdate()
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    next_sunday = this_monday + datetime.timedelta(days=13)
+    rules = strikes_selectors.rule_sets()
+    days = list(strikes_selectors.upcoming_action_days(clp=clp, start=today, end=next_sunday))
+    ballots = [
+        (ballot, assess(ballot, rules))
+        for ballot in strikes_selectors.ballots_closing(clp=clp, start=today, end=next_sunday)
+    ]
+    week_break = this_monday + datetime.timedelta(days=7)
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "clp": clp,
+            "today": today,
+            "this_week": [d for d in days if d.date < week_break],
+            "next_week": [d for d in days if d.date >= week_break],
+            "ballots_closing": ballots,
+            "mandates_expiring": strikes_selectors.mandates_expiring(
+                clp=clp, today=today, rules=rules
+            ),
+            "stale": list(
+                strikes_selectors.stale_disputes(
+                    clp=clp, before=timezone.now() - datetime.timedelta(weeks=4)
+                )[:10]
+            ),
+            "has_districts": clp.districts.exists(),
+        },
+    )
