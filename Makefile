@@ -4,11 +4,12 @@
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test lint format clean
+.PHONY: help run test lint format clean bench
 
 help:
 	@echo "make run    the app on http://127.0.0.1:8000 (PORT=8080 to change), with demo data"
 	@echo "make test   the full test suite against throwaway PostgreSQL and Redis"
+	@echo "make bench  the bench/ scripts (ratios measured side by side; see docs/benchmarks.md)"
 	@echo "make lint   ruff check and format check"
 	@echo "make format ruff format and fix"
 
@@ -34,3 +35,6 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+bench: $(STAMP)
+	scripts/bench.sh $(ARGS)

@@ -13,7 +13,7 @@ from .models import (
     Union,
     Workplace,
 )
-from .services import POSTCODE_RE, days_in_range
+from .services import clean_postcode, days_in_range
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -56,10 +56,7 @@ class WorkplaceForm(forms.ModelForm):
         }
 
     def clean_postcode(self) -> str:
-        postcode = self.cleaned_data["postcode"].strip().upper()
-        if postcode and not POSTCODE_RE.match(postcode):
-            raise ValidationError("That is not a UK postcode: write it like N16 7AA.")
-        return postcode
+        return clean_postcode(self.cleaned_data["postcode"])
 
     def clean(self):
         cleaned = super().clean()

@@ -361,3 +361,69 @@ class FollowedDispute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clp} follows {self.dispute}"
+
+
+class CsvImportKind(models.TextChoices):
+    ACTION_DAYS = "action_days", "Action days"
+    DISPUTES = "disputes", "Disputes"
+
+
+class CsvImportStatus(models.TextChoices):
+    CHECKING = "checking", "Checking"
+    INVALID = "invalid", "Has rows to fix"
+    READY = "ready", "Ready to import"
+    APPLYING = "applying", "Importing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Failed"
+
+
+class CsvImport(models.Model):
+    """A TULO's CSV file too big to check and import while they wait: a Celery worker does it,
+    recording its progress here for the page to poll.
+
+    The records it writes are shared; the job itself, and the text it holds, belong to the CLP.
+    """
+
+    clp = models.ForeignKey("clps.CLP", on_delete=models.CASCADE, related_name="csv_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=CsvImportKind.choices)
+    filename = models.CharField(max_length=200, blank=True)
+    text = models.TextField(help_text="The CSV as the TULO gave it, decoded.")
+    status = models.CharField(
+        max_length=10, choices=CsvImportStatus.choices, default=CsvImportStatus.CHECKING
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(
+        default=list, blank=True, help_text='Rows to fix: [{"line": 17, "message": "…"}].'
+    )
+    error_count = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(
+        default=dict, blank=True, help_text="The preview of good rows, then what was imported."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["clp", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CsvImportStatus.values), name="csv_import_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=CsvImportKind.values), name="csv_import_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(rows_done__lte=F("rows_total")), name="csv_import_done_within_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} import {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (CsvImportStatus.CHECKING, CsvImportStatus.APPLYING)

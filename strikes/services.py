@@ -19,6 +19,14 @@ def postcode_district(postcode: str) -> str:
     return match.group(1) if match else ""
 
 
+def clean_postcode(postcode: str) -> str:
+    """A form's postcode: blank, or a UK postcode in capitals; ValidationError otherwise."""
+    postcode = postcode.strip().upper()
+    if postcode and not POSTCODE_RE.match(postcode):
+        raise ValidationError("That is not a UK postcode: write it like N16 7AA.")
+    return postcode
+
+
 def normalise_postcode(postcode: str) -> str:
     match = POSTCODE_RE.match(postcode.strip().upper())
     return f"{match.group(1)} {match.group(2)}" if match else postcode.strip().upper()

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from clps import views as clp_views
+from pickets import urls as pickets_urls
 
 from . import views
 from .admin_access import secure_admin
@@ -19,6 +20,10 @@ urlpatterns = [
     path("c/", include("clps.urls")),
     path("c/<slug:clp_slug>/", include("strikes.urls")),
     path("c/<slug:clp_slug>/import/", include("strikes.import_urls")),
+    path("c/<slug:clp_slug>/", include("pickets.urls")),
+    path("", include((pickets_urls.lead_urlpatterns, "pickets_lead"))),
+    # The CLP's calendar with its picket lines comes before the strikes-only calendar.
+    path("", include("pickets.public_urls")),
     path("", include("strikes.public_urls")),
 ]
 

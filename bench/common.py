@@ -1,0 +1,90 @@
+"""Shared pieces of the benchmarks: Django set-up, a gunicorn server on a free port, and a timed
+request loop. Each benchmark prints ratios measured side by side in one run."""
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuliaison.settings.test")
+
+
+def setup_django() -> None:
+    import django
+
+    django.setup()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn with one sync worker: the same server for every measurement in a run."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "tuliaison.wsgi:application",
+                "--workers=1",
+                f"--bind=127.0.0.1:{self.port}",
+                "--log-level=warning",
+            ],
+            cwd=ROOT,
+            env=dict(os.environ),
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def fetch(conn: http.client.HTTPConnection, path: str, headers: dict) -> tuple[int, bytes, dict]:
+    conn.request("GET", path, headers={"Host": "127.0.0.1", **headers})
+    response = conn.getresponse()
+    body = response.read()
+    return response.status, body, dict(response.getheaders())
+
+
+def requests_per_second(
+    port: int, path: str, headers: dict | None = None, seconds: float = 4.0, expect: int = 200
+) -> float:
+    """Sequential keep-alive requests for `seconds` after a warm-up; returns requests/second."""
+    headers = headers or {}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for _ in range(10):
+        status, body, _ = fetch(conn, path, headers)
+        if status != expect:
+            raise RuntimeError(f"{path} answered {status}, expected {expect}: {body[:300]!r}")
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        fetch(conn, path, headers)
+        count += 1
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return count / elapsed
+
+
+def session_cookie(user) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}"

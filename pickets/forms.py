@@ -1,0 +1,238 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from strikes.models import ActionDay, Dispute, Union
+from strikes.services import clean_postcode
+
+from .models import MONEY_TYPES, ActionType, Office, PicketLine, PicketVisit, SolidarityAction
+from .photos import MAX_UPLOAD_BYTES
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class DayChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: ActionDay) -> str:
+        label = f"{obj.date:%a %-d %b %Y} ({obj.get_kind_display().lower()})"
+        return label + (" — cancelled" if obj.cancelled else "")
+
+
+class PicketLineForm(forms.ModelForm):
+    action_days = DayChoiceField(
+        queryset=ActionDay.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick the strike days the picket line stands on."},
+    )
+
+    class Meta:
+        model = PicketLine
+        fields = [
+            "workplace",
+            "place",
+            "postcode",
+            "action_days",
+            "start_time",
+            "end_time",
+            "is_local",
+            "note",
+        ]
+        widgets = {"start_time": TIME, "end_time": TIME}
+
+    def __init__(self, *args, dispute: Dispute, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action_days"].queryset = dispute.action_days.order_by("date")
+        self.fields["workplace"].queryset = dispute.workplaces.all()
+
+    def clean_postcode(self) -> str:
+        return clean_postcode(self.cleaned_data["postcode"])
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_time"), cleaned.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The end time is before the start time.")
+        return cleaned
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class VisitForm(forms.ModelForm):
+    """A picket visit: what a member reports, and what a TULO records or confirms."""
+
+    representatives = forms.CharField(
+        label="Elected representatives who came",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line, name then office: e.g. 'Jane Smith, MP' or "
+        "'Ali Khan, councillor'. Offices: MP, councillor, mayor.",
+    )
+    photos = MultipleFileField(
+        required=False,
+        help_text=f"JPEG, PNG or WebP, up to {MAX_UPLOAD_BYTES // 1024 // 1024} MB each. "
+        "Location data is removed.",
+    )
+    members_count = forms.IntegerField(
+        label="CLP members who went",
+        min_value=1,
+        max_value=5000,
+        help_text="Count everyone from the CLP, named or not.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": "1"}),
+        error_messages={
+            "min_value": "Count at least one member: the person reporting went.",
+            "max_value": "That is more people than a picket line holds: check the number.",
+        },
+    )
+    photo_consent = forms.BooleanField(
+        label="The people in these photos agreed to them being shared",
+        required=False,
+        help_text="Photos without this are kept for the TULO only and never shown.",
+    )
+
+    class Meta:
+        model = PicketVisit
+        fields = ["dispute", "date", "members_count", "banner", "solidarity_message", "report"]
+        widgets = {
+            "date": DATE,
+            "report": forms.Textarea(attrs={"rows": 3, "maxlength": "2000"}),
+        }
+        help_texts = {"report": "Two or three lines for the report-back."}
+
+    def __init__(self, *args, disputes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dispute"].queryset = disputes
+        if self.instance.pk:
+            self.initial["representatives"] = "\n".join(
+                f"{r.name}, {r.get_office_display()}" for r in self.instance.representatives.all()
+            )
+
+    def clean_representatives(self) -> list[tuple[str, str]]:
+        offices = {label.lower(): value for value, label in Office.choices} | {
+            value: value for value in Office.values
+        }
+        result = []
+        for number, line in enumerate(self.cleaned_data["representatives"].splitlines(), 1):
+            if not line.strip():
+                continue
+            name, _, office = line.rpartition(",")
+            office = office.strip().lower()
+            if not name.strip() or office not in offices:
+                raise ValidationError(
+                    f"Line {number} ('{line.strip()[:60]}') needs a name, a comma and an office "
+                    "(MP, councillor or mayor)."
+                )
+            if len(name.strip()) > 150:
+                raise ValidationError(f"Line {number}: the name is too long.")
+            result.append((name.strip(), offices[office]))
+        return result
+
+
+class SolidarityActionForm(forms.ModelForm):
+    amount = forms.DecimalField(
+        label="Amount (£)",
+        required=False,
+        min_value=0,
+        max_value=10_000_000,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
+    )
+
+    class Meta:
+        model = SolidarityAction
+        fields = [
+            "kind",
+            "date",
+            "title",
+            "dispute",
+            "union",
+            "amount",
+            "fund_name",
+            "fund_url",
+            "note",
+        ]
+        widgets = {"date": DATE, "note": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, disputes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dispute"].queryset = disputes
+        self.fields["union"].queryset = Union.objects.order_by("short_name")
+        if self.instance.amount_pence is not None:
+            self.initial["amount"] = self.instance.amount_pence / 100
+
+    def clean(self):
+        cleaned = super().clean()
+        kind, amount = cleaned.get("kind"), cleaned.get("amount")
+        if kind in MONEY_TYPES and amount is None:
+            self.add_error("amount", "Give the amount in pounds, e.g. 1350 or 12.50.")
+        if kind not in MONEY_TYPES and amount is not None:
+            self.add_error(
+                "amount", "Only money raised, donations and benefit events have an amount."
+            )
+        if kind == ActionType.MONEY_RAISED and not cleaned.get("fund_name"):
+            self.add_error("fund_name", "Name the hardship fund the money went to.")
+        return cleaned
+
+    def save(self, commit=True):
+        amount = self.cleaned_data.get("amount")
+        self.instance.amount_pence = None if amount is None else int(amount * 100)
+        return super().save(commit=commit)
+
+
+PERIODS = [
+    ("this_month", "This month"),
+    ("last_month", "Last month"),
+    ("last_quarter", "Last quarter"),
+    ("this_year", "This year"),
+    ("custom", "Dates below"),
+]
+
+
+class ReportPeriodForm(forms.Form):
+    period = forms.ChoiceField(choices=PERIODS, required=False, initial="last_quarter")
+    start = forms.DateField(required=False, widget=DATE, label="From")
+    end = forms.DateField(required=False, widget=DATE, label="To")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("period") == "custom":
+            start, end = cleaned.get("start"), cleaned.get("end")
+            if not start or not end:
+                raise ValidationError("Give both dates, or choose a period.")
+            if end < start:
+                raise ValidationError("The end date is before the start date: swap them round.")
+            if (end - start).days > 366 * 10:
+                raise ValidationError("Choose a period of ten years or less.")
+        return cleaned
+
+
+def period_dates(period: str, today):
+    """The first and last day of a named period, in Europe/London dates."""
+    import datetime
+
+    month_start = today.replace(day=1)
+    if period == "this_month":
+        return month_start, today
+    if period == "last_month":
+        end = month_start - datetime.timedelta(days=1)
+        return end.replace(day=1), end
+    if period == "this_year":
+        return today.replace(month=1, day=1), today
+    # last quarter: the last whole calendar quarter
+    quarter_start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    end = quarter_start - datetime.timedelta(days=1)
+    return end.replace(month=(end.month - 1) // 3 * 3 + 1, day=1), end

@@ -1,0 +1,264 @@
+"""What a CLP did for workers in struggle. Every record here belongs to one CLP and no other CLP
+sees it."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from clps.models import CLP
+from strikes.models import ActionDay, Dispute, Union, Workplace
+
+
+class PicketLine(models.Model):
+    """Where and when the CLP's members can join a dispute's picket, on given action days."""
+
+    clp = models.ForeignKey(CLP, on_delete=models.CASCADE, related_name="picket_lines")
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="picket_lines")
+    workplace = models.ForeignKey(
+        Workplace, null=True, blank=True, on_delete=models.SET_NULL, related_name="picket_lines"
+    )
+    place = models.CharField(
+        max_length=300, help_text="Where to stand, e.g. 'the yard gate on the high road'."
+    )
+    postcode = models.CharField(max_length=10, blank=True)
+    action_days = models.ManyToManyField(ActionDay, related_name="picket_lines")
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    is_local = models.BooleanField(
+        "local", default=True, help_text="Shown to members as a picket line near them."
+    )
+    note = models.CharField(max_length=500, blank=True, help_text="Who to ask for, what to bring.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")), name="picket_ends_after_it_starts"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispute}: {self.place}"
+
+
+class PicketSignup(models.Model):
+    """A member's word that they will go to a picket line on a day."""
+
+    picket_line = models.ForeignKey(PicketLine, on_delete=models.CASCADE, related_name="signups")
+    action_day = models.ForeignKey(ActionDay, on_delete=models.CASCADE, related_name="signups")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="picket_signups"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["picket_line", "action_day", "user"], name="unique_picket_signup"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} to {self.picket_line} on {self.action_day.date}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class LeadLink(models.Model):
+    """A secret link that shows a trip leader who is coming, without an account. Revocable."""
+
+    picket_line = models.ForeignKey(PicketLine, on_delete=models.CASCADE, related_name="lead_links")
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    label = models.CharField(max_length=100, blank=True, help_text="Who it was shared with.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Lead link for {self.picket_line}"
+
+
+class VisitStatus(models.TextChoices):
+    REPORTED = "reported", "Reported, to confirm"
+    CONFIRMED = "confirmed", "Confirmed"
+
+
+class PicketVisit(models.Model):
+    clp = models.ForeignKey(CLP, on_delete=models.CASCADE, related_name="picket_visits")
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="picket_visits")
+    picket_line = models.ForeignKey(
+        PicketLine, null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+    )
+    date = models.DateField(db_index=True)
+    members_count = models.PositiveIntegerField(
+        "CLP members who went", help_text="Count everyone from the CLP, named or not."
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="picket_visits"
+    )
+    banner = models.BooleanField("CLP banner taken", default=False)
+    solidarity_message = models.BooleanField("solidarity message delivered", default=False)
+    report = models.TextField("report-back", blank=True, max_length=2000)
+    status = models.CharField(
+        max_length=10, choices=VisitStatus.choices, default=VisitStatus.REPORTED
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["clp", "status", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=VisitStatus.values), name="visit_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit to {self.dispute} on {self.date}"
+
+
+class Office(models.TextChoices):
+    MP = "mp", "MP"
+    COUNCILLOR = "councillor", "Councillor"
+    MAYOR = "mayor", "Mayor"
+    OTHER = "other", "Other elected representative"
+
+
+class RepresentativeAttendance(models.Model):
+    """An elected representative who went on a visit: by name and office, as publicly known."""
+
+    visit = models.ForeignKey(PicketVisit, on_delete=models.CASCADE, related_name="representatives")
+    name = models.CharField(max_length=150)
+    office = models.CharField(max_length=12, choices=Office.choices)
+
+    class Meta:
+        ordering = ["office", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_office_display()})"
+
+
+def photo_path(instance: "VisitPhoto", filename: str) -> str:
+    return f"visits/{instance.visit.clp_id}/{secrets.token_hex(16)}.jpg"
+
+
+class VisitPhoto(models.Model):
+    visit = models.ForeignKey(PicketVisit, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=photo_path)
+    consent = models.BooleanField(
+        "the people in it agreed", default=False, help_text="Photos are shown only with consent."
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Photo of {self.visit}"
+
+
+class ActionType(models.TextChoices):
+    MONEY_RAISED = "money_raised", "Money raised for a hardship fund"
+    DONATION = "donation", "Donation from CLP funds"
+    BENEFIT_EVENT = "benefit_event", "Benefit event"
+    MESSAGE = "message", "Solidarity message"
+    MOTION = "motion", "Motion passed"
+    SPEAKER = "speaker", "Union speaker at a meeting"
+
+
+MONEY_TYPES = [ActionType.MONEY_RAISED, ActionType.DONATION, ActionType.BENEFIT_EVENT]
+
+
+class SolidarityAction(models.Model):
+    """The CLP's ledger of solidarity. Money is recorded in pence; the app never takes payments."""
+
+    clp = models.ForeignKey(CLP, on_delete=models.CASCADE, related_name="solidarity_actions")
+    kind = models.CharField(max_length=16, choices=ActionType.choices)
+    date = models.DateField(db_index=True)
+    dispute = models.ForeignKey(
+        Dispute, null=True, blank=True, on_delete=models.PROTECT, related_name="solidarity_actions"
+    )
+    union = models.ForeignKey(
+        Union, null=True, blank=True, on_delete=models.PROTECT, related_name="solidarity_actions"
+    )
+    amount_pence = models.PositiveIntegerField(null=True, blank=True)
+    fund_name = models.CharField(max_length=200, blank=True)
+    fund_url = models.URLField(blank=True)
+    title = models.CharField(
+        max_length=200, blank=True, help_text="E.g. the event's name or the motion's title."
+    )
+    note = models.TextField(blank=True, max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["clp", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ActionType.values), name="solidarity_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_pence__isnull=True) | Q(kind__in=MONEY_TYPES),
+                name="solidarity_money_only_for_money_kinds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.date}"
+
+
+class PdfStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
+    BUILDING = "building", "Building"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+def pdf_path(instance: "ReportPdf", filename: str) -> str:
+    return f"reports/{instance.clp_id}/{secrets.token_hex(16)}.pdf"
+
+
+class ReportPdf(models.Model):
+    """A solidarity report's PDF, built by a Celery worker while the page shows its progress."""
+
+    clp = models.ForeignKey(CLP, on_delete=models.CASCADE, related_name="report_pdfs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(max_length=10, choices=PdfStatus.choices, default=PdfStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to=pdf_path, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="pdf_progress_percent"),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="pdf_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report PDF {self.start} to {self.end} for {self.clp}"

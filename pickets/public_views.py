@@ -1,0 +1,26 @@
+"""The public strike calendar with the CLP's picket lines on it."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from clps.access import public_clp_view
+from clps.models import CLP
+from strikes.public_views import calendar_context
+
+from . import selectors
+
+
+@require_safe
+@public_clp_view
+def calendar(request: HttpRequest, clp: CLP) -> HttpResponse:
+    context = calendar_context(request, clp)
+    rows = [row for _, day_rows in context["dates"] for row in day_rows]
+    lines = selectors.picket_lines_for_days(clp=clp, day_ids=[row.day.pk for row in rows])
+    counts = selectors.signup_counts(line_ids=list({line.pk for _, line in lines}))
+    by_day: dict[int, list] = {}
+    for day_id, line in lines:
+        by_day.setdefault(day_id, []).append((line, counts.get((line.pk, day_id), 0)))
+    for row in rows:
+        row.picket_lines = by_day.get(row.day.pk, [])
+    return render(request, "pickets/public/calendar.html", context)

@@ -1,0 +1,227 @@
+"""Reads over what a CLP did: picket lines, sign-ups, visits and the solidarity report."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from clps.models import CLP, User
+from strikes.models import ActionDay, Dispute, DisputeStatus
+
+from .models import (
+    MONEY_TYPES,
+    ActionType,
+    PicketLine,
+    PicketSignup,
+    PicketVisit,
+    RepresentativeAttendance,
+    SolidarityAction,
+    VisitStatus,
+)
+
+
+def upcoming_picket_lines(*, clp: CLP, start: datetime.date, end: datetime.date) -> QuerySet:
+    """The CLP's picket lines with a day from start to end, days prefetched in that range."""
+    days = ActionDay.objects.filter(date__gte=start, date__lte=end).order_by("date")
+    return (
+        PicketLine.objects.filter(clp=clp, action_days__date__gte=start, action_days__date__lte=end)
+        .distinct()
+        .select_related("dispute", "dispute__employer")
+        .prefetch_related(Prefetch("action_days", queryset=days, to_attr="days_in_range"))
+    )
+
+
+def signup_counts(*, line_ids: list[int]) -> dict[tuple[int, int], int]:
+    """(picket line id, action day id) -> how many are going."""
+    rows = (
+        PicketSignup.objects.filter(picket_line_id__in=line_ids)
+        .values("picket_line_id", "action_day_id")
+        .annotate(n=Count("pk"))
+    )
+    return {(r["picket_line_id"], r["action_day_id"]): r["n"] for r in rows}
+
+
+def user_signups(*, user: User, line_ids: list[int]) -> set[tuple[int, int]]:
+    if not user.is_authenticated:
+        return set()
+    return set(
+        PicketSignup.objects.filter(user=user, picket_line_id__in=line_ids).values_list(
+            "picket_line_id", "action_day_id"
+        )
+    )
+
+
+def who_is_going(*, picket_line: PicketLine) -> dict[int, list[PicketSignup]]:
+    """action day id -> sign-ups, for the TULO and a trip leader."""
+    going: dict[int, list[PicketSignup]] = defaultdict(list)
+    for signup in (
+        PicketSignup.objects.filter(picket_line=picket_line)
+        .select_related("user")
+        .order_by("created_at")
+    ):
+        going[signup.action_day_id].append(signup)
+    return going
+
+
+def visits(*, clp: CLP, status: str | None = None) -> QuerySet[PicketVisit]:
+    qs = PicketVisit.objects.filter(clp=clp)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("dispute", "reported_by").prefetch_related("representatives", "photos")
+
+
+@dataclass
+class DisputeRow:
+    dispute: Dispute
+    visits: int = 0
+    attendances: int = 0
+    representatives: int = 0
+    money_pence: int = 0
+    actions: int = 0
+
+
+@dataclass
+class MonthRow:
+    month: datetime.date
+    visits: int = 0
+    attendances: int = 0
+    money_pence: int = 0
+
+
+@dataclass
+class Report:
+    start: datetime.date
+    end: datetime.date
+    disputes_supported: int = 0
+    visits: int = 0
+    attendances: int = 0
+    distinct_members: int = 0
+    representative_visits: int = 0
+    representatives_by_office: dict[str, int] = field(default_factory=dict)
+    money_pence: int = 0
+    money_by_fund: list[tuple[str, str, int]] = field(default_factory=list)
+    speakers: int = 0
+    motions: int = 0
+    messages: int = 0
+    disputes_won: list[Dispute] = field(default_factory=list)
+    per_dispute: list[DisputeRow] = field(default_factory=list)
+    months: list[MonthRow] = field(default_factory=list)
+
+
+def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def solidarity_report(*, clp: CLP, start: datetime.date, end: datetime.date) -> Report:
+    """What the CLP did from start to end inclusive. Only confirmed visits count.
+
+    A fixed number of queries whatever the period or the size of the tables: each figure is an
+    aggregate in the database, not a loop over rows.
+    """
+    report = Report(start=start, end=end)
+    visits = PicketVisit.objects.filter(
+        clp=clp, status=VisitStatus.CONFIRMED, date__gte=start, date__lte=end
+    )
+    actions = SolidarityAction.objects.filter(clp=clp, date__gte=start, date__lte=end)
+
+    totals = visits.aggregate(n=Count("pk"), people=Sum("members_count"))
+    report.visits = totals["n"]
+    report.attendances = totals["people"] or 0
+    report.distinct_members = (
+        PicketVisit.members.through.objects.filter(picketvisit__in=visits)
+        .values("user_id")
+        .distinct()
+        .count()
+    )
+    reps = RepresentativeAttendance.objects.filter(visit__in=visits)
+    by_office = dict(reps.values_list("office").annotate(n=Count("pk")).order_by())
+    report.representatives_by_office = by_office
+    report.representative_visits = sum(by_office.values())
+
+    money = actions.filter(kind__in=MONEY_TYPES, amount_pence__isnull=False)
+    report.money_pence = money.aggregate(total=Sum("amount_pence"))["total"] or 0
+    report.money_by_fund = [
+        (row["fund_name"] or "(no fund named)", row["union__short_name"] or "", row["total"])
+        for row in money.values("fund_name", "union__short_name")
+        .annotate(total=Sum("amount_pence"))
+        .order_by("-total", "fund_name")
+    ]
+    kinds = dict(actions.values_list("kind").annotate(n=Count("pk")).order_by())
+    report.speakers = kinds.get(ActionType.SPEAKER, 0)
+    report.motions = kinds.get(ActionType.MOTION, 0)
+    report.messages = kinds.get(ActionType.MESSAGE, 0)
+
+    rows: dict[int, DisputeRow] = {}
+    for row in (
+        visits.values("dispute_id")
+        .annotate(n=Count("pk", distinct=True), people=Sum("members_count"))
+        .order_by()
+    ):
+        rows[row["dispute_id"]] = DisputeRow(
+            dispute=None, visits=row["n"], attendances=row["people"] or 0
+        )
+    for row in reps.values("visit__dispute_id").annotate(n=Count("pk")).order_by():
+        rows.setdefault(row["visit__dispute_id"], DisputeRow(dispute=None)).representatives = row[
+            "n"
+        ]
+    for row in (
+        actions.filter(dispute__isnull=False)
+        .values("dispute_id")
+        .annotate(n=Count("pk"), money=Sum("amount_pence", filter=Q(kind__in=MONEY_TYPES)))
+        .order_by()
+    ):
+        entry = rows.setdefault(row["dispute_id"], DisputeRow(dispute=None))
+        entry.actions = row["n"]
+        entry.money_pence = row["money"] or 0
+    disputes = Dispute.objects.select_related("employer").in_bulk(list(rows)) if rows else {}
+    for dispute_id, entry in rows.items():
+        entry.dispute = disputes[dispute_id]
+    report.per_dispute = sorted(
+        rows.values(), key=lambda r: (-r.visits, -r.money_pence, r.dispute.title)
+    )
+    report.disputes_supported = len(rows)
+    report.disputes_won = [
+        r.dispute
+        for r in report.per_dispute
+        if r.dispute.status in (DisputeStatus.WON, DisputeStatus.SETTLED)
+    ]
+
+    months = {m: MonthRow(month=m) for m in _months(start, end)}
+    for row in (
+        visits.annotate(m=TruncMonth("date"))
+        .values("m")
+        .annotate(n=Count("pk"), people=Sum("members_count"))
+        .order_by()
+    ):
+        month = months.get(_as_date(row["m"]))
+        if month:
+            month.visits, month.attendances = row["n"], row["people"] or 0
+    for row in (
+        money.annotate(m=TruncMonth("date"))
+        .values("m")
+        .annotate(total=Sum("amount_pence"))
+        .order_by()
+    ):
+        month = months.get(_as_date(row["m"]))
+        if month:
+            month.money_pence = row["total"] or 0
+    report.months = list(months.values())
+    return report
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def picket_lines_for_days(*, clp: CLP, day_ids: list[int]) -> list[tuple[int, PicketLine]]:
+    """(action day id, picket line) for the CLP's picket lines on those days, in one query."""
+    through = PicketLine.action_days.through.objects.filter(
+        actionday_id__in=day_ids, picketline__clp=clp
+    ).select_related("picketline")
+    return [(row.actionday_id, row.picketline) for row in through]

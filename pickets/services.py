@@ -1,0 +1,191 @@
+"""Writes to what a CLP did. Each runs in one transaction; mail is queued only after commit."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clps.models import CLP, Membership, User
+
+from .models import (
+    LeadLink,
+    PicketLine,
+    PicketSignup,
+    PicketVisit,
+    RepresentativeAttendance,
+    SolidarityAction,
+    VisitPhoto,
+    VisitStatus,
+)
+from .photos import clean_photo
+
+
+@transaction.atomic
+def picket_line_save(*, picket_line: PicketLine, action_day_ids: list[int]) -> PicketLine:
+    picket_line.full_clean()
+    picket_line.save()
+    picket_line.action_days.set(
+        picket_line.dispute.action_days.filter(pk__in=action_day_ids).values_list("pk", flat=True)
+    )
+    return picket_line
+
+
+def _check_member(clp: CLP, user: User) -> None:
+    if not Membership.objects.filter(clp=clp, user=user).exists():
+        raise PermissionDenied("Join the CLP to sign up for its picket lines.")
+
+
+def signup_create(*, picket_line: PicketLine, action_day_id: int, user: User) -> PicketSignup:
+    """Sign a member up for one day of a picket line. Signing up twice changes nothing."""
+    _check_member(picket_line.clp, user)
+    action_day = picket_line.action_days.filter(pk=action_day_id).first()
+    if action_day is None:
+        raise ValidationError("That day is not one of this picket line's days.")
+    if action_day.cancelled:
+        raise ValidationError("That strike day has been cancelled, so there is no picket to join.")
+    if action_day.date < timezone.localdate():
+        raise ValidationError("That day has passed.")
+    try:
+        with transaction.atomic():
+            signup, _ = PicketSignup.objects.get_or_create(
+                picket_line=picket_line, action_day=action_day, user=user
+            )
+    except IntegrityError:  # a double click racing itself
+        signup = PicketSignup.objects.get(picket_line=picket_line, action_day=action_day, user=user)
+    return signup
+
+
+def signup_cancel(*, picket_line: PicketLine, action_day_id: int, user: User) -> None:
+    PicketSignup.objects.filter(
+        picket_line=picket_line, action_day_id=action_day_id, user=user
+    ).delete()
+
+
+def lead_link_create(*, picket_line: PicketLine, label: str) -> LeadLink:
+    return LeadLink.objects.create(picket_line=picket_line, label=label)
+
+
+def lead_link_revoke(*, link: LeadLink) -> None:
+    LeadLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+@transaction.atomic
+def visit_save(
+    *,
+    visit: PicketVisit,
+    by: User,
+    as_tulo: bool,
+    representatives: list[tuple[str, str]] | None = None,
+    photos: list[tuple[UploadedFile, bool]] | None = None,
+    members: list[User] | None = None,
+) -> PicketVisit:
+    """Record a picket visit. A TULO's record counts at once; a member's waits for the TULO.
+
+    `photos` are (upload, consent) pairs; each is checked and stripped of metadata first, so a
+    bad photo saves nothing.
+    """
+    cleaned = [(clean_photo(upload), consent) for upload, consent in (photos or [])]
+    if visit.pk is None:
+        visit.reported_by = by
+    if as_tulo:
+        visit.status = VisitStatus.CONFIRMED
+        visit.confirmed_by = visit.confirmed_by or by
+        visit.confirmed_at = visit.confirmed_at or timezone.now()
+    visit.full_clean()
+    visit.save()
+    if members is not None:
+        visit.members.set(members)
+    if representatives is not None:
+        visit.representatives.all().delete()
+        RepresentativeAttendance.objects.bulk_create(
+            [
+                RepresentativeAttendance(visit=visit, name=name.strip(), office=office)
+                for name, office in representatives
+                if name.strip()
+            ]
+        )
+    for content, consent in cleaned:
+        photo = VisitPhoto(visit=visit, consent=consent, uploaded_by=by)
+        photo.image.save(content.name, content, save=False)
+        photo.save()
+    return visit
+
+
+def visit_confirm(*, visit: PicketVisit, by: User) -> None:
+    PicketVisit.objects.filter(pk=visit.pk, status=VisitStatus.REPORTED).update(
+        status=VisitStatus.CONFIRMED, confirmed_by=by, confirmed_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def visit_delete(*, visit: PicketVisit) -> None:
+    for photo in visit.photos.all():
+        photo.image.delete(save=False)
+    visit.delete()
+
+
+def solidarity_action_save(*, action: SolidarityAction, by: User) -> SolidarityAction:
+    if action.pk is None:
+        action.created_by = by
+    action.full_clean()
+    action.save()
+    return action
+
+
+def reminder_window(now: datetime.datetime | None = None) -> datetime.date:
+    """Reminders go the evening before: the day they are for is tomorrow in Europe/London."""
+    now = now or timezone.now()
+    return timezone.localtime(now).date() + datetime.timedelta(days=1)
+
+
+def send_due_reminders(now: datetime.datetime | None = None) -> int:
+    """Email everyone signed up for tomorrow's picket lines, once each.
+
+    Each sign-up is claimed (reminder_sent_at set where it was empty) before its email goes, so
+    a second run, or two workers at once, never send a second reminder.
+    """
+    from django.urls import reverse
+
+    from clps.mail import send_email
+
+    now = now or timezone.now()
+    day = reminder_window(now)
+    due = PicketSignup.objects.filter(
+        action_day__date=day, action_day__cancelled=False, reminder_sent_at__isnull=True
+    ).values_list("pk", flat=True)
+    sent = 0
+    for signup_id in list(due):
+        claimed = PicketSignup.objects.filter(pk=signup_id, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=now
+        )
+        if not claimed:
+            continue
+        signup = PicketSignup.objects.select_related(
+            "user", "action_day", "picket_line__dispute", "picket_line__clp"
+        ).get(pk=signup_id)
+        line = signup.picket_line
+        send_email(
+            "picket_reminder",
+            to=[signup.user.email],
+            context={
+                "signup": signup,
+                "line": line,
+                "day": signup.action_day,
+                "picket_url": reverse("pickets:picket_line", args=[line.clp.slug, line.pk]),
+            },
+        )
+        sent += 1
+    return sent
+
+
+def report_pdf_request(*, clp: CLP, by: User, start: datetime.date, end: datetime.date):
+    """Queue a PDF of the report; the worker starts only once the job row is committed."""
+    from .models import ReportPdf
+    from .tasks import build_report_pdf
+
+    with transaction.atomic():
+        job = ReportPdf.objects.create(clp=clp, requested_by=by, start=start, end=end)
+        build_report_pdf.delay_on_commit(job.pk)
+    return job

@@ -1,0 +1,42 @@
+from django.urls import path
+
+from . import views
+
+app_name = "pickets"
+
+urlpatterns = [
+    path("pickets/", views.picket_lines, name="picket_lines"),
+    path("pickets/new/", views.picket_line_choose_dispute, name="picket_line_choose"),
+    path(
+        "disputes/<int:dispute_pk>/pickets/new/",
+        views.picket_line_create,
+        name="picket_line_create",
+    ),
+    path("pickets/<int:pk>/", views.picket_line, name="picket_line"),
+    path("pickets/<int:pk>/edit/", views.picket_line_edit, name="picket_line_edit"),
+    path("pickets/<int:pk>/signup/", views.signup, name="signup"),
+    path("pickets/<int:pk>/lead-links/", views.lead_link_create, name="lead_link_create"),
+    path(
+        "pickets/<int:pk>/lead-links/<int:link_pk>/revoke/",
+        views.lead_link_revoke,
+        name="lead_link_revoke",
+    ),
+    path("visits/", views.visit_list, name="visits"),
+    path("visits/new/", views.visit_create, name="visit_create"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit"),
+    path("visits/<int:pk>/edit/", views.visit_edit, name="visit_edit"),
+    path("visits/<int:pk>/confirm/", views.visit_confirm, name="visit_confirm"),
+    path("visits/<int:pk>/delete/", views.visit_delete, name="visit_delete"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
+    path("solidarity/", views.actions, name="actions"),
+    path("solidarity/new/", views.action_form, name="action_create"),
+    path("solidarity/<int:pk>/", views.action_form, name="action_edit"),
+    path("report/", views.report, name="report"),
+    path("report.csv", views.report_csv, name="report_csv"),
+    path("report/pdf/", views.report_pdf_start, name="report_pdf_start"),
+    path("report/pdf/<int:pk>/", views.report_pdf, name="report_pdf"),
+    path("report/pdf/<int:pk>/download/", views.report_pdf_download, name="report_pdf_download"),
+]
+
+# Reached without a CLP in the URL: the secret is the whole key.
+lead_urlpatterns = [path("lead/<str:token>/", views.lead_view, name="lead")]

@@ -1,0 +1,421 @@
+"""Picket lines, sign-ups, visits, the solidarity ledger and the solidarity report."""
+
+import csv
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clps.access import clp_view, needs_mfa, public_clp_view
+from clps.models import CLP, Role
+from strikes.models import Dispute
+
+from . import selectors, services
+from .forms import (
+    PicketLineForm,
+    ReportPeriodForm,
+    SolidarityActionForm,
+    VisitForm,
+    period_dates,
+)
+from .models import (
+    LeadLink,
+    PdfStatus,
+    PicketLine,
+    PicketVisit,
+    ReportPdf,
+    SolidarityAction,
+    VisitPhoto,
+    VisitStatus,
+)
+
+ANY_ROLE = (Role.TULO, Role.EXECUTIVE, Role.MEMBER)
+tulo_only = clp_view(Role.TULO)
+
+
+def _disputes_for(clp: CLP):
+    """Disputes a visit or action can be about: the CLP's own first, then any other."""
+    return Dispute.objects.order_by("title")
+
+
+# Picket lines ---------------------------------------------------------------------------------
+
+
+@tulo_only
+def picket_lines(request: HttpRequest, clp: CLP) -> HttpResponse:
+    today = timezone.localdate()
+    lines = list(
+        selectors.upcoming_picket_lines(
+            clp=clp, start=today, end=today + datetime.timedelta(days=60)
+        )
+    )
+    counts = selectors.signup_counts(line_ids=[line.pk for line in lines])
+    for line in lines:
+        line.day_counts = [(day, counts.get((line.pk, day.pk), 0)) for day in line.days_in_range]
+    return render(request, "pickets/picket_lines.html", {"clp": clp, "lines": lines})
+
+
+@tulo_only
+def picket_line_choose_dispute(request: HttpRequest, clp: CLP) -> HttpResponse:
+    """Step one of adding a picket line: which dispute, among those with days ahead."""
+    today = timezone.localdate()
+    disputes = (
+        Dispute.objects.filter(action_days__date__gte=today)
+        .distinct()
+        .select_related("employer")
+        .order_by("title")
+    )
+    return render(request, "pickets/choose_dispute.html", {"clp": clp, "disputes": disputes})
+
+
+def _picket_line_form(request, clp, dispute, line):
+    form = PicketLineForm(request.POST or None, instance=line, dispute=dispute)
+    if request.method == "POST" and form.is_valid():
+        picket = form.save(commit=False)
+        picket.clp, picket.dispute = clp, dispute
+        services.picket_line_save(
+            picket_line=picket, action_day_ids=[d.pk for d in form.cleaned_data["action_days"]]
+        )
+        messages.success(request, "Picket line saved. It is on the CLP's public calendar.")
+        return redirect("pickets:picket_line", clp.slug, picket.pk)
+    return render(
+        request,
+        "pickets/picket_line_form.html",
+        {"clp": clp, "dispute": dispute, "form": form, "line": line},
+    )
+
+
+@tulo_only
+def picket_line_create(request: HttpRequest, clp: CLP, dispute_pk: int) -> HttpResponse:
+    dispute = get_object_or_404(Dispute, pk=dispute_pk)
+    line = PicketLine(clp=clp, dispute=dispute)
+    if request.method == "GET":
+        local = set(clp.districts.values_list("district", flat=True))
+        workplace = dispute.workplaces.first()
+        if workplace:
+            line.workplace, line.postcode = workplace, workplace.postcode
+            line.is_local = workplace.postcode_district in local
+    return _picket_line_form(request, clp, dispute, line)
+
+
+@tulo_only
+def picket_line_edit(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+    line = get_object_or_404(PicketLine, pk=pk, clp=clp)
+    return _picket_line_form(request, clp, line.dispute, line)
+
+
+@public_clp_view
+def picket_line(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+    """Public: where and when, and how many are going. Members sign up here; the TULO also sees
+    who is going and manages the trip leader's links."""
+    line = get_object_or_404(
+        PicketLine.objects.select_related("dispute", "dispute__employer"), pk=pk, clp=clp
+    )
+    days = list(line.action_days.order_by("date"))
+    counts = selectors.signup_counts(line_ids=[line.pk])
+    mine = selectors.user_signups(user=request.user, line_ids=[line.pk])
+    today = timezone.localdate()
+    rows = [
+        {
+            "day": day,
+            "count": counts.get((line.pk, day.pk), 0),
+            "going": (line.pk, day.pk) in mine,
+            "open": day.date >= today and not day.cancelled,
+        }
+        for day in days
+    ]
+    is_tulo = request.membership is not None and request.membership.role == Role.TULO
+    context = {"clp": clp, "line": line, "rows": rows, "is_tulo": is_tulo}
+    if is_tulo and not needs_mfa(request.user, request.membership):
+        context["going"] = selectors.who_is_going(picket_line=line)
+        context["lead_links"] = line.lead_links.filter(revoked_at__isnull=True)
+    return render(request, "pickets/picket_line.html", context)
+
+
+@clp_view(*ANY_ROLE)
+@require_POST
+def signup(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+    line = get_object_or_404(PicketLine, pk=pk, clp=clp)
+    day_id = request.POST.get("action_day", "")
+    if not day_id.isdigit():
+        messages.error(request, "Choose a day to sign up for.")
+        return redirect("pickets:picket_line", clp.slug, pk)
+    try:
+        if request.POST.get("cancel"):
+            services.signup_cancel(picket_line=line, action_day_id=int(day_id), user=request.user)
+            messages.success(request, "You are no longer down to go. Thanks for letting us know.")
+        else:
+            services.signup_create(picket_line=line, action_day_id=int(day_id), user=request.user)
+            messages.success(
+                request, "You're going. We'll email you a reminder the evening before."
+            )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    return redirect("pickets:picket_line", clp.slug, pk)
+
+
+@tulo_only
+@require_POST
+def lead_link_create(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+    line = get_object_or_404(PicketLine, pk=pk, clp=clp)
+    services.lead_link_create(picket_line=line, label=request.POST.get("label", "")[:100])
+    messages.success(request, "Link made. Share it only with the person leading the trip.")
+    return redirect("pickets:picket_line", clp.slug, pk)
+
+
+@tulo_only
+@require_POST
+def lead_link_revoke(request: HttpRequest, clp: CLP, pk: int, link_pk: int) -> HttpResponse:
+    link = get_object_or_404(LeadLink, pk=link_pk, picket_line__pk=pk, picket_line__clp=clp)
+    services.lead_link_revoke(link=link)
+    messages.success(request, "Link revoked: it no longer opens.")
+    return redirect("pickets:picket_line", clp.slug, pk)
+
+
+def lead_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The trip leader's view through a secret link: who is coming, first names only."""
+    link = (
+        LeadLink.objects.filter(token=token, revoked_at__isnull=True)
+        .select_related("picket_line__dispute", "picket_line__clp")
+        .first()
+    )
+    if link is None:
+        raise Http404("This link has been revoked or never existed.")
+    line = link.picket_line
+    going = selectors.who_is_going(picket_line=line)
+    days = [
+        (day, going.get(day.pk, []))
+        for day in line.action_days.filter(date__gte=timezone.localdate()).order_by("date")
+    ]
+    response = render(request, "pickets/lead.html", {"line": line, "days": days})
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# Visits ---------------------------------------------------------------------------------------
+
+
+@clp_view(*ANY_ROLE)
+def visit_create(request: HttpRequest, clp: CLP) -> HttpResponse:
+    is_tulo = request.membership.role == Role.TULO
+    initial = {"date": timezone.localdate(), "members_count": 1}
+    line = None
+    if request.GET.get("picket_line", "").isdigit():
+        line = PicketLine.objects.filter(pk=request.GET["picket_line"], clp=clp).first()
+        if line:
+            initial["dispute"] = line.dispute_id
+    visit = PicketVisit(clp=clp, picket_line=line)
+    return _visit_form(request, clp, visit, initial, is_tulo)
+
+
+@clp_view(Role.TULO, member_data=True)
+def visit_edit(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+    visit = get_object_or_404(PicketVisit, pk=pk, clp=clp)
+    return _visit_form(request, clp, visit, None, True)
+
+
+def _visit_form(request, clp, visit, initial, is_tulo):
+    form = VisitForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=visit,
+        initial=initial,
+        disputes=_disputes_for(clp),
+    )
+    if request.method == "POST" and form.is_valid():
+        photos = [(f, form.cleaned_data["photo_consent"]) for f in form.cleaned_data["photos"]]
+        try:
+            saved = services.visit_save(
+                visit=form.save(commit=False),
+                by=request.user,
+                as_tulo=is_tulo,
+                representatives=form.cleaned_data["representatives"],
+                photos=photos,
+            )
+        except ValidationError as exc:
+            form.add_error("photos", exc)
+        else:
+            if is_tulo:
+                messages.success(request, "Visit recorded.")
+                return redirect("pickets:visit", clp.slug, saved.pk)
+            messages.success(request, "Thank you! The TULO will confirm your report.")
+            return redirect("clps:home", clp.slug)
+    return render(request, "pickets/visit_form.html", {"clp": clp, "form": form, "visit": visit})
+
+
+@clp_view(Role.TULO, member_data=True)
+def visit_list(request: HttpRequest, clp: CLP) -> HttpResponse:
+    return render(
+        request,
+        "pickets/visits.html",
+        {
+            "clp": clp,
+            "to_confirm": selectors.visits(clp=clp, status=VisitStatus.REPORTED),
+            "confirmed": selectors.visits(clp=clp, status=VisitStatus.CONFIRMED)[:50],
+        },
+    )
+
+
+@clp_view(Role.TULO, member_data=True)
+def visit_detail(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+    visit = get_object_or_404(selectors.visits(clp=clp), pk=pk)
+    return render(request, "pickets/visit.html", {"clp": clp, "visit": visit})
+
+
+@tulo_only
+@require_POST
+def visit_confirm(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+    visit = get_object_or_404(PicketVisit, pk=pk, clp=clp)
+    services.visit_confirm(visit=visit, by=request.user)
+    messages.success(request, "Visit confirmed: it now counts in reports.")
+    return redirect("pickets:visit", clp.slug, pk)
+
+
+@tulo_only
+@require_POST
+def visit_delete(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+    visit = get_object_or_404(PicketVisit, pk=pk, clp=clp)
+    services.visit_delete(visit=visit)
+    messages.success(request, "Visit deleted.")
+    return redirect("pickets:visits", clp.slug)
+
+
+@clp_view(*ANY_ROLE)
+def photo(request: HttpRequest, clp: CLP, pk: int) -> FileResponse:
+    """A visit photo: the TULO sees every one; others only those with consent."""
+    item = get_object_or_404(VisitPhoto, pk=pk, visit__clp=clp)
+    if not item.consent and request.membership.role != Role.TULO:
+        raise PermissionDenied("This photo is not shared.")
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# Solidarity ledger ----------------------------------------------------------------------------
+
+
+@tulo_only
+def actions(request: HttpRequest, clp: CLP) -> HttpResponse:
+    rows = SolidarityAction.objects.filter(clp=clp).select_related("dispute", "union")[:100]
+    return render(request, "pickets/actions.html", {"clp": clp, "actions": rows})
+
+
+@tulo_only
+def action_form(request: HttpRequest, clp: CLP, pk: int | None = None) -> HttpResponse:
+    action = (
+        get_object_or_404(SolidarityAction, pk=pk, clp=clp) if pk else SolidarityAction(clp=clp)
+    )
+    initial = None if pk else {"date": timezone.localdate()}
+    form = SolidarityActionForm(
+        request.POST or None, instance=action, initial=initial, disputes=_disputes_for(clp)
+    )
+    if request.method == "POST" and form.is_valid():
+        services.solidarity_action_save(action=form.save(commit=False), by=request.user)
+        messages.success(request, "Saved to the solidarity ledger.")
+        return redirect("pickets:actions", clp.slug)
+    return render(request, "pickets/action_form.html", {"clp": clp, "form": form, "action": action})
+
+
+# The solidarity report ------------------------------------------------------------------------
+
+
+def _period_from(form: ReportPeriodForm) -> tuple[datetime.date, datetime.date]:
+    if form.is_valid() and form.cleaned_data.get("period") == "custom":
+        return form.cleaned_data["start"], form.cleaned_data["end"]
+    period = (form.cleaned_data.get("period") if form.is_valid() else "") or "last_quarter"
+    return period_dates(period, timezone.localdate())
+
+
+def _report_period(request: HttpRequest) -> tuple[ReportPeriodForm, datetime.date, datetime.date]:
+    form = ReportPeriodForm(request.GET or {"period": "last_quarter"})
+    start, end = _period_from(form)
+    return form, start, end
+
+
+@clp_view(Role.TULO, Role.EXECUTIVE)
+def report(request: HttpRequest, clp: CLP) -> HttpResponse:
+    form, start, end = _report_period(request)
+    data = selectors.solidarity_report(clp=clp, start=start, end=end)
+    template = "pickets/report_print.html" if request.GET.get("print") else "pickets/report.html"
+    return render(
+        request,
+        template,
+        {"clp": clp, "form": form, "report": data, "query": request.GET.urlencode()},
+    )
+
+
+@clp_view(Role.TULO, Role.EXECUTIVE)
+def report_csv(request: HttpRequest, clp: CLP) -> HttpResponse:
+    _, start, end = _report_period(request)
+    data = selectors.solidarity_report(clp=clp, start=start, end=end)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="solidarity-{clp.slug}-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "dispute",
+            "employer",
+            "status",
+            "visits",
+            "member attendances",
+            "elected representatives",
+            "money raised (GBP)",
+            "solidarity actions",
+        ]
+    )
+    for row in data.per_dispute:
+        writer.writerow(
+            [
+                _csv_safe(row.dispute.title),
+                _csv_safe(row.dispute.employer.name),
+                row.dispute.get_status_display(),
+                row.visits,
+                row.attendances,
+                row.representatives,
+                f"{row.money_pence / 100:.2f}",
+                row.actions,
+            ]
+        )
+    writer.writerow([])
+    writer.writerow(["fund", "union", "money raised (GBP)"])
+    for fund, union, pence in data.money_by_fund:
+        writer.writerow([_csv_safe(fund), union, f"{pence / 100:.2f}"])
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Keep a spreadsheet from running text that starts like a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@clp_view(Role.TULO, Role.EXECUTIVE)
+@require_POST
+def report_pdf_start(request: HttpRequest, clp: CLP) -> HttpResponse:
+    form = ReportPeriodForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.non_field_errors()) or "Check the dates.")
+        return redirect("pickets:report", clp.slug)
+    start, end = _period_from(form)
+    job = services.report_pdf_request(clp=clp, by=request.user, start=start, end=end)
+    return redirect("pickets:report_pdf", clp.slug, job.pk)
+
+
+@clp_view(Role.TULO, Role.EXECUTIVE)
+def report_pdf(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+    job = get_object_or_404(ReportPdf, pk=pk, clp=clp)
+    template = "pickets/_pdf_progress.html" if request.htmx else "pickets/report_pdf.html"
+    return render(request, template, {"clp": clp, "job": job})
+
+
+@clp_view(Role.TULO, Role.EXECUTIVE)
+def report_pdf_download(request: HttpRequest, clp: CLP, pk: int) -> FileResponse:
+    job = get_object_or_404(ReportPdf, pk=pk, clp=clp, status=PdfStatus.DONE)
+    name = f"solidarity-{clp.slug}-{job.start:%Y%m%d}-{job.end:%Y%m%d}.pdf"
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)

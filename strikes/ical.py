@@ -1,0 +1,216 @@
+"""iCalendar feeds of action days: a CLP's calendar and one dispute's.
+
+A subscribed calendar app fetches the feed every so often. Each action day keeps one UID for
+life and a SEQUENCE that grows with every edit, so an app updates the event in place, and a
+cancelled day stays in the feed as STATUS:CANCELLED instead of vanishing.
+"""
+
+import datetime
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import icalendar
+from django.conf import settings
+from django.db.models import Count, Max, QuerySet, Sum
+
+from .models import ActionDay, ActionKind, Dispute, Workplace
+
+LONDON = ZoneInfo("Europe/London")
+PRODID = "-//TU Liaison//Strike calendar//EN"
+# Bump when the feed's layout changes, so every client fetches it again.
+FEED_FORMAT = 1
+DAYS_BEFORE = 90
+DAYS_AFTER = 365
+# SEQUENCE counts seconds from here rather than from 1970, to stay well inside the 32-bit
+# integer that some calendar apps store it in.
+SEQUENCE_EPOCH = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+
+
+def feed_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    return today - datetime.timedelta(days=DAYS_BEFORE), today + datetime.timedelta(days=DAYS_AFTER)
+
+
+def uid_host() -> str:
+    """The site's own host name: a UID must not change with the address a client used."""
+    return urlsplit(settings.SITE_URL).hostname or "tuliaison.localhost"
+
+
+def action_day_uid(day: ActionDay) -> str:
+    return f"action-day-{day.pk}@{uid_host()}"
+
+
+def clock(value: datetime.time) -> str:
+    """07:00 -> 7am, 13:30 -> 1:30pm."""
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+def times_label(day: ActionDay) -> str:
+    """The day's hours in UK time, or "" when the union has not said."""
+    if day.start_time and day.end_time:
+        return f"{clock(day.start_time)}–{clock(day.end_time)}"
+    if day.start_time:
+        return f"from {clock(day.start_time)}"
+    if day.end_time:
+        return f"until {clock(day.end_time)}"
+    return ""
+
+
+def unions_label(dispute: Dispute) -> str:
+    names = [union.short_name for union in dispute.unions.all()]
+    if len(names) > 1:
+        return ", ".join(names[:-1]) + " and " + names[-1]
+    return names[0] if names else "Union"
+
+
+def summary(day: ActionDay) -> str:
+    """E.g. "CWU strike: Royal Mail delivery office"; cancelled days say so first, as many
+    calendar apps show STATUS:CANCELLED faintly or not at all."""
+    kind = ActionKind(day.kind).label.lower()
+    text = f"{unions_label(day.dispute)} {kind}: {day.dispute.title}"
+    return f"CANCELLED: {text}" if day.cancelled else text
+
+
+def place_label(workplace: Workplace) -> str:
+    return ", ".join(
+        part for part in (workplace.name, workplace.address, workplace.postcode) if part
+    )
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What a feed is built from, read by one aggregate query: enough to tell whether it changed
+    without building it. An edit bumps updated_at; a day added, removed, or moved in or out of
+    the window (or of the CLP's disputes) changes the count and the sum of ids."""
+
+    key: str
+    count: int
+    id_sum: int
+    last_modified: datetime.datetime | None
+
+    @property
+    def etag(self) -> str:
+        inputs = f"{FEED_FORMAT}|{self.key}|{self.count}|{self.id_sum}|{self.last_modified}"
+        return hashlib.sha256(inputs.encode()).hexdigest()[:32]
+
+
+def feed_state(days: QuerySet[ActionDay], *, key: str) -> FeedState:
+    """`key` names the feed, its window and anything else its text depends on (the host)."""
+    row = days.order_by().aggregate(
+        count=Count("pk"),
+        id_sum=Sum("pk"),
+        days_changed=Max("updated_at"),
+        disputes_changed=Max("dispute__updated_at"),
+    )
+    changed = [t for t in (row["days_changed"], row["disputes_changed"]) if t is not None]
+    return FeedState(
+        key=key,
+        count=row["count"],
+        id_sum=row["id_sum"] or 0,
+        last_modified=max(changed) if changed else None,
+    )
+
+
+def _description(day: ActionDay, places: Sequence[Workplace], url: str) -> str:
+    dispute = day.dispute
+    lines = []
+    if day.cancelled:
+        lines.append(f"Cancelled: this {ActionKind(day.kind).label.lower()} day is off.")
+    union_names = ", ".join(
+        u.short_name if u.name == u.short_name else f"{u.short_name} ({u.name})"
+        for u in dispute.unions.all()
+    )
+    lines.append(f"{ActionKind(day.kind).label} by {union_names or 'the union'}.")
+    lines.append(f"Employer: {dispute.employer.name}.")
+    times = times_label(day)
+    lines.append(f"Hours (UK time): {times}." if times else "Hours not yet announced.")
+    if day.note:
+        lines.append(day.note)
+    if places:
+        lines.append("Where: " + "; ".join(place_label(p) for p in places))
+    if dispute.hardship_fund_url:
+        lines.append(f"Hardship fund: {dispute.hardship_fund_url}")
+    lines.append(f"More: {url}")
+    return "\n".join(lines)
+
+
+def _event(
+    day: ActionDay, *, url: str, places: Sequence[Workplace], stamp: datetime.datetime
+) -> icalendar.Event:
+    if day.start_time:
+        start = datetime.datetime.combine(day.date, day.start_time, tzinfo=LONDON)
+        # Without a known end the event has no length, as RFC 5545 reads a DTSTART alone.
+        end = (
+            datetime.datetime.combine(day.date, day.end_time, tzinfo=LONDON)
+            if day.end_time
+            else None
+        )
+    else:
+        start, end = day.date, day.date + datetime.timedelta(days=1)
+    event = icalendar.Event.new(
+        uid=action_day_uid(day),
+        summary=summary(day),
+        description=_description(day, places, url),
+        start=start,
+        end=end,
+        status="CANCELLED" if day.cancelled else "CONFIRMED",
+        sequence=max(0, int((stamp - SEQUENCE_EPOCH).total_seconds())),
+        stamp=stamp,
+        last_modified=stamp,
+        url=url,
+        location="; ".join(place_label(p) for p in places[:3]) or None,
+        categories=[ActionKind(day.kind).label],
+        transparency="TRANSPARENT",
+    )
+    return event
+
+
+def build_calendar(
+    *,
+    days: Iterable[ActionDay],
+    name: str,
+    calendar_uid: str,
+    window: tuple[datetime.date, datetime.date],
+    dispute_url: Callable[[Dispute], str],
+    places_of: Callable[[Dispute], Sequence[Workplace]],
+) -> bytes:
+    """The feed as bytes. Deterministic: the same records give the same bytes, whenever built."""
+    calendar = icalendar.Calendar.new(
+        prodid=PRODID,
+        name=name,
+        uid=calendar_uid,
+        method="PUBLISH",
+        refresh_interval=datetime.timedelta(hours=1),
+    )
+    for day in days:
+        # A dispute edit (its title, say) changes every day's text: count it as an edit of each.
+        stamp = max(day.updated_at, day.dispute.updated_at)
+        calendar.add_component(
+            _event(
+                day,
+                url=dispute_url(day.dispute),
+                places=places_of(day.dispute),
+                stamp=stamp,
+            )
+        )
+    # Whole years around the window, so the VTIMEZONE changes once a year, not every day.
+    start, end = window
+    calendar.add_missing_timezones(
+        first_date=datetime.date(start.year, 1, 1), last_date=datetime.date(end.year + 1, 1, 1)
+    )
+    if not calendar.get_used_tzids():
+        # A feed of all-day events has no times to anchor; say which zone its dates are in.
+        london = icalendar.Timezone.from_tzid(
+            "Europe/London",
+            first_date=datetime.date(start.year, 1, 1),
+            last_date=datetime.date(end.year + 1, 1, 1),
+        )
+        calendar.subcomponents.insert(0, london)
+    calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
+    calendar["X-WR-TIMEZONE"] = "Europe/London"
+    calendar["X-PUBLISHED-TTL"] = icalendar.vDuration(datetime.timedelta(hours=1))
+    return calendar.to_ical()
