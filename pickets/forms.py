@@ -113,9 +113,21 @@ class VisitForm(forms.ModelForm):
         }
         help_texts = {"report": "Two or three lines for the report-back."}
 
-    def __init__(self, *args, disputes, **kwargs):
+    def __init__(self, *args, disputes, members=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["dispute"].queryset = disputes
+        if members is not None:
+            # Only the TULO names who went; a member's report gives a count.
+            self.fields["members"] = forms.ModelMultipleChoiceField(
+                queryset=members,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                label="Which members went (optional)",
+                help_text="Named members count once each in the report's distinct members.",
+                initial=list(self.instance.members.values_list("pk", flat=True))
+                if self.instance.pk
+                else None,
+            )
         if self.instance.pk:
             self.initial["representatives"] = "\n".join(
                 f"{r.name}, {r.get_office_display()}" for r in self.instance.representatives.all()

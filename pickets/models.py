@@ -147,6 +147,14 @@ class RepresentativeAttendance(models.Model):
 
     class Meta:
         ordering = ["office", "name"]
+        indexes = [
+            # The report counts representatives by office and by dispute for a CLP's visits. With
+            # only the foreign key's index, PostgreSQL chooses to read the whole table once it
+            # holds every CLP's; this index answers from a few entries per visit instead.
+            models.Index(
+                fields=["visit", "office"], include=["id"], name="pickets_rep_visit_office_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_office_display()})"

@@ -1,5 +1,7 @@
 """The solidarity report as a PDF, laid out by WeasyPrint from the print-ready page."""
 
+from pathlib import Path
+
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -10,16 +12,20 @@ from .models import PdfStatus, ReportPdf
 from .selectors import solidarity_report
 
 
-def _static_fetcher(url: str, *args, **kwargs):
+def _static_fetcher():
     """Serve /static/… from the app's own files; fetch nothing else."""
-    from weasyprint.urls import default_url_fetcher
+    from weasyprint.urls import URLFetcher
 
-    marker = "/static/"
-    if marker in url:
-        path = finders.find(url.split(marker, 1)[1])
-        if path:
-            return default_url_fetcher(f"file://{path}", *args, **kwargs)
-    raise ValueError(f"Not fetching {url}: the PDF uses only the app's own files.")
+    class StaticFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            marker = "/static/"
+            if marker in url:
+                path = finders.find(url.split(marker, 1)[1])
+                if path:
+                    return super().fetch(Path(path).as_uri(), headers)
+            raise ValueError(f"Not fetching {url}: the PDF uses only the app's own files.")
+
+    return StaticFetcher()
 
 
 def _progress(job: ReportPdf, status: str, progress: int) -> None:
@@ -45,7 +51,7 @@ def build_report_pdf(job_id: int) -> None:
             "pickets/report_print.html", {"clp": job.clp, "report": report, "for_pdf": True}
         )
         _progress(job, PdfStatus.BUILDING, 60)
-        pdf = HTML(string=html, base_url="/", url_fetcher=_static_fetcher).write_pdf()
+        pdf = HTML(string=html, base_url="/", url_fetcher=_static_fetcher()).write_pdf()
         _progress(job, PdfStatus.BUILDING, 90)
         job.file.save("report.pdf", ContentFile(pdf), save=False)
         job.status, job.progress = PdfStatus.DONE, 100

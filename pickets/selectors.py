@@ -130,16 +130,19 @@ def solidarity_report(*, clp: CLP, start: datetime.date, end: datetime.date) -> 
     )
     actions = SolidarityAction.objects.filter(clp=clp, date__gte=start, date__lte=end)
 
+    # The period's visit ids first: the member and representative queries then look up a short
+    # list by index, however many visits other CLPs have.
+    visit_ids = list(visits.values_list("pk", flat=True))
     totals = visits.aggregate(n=Count("pk"), people=Sum("members_count"))
     report.visits = totals["n"]
     report.attendances = totals["people"] or 0
     report.distinct_members = (
-        PicketVisit.members.through.objects.filter(picketvisit__in=visits)
+        PicketVisit.members.through.objects.filter(picketvisit_id__in=visit_ids)
         .values("user_id")
         .distinct()
         .count()
     )
-    reps = RepresentativeAttendance.objects.filter(visit__in=visits)
+    reps = RepresentativeAttendance.objects.filter(visit_id__in=visit_ids)
     by_office = dict(reps.values_list("office").annotate(n=Count("pk")).order_by())
     report.representatives_by_office = by_office
     report.representative_visits = sum(by_office.values())

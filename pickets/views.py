@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from clps.access import clp_view, needs_mfa, public_clp_view
-from clps.models import CLP, Role
+from clps.models import CLP, Role, User
 from strikes.models import Dispute
 
 from . import selectors, services
@@ -226,6 +228,9 @@ def _visit_form(request, clp, visit, initial, is_tulo):
         instance=visit,
         initial=initial,
         disputes=_disputes_for(clp),
+        members=User.objects.filter(memberships__clp=clp).order_by("name", "email")
+        if is_tulo
+        else None,
     )
     if request.method == "POST" and form.is_valid():
         photos = [(f, form.cleaned_data["photo_consent"]) for f in form.cleaned_data["photos"]]
@@ -236,6 +241,7 @@ def _visit_form(request, clp, visit, initial, is_tulo):
                 as_tulo=is_tulo,
                 representatives=form.cleaned_data["representatives"],
                 photos=photos,
+                members=form.cleaned_data.get("members") if is_tulo else None,
             )
         except ValidationError as exc:
             form.add_error("photos", exc)
@@ -401,7 +407,8 @@ def report_pdf_start(request: HttpRequest, clp: CLP) -> HttpResponse:
     form = ReportPeriodForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.non_field_errors()) or "Check the dates.")
-        return redirect("pickets:report", clp.slug)
+        kept = {k: request.POST.get(k, "") for k in ("period", "start", "end")}
+        return redirect(reverse("pickets:report", args=[clp.slug]) + "?" + urlencode(kept))
     start, end = _period_from(form)
     job = services.report_pdf_request(clp=clp, by=request.user, start=start, end=end)
     return redirect("pickets:report_pdf", clp.slug, job.pk)

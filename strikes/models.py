@@ -161,7 +161,11 @@ class Dispute(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
-        indexes = [models.Index(fields=["status", "-updated_at"])]
+        indexes = [
+            models.Index(fields=["status", "-updated_at"]),
+            # The dispute list's order, read newest first a page at a time.
+            models.Index(fields=["-updated_at", "-id"], name="dispute_list_order_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=DisputeStatus.values), name="dispute_status_valid"

@@ -19,22 +19,37 @@ from .models import (
 )
 
 
-def local_disputes_q(clp: CLP) -> Q:
-    """Disputes at a workplace in one of the CLP's postcode districts."""
+def local_dispute_ids(clp: CLP) -> list[int]:
+    """Disputes at a workplace in one of the CLP's postcode districts: one indexed query."""
+    districts = PostcodeDistrict.objects.filter(clp=clp).values("district")
+    return list(
+        Dispute.workplaces.through.objects.filter(workplace__postcode_district__in=districts)
+        .values_list("dispute_id", flat=True)
+        .distinct()
+    )
+
+
+def followed_dispute_ids(clp: CLP) -> list[int]:
+    return list(FollowedDispute.objects.filter(clp=clp).values_list("dispute_id", flat=True))
+
+
+def clp_dispute_ids(clp: CLP) -> list[int]:
+    """The CLP's disputes, local or followed, as ids, in one query.
+
+    Fetched first so that every query over a CLP's days, ballots and disputes is an index
+    lookup on a short list, whatever the number of disputes on the deployment.
+    """
     districts = PostcodeDistrict.objects.filter(clp=clp).values("district")
     local = Dispute.workplaces.through.objects.filter(
-        dispute_id=OuterRef("pk"), workplace__postcode_district__in=districts
-    )
-    return Q(Exists(local))
-
-
-def followed_disputes_q(clp: CLP) -> Q:
-    return Q(Exists(FollowedDispute.objects.filter(clp=clp, dispute_id=OuterRef("pk"))))
+        workplace__postcode_district__in=districts
+    ).values_list("dispute_id", flat=True)
+    followed = FollowedDispute.objects.filter(clp=clp).values_list("dispute_id", flat=True)
+    return sorted(set(local.union(followed)))
 
 
 def clp_disputes(*, clp: CLP) -> QuerySet[Dispute]:
     """The disputes a CLP sees on its calendar and email: local ones and those it follows."""
-    return Dispute.objects.filter(local_disputes_q(clp) | followed_disputes_q(clp))
+    return Dispute.objects.filter(pk__in=clp_dispute_ids(clp))
 
 
 def with_local_and_followed(qs: QuerySet[Dispute], *, clp: CLP) -> QuerySet[Dispute]:
@@ -60,7 +75,7 @@ def upcoming_action_days(
     qs = ActionDay.objects.filter(
         date__gte=start,
         date__lte=end,
-        dispute__in=clp_disputes(clp=clp).values("pk"),
+        dispute_id__in=clp_dispute_ids(clp),
     )
     if not include_cancelled:
         qs = qs.filter(cancelled=False)
@@ -80,7 +95,7 @@ def rule_sets() -> list[BallotRuleSet]:
 def ballots_closing(*, clp: CLP, start: datetime.date, end: datetime.date) -> QuerySet[Ballot]:
     return (
         Ballot.objects.filter(
-            closes_on__gte=start, closes_on__lte=end, dispute__in=clp_disputes(clp=clp).values("pk")
+            closes_on__gte=start, closes_on__lte=end, dispute_id__in=clp_dispute_ids(clp)
         )
         .select_related("dispute", "union")
         .order_by("closes_on")
@@ -108,11 +123,11 @@ def dispute_list(
     elif status:
         qs = qs.filter(status=status)
     if scope == "mine":
-        qs = qs.filter(Q(is_local=True) | Q(is_followed=True))
+        qs = qs.filter(pk__in=clp_dispute_ids(clp))
     elif scope == "local":
-        qs = qs.filter(is_local=True)
+        qs = qs.filter(pk__in=local_dispute_ids(clp))
     elif scope == "followed":
-        qs = qs.filter(is_followed=True)
+        qs = qs.filter(pk__in=followed_dispute_ids(clp))
     elif scope == "national":
         qs = qs.filter(is_national=True)
     return qs.select_related("employer").prefetch_related(union_prefetch())
@@ -135,9 +150,26 @@ def dispute_detail(*, clp: CLP, pk: int) -> Dispute:
     )
 
 
+# The many-to-many fields would cost a query per record; updated_at changes on every save.
+NOT_DIFFED = ["updated_at", "unions", "workplaces"]
+
+
 def dispute_changes(*, dispute: Dispute, limit: int = 10) -> list:
-    """The latest edits to the dispute itself, newest first, with who made them."""
-    return list(dispute.history.select_related("history_user").order_by("-history_date")[:limit])
+    """The latest edits to the dispute itself, newest first, with who made them and which
+    fields each changed (as `changed`), compared in memory with the record before it."""
+    records = list(
+        dispute.history.select_related("history_user").order_by("-history_date")[: limit + 1]
+    )
+    for record, before in zip(records, records[1:] + [None], strict=True):
+        record.changed = []
+        if before is not None:
+            delta = record.diff_against(
+                before, excluded_fields=["updated_at", "unions", "workplaces"]
+            )
+            record.changed = [
+                str(Dispute._meta.get_field(name).verbose_name) for name in delta.changed_fields
+            ]
+    return records[:limit]
 
 
 def mandates_expiring(
@@ -157,7 +189,7 @@ def mandates_expiring(
         closes_on__lte=today,
         votes_cast__isnull=False,
         yes_votes__isnull=False,
-        dispute__in=clp_disputes(clp=clp).values("pk"),
+        dispute_id__in=clp_dispute_ids(clp),
     ).select_related("dispute", "union")
     expiring = []
     for ballot in recent:
@@ -209,7 +241,7 @@ def calendar_days(*, clp: CLP, start: datetime.date, end: datetime.date) -> Quer
 def next_action_day_date(*, clp: CLP, after: datetime.date) -> datetime.date | None:
     """The first date after `after` with an action day on the CLP's calendar, if any."""
     return (
-        ActionDay.objects.filter(date__gt=after, dispute__in=clp_disputes(clp=clp).values("pk"))
+        ActionDay.objects.filter(date__gt=after, dispute_id__in=clp_dispute_ids(clp))
         .order_by("date")
         .values_list("date", flat=True)
         .first()

@@ -28,7 +28,9 @@ def other_clp():
 
 @pytest.fixture
 def tulo(clp):
-    user = MembershipFactory(clp=clp, role=Role.TULO, user__email="tulo@example.org").user
+    user = MembershipFactory(
+        clp=clp, role=Role.TULO, user__email="tulo@example.org", user__name="Priya Sharma"
+    ).user
     enable_totp(user)
     return user
 
@@ -40,14 +42,18 @@ def tulo_without_mfa(clp):
 
 @pytest.fixture
 def executive(clp):
-    user = MembershipFactory(clp=clp, role=Role.EXECUTIVE, user__email="exec@example.org").user
+    user = MembershipFactory(
+        clp=clp, role=Role.EXECUTIVE, user__email="exec@example.org", user__name="Jo Okafor"
+    ).user
     enable_totp(user)
     return user
 
 
 @pytest.fixture
 def member(clp):
-    return MembershipFactory(clp=clp, role=Role.MEMBER, user__email="member@example.org").user
+    return MembershipFactory(
+        clp=clp, role=Role.MEMBER, user__email="member@example.org", user__name="Sam Whitfield"
+    ).user
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
-    name = factory.Faker("name", locale="en_GB")
+    name = factory.Sequence(lambda n: f"Person {n}")
     password = factory.django.Password(PASSWORD)
 
     @factory.post_generation

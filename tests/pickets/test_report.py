@@ -157,5 +157,5 @@ def test_report_query_count_does_not_grow(
         )
     client.force_login(tulo)
     query = "?period=custom&start=2026-01-01&end=2026-03-31"
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         client.get(reverse("pickets:report", args=[clp.slug]) + query)

@@ -177,7 +177,7 @@ def test_repeat_fetch_with_etag_is_not_modified_without_building_the_feed(
         raise AssertionError("The feed was built for a 304.")
 
     monkeypatch.setattr(ical, "build_calendar", must_not_build)
-    with django_assert_num_queries(2):  # the CLP, and one aggregate over its action days
+    with django_assert_num_queries(3):  # the CLP, its dispute ids, one aggregate over their days
         response = client.get(feed_url(clp), headers={"If-None-Match": etag})
 
     assert response.status_code == 304
@@ -250,7 +250,7 @@ def test_empty_feed_is_still_a_valid_calendar_with_london_time(client, clp):
     assert "Last-Modified" not in response
 
 
-FEED_QUERIES = 5  # CLP, aggregate, days (with dispute and employer), unions, local workplaces
+FEED_QUERIES = 6  # CLP, dispute ids, aggregate, days (with dispute, employer), unions, workplaces
 
 
 @pytest.mark.parametrize("size", [3, 30])

@@ -277,9 +277,10 @@ def make_calendar_rows(clp, size: int) -> None:
     add_day(dispute, days_from_today(80))
 
 
-# CLP, days (with dispute and employer), unions, local workplaces, next date, picket lines
-CALENDAR_QUERIES = 6
-MAP_QUERIES = 5  # CLP, workplaces, their disputes (with employer), unions, action days
+# CLP, dispute ids and days (with dispute and employer), unions, local workplaces, dispute ids
+# and the next date, picket lines
+CALENDAR_QUERIES = 8
+MAP_QUERIES = 6  # CLP, dispute ids, workplaces, disputes (with employer), unions, days
 
 
 @pytest.mark.parametrize("size", [3, 30])

@@ -30,8 +30,8 @@ def make_disputes(clp, n):
         )
 
 
-LIST_QUERIES = 7
-DASHBOARD_QUERIES = 11
+LIST_QUERIES = 8
+DASHBOARD_QUERIES = 15
 
 
 @pytest.mark.parametrize("size", [3, 40])

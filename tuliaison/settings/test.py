@@ -8,6 +8,8 @@ SECRET_KEY = "test-only-not-secret"  # noqa: S105
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/tuliaison")
 }
+# Tests open a fresh connection per request; the benchmarks keep them, as production does.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379")
 CACHES = {
     "default": {

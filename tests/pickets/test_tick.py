@@ -1,0 +1,42 @@
+import datetime
+
+import pytest
+from django.core import mail
+
+from pickets.models import PicketSignup
+from tuliaison.tasks import due_jobs
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def eager():
+    """Run enqueued tasks in the test's own process: this checks what the tick decides, while
+    tests/tuliaison/test_celery_worker.py runs it on a real worker."""
+    from tuliaison.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+LONDON_1759 = datetime.datetime(2026, 11, 23, 17, 59, tzinfo=datetime.UTC)  # GMT in November
+LONDON_1800 = datetime.datetime(2026, 11, 23, 18, 0, tzinfo=datetime.UTC)
+BST_1800 = datetime.datetime(2026, 7, 1, 17, 0, tzinfo=datetime.UTC)  # 18:00 in London
+
+
+def test_reminders_are_enqueued_from_six_in_the_evening_london_time(eager):
+    assert due_jobs(LONDON_1759) == {}
+    assert due_jobs(LONDON_1800) == {"picket_reminders": 1}
+    assert due_jobs(BST_1800) == {"picket_reminders": 1}
+
+
+def test_ticks_all_evening_send_each_reminder_once(eager, picket_line, member, tomorrow):
+    day = picket_line.action_days.get(date=tomorrow)
+    PicketSignup.objects.create(picket_line=picket_line, action_day=day, user=member)
+    evening = datetime.datetime.combine(
+        tomorrow - datetime.timedelta(days=1), datetime.time(20), tzinfo=datetime.UTC
+    )
+    for minute in range(3):
+        due_jobs(evening + datetime.timedelta(minutes=minute))
+    assert len(mail.outbox) == 1
