@@ -2,8 +2,10 @@ import datetime
 
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 
 from clps.models import CLP, Membership, Role, User
+from newsletters.models import email_hash
 
 PASSWORD = "correct horse battery staple"
 
@@ -103,3 +105,19 @@ class BallotFactory(factory.django.DjangoModelFactory):
     union = factory.SubFactory(UnionFactory)
     opens_on = datetime.date(2026, 10, 1)
     closes_on = datetime.date(2026, 10, 22)
+
+
+class SubscriberFactory(factory.django.DjangoModelFactory):
+    """A subscriber to a CLP's weekly email, confirmed unless given another status. The email
+    hash is set as the subscription service sets it: without it the suppression list cannot
+    apply to the row."""
+
+    class Meta:
+        model = "newsletters.Subscriber"
+
+    clp = factory.SubFactory(CLPFactory)
+    email = factory.Sequence(lambda n: f"subscriber{n}@example.org")
+    email_hash = factory.LazyAttribute(lambda o: email_hash(o.email))
+    status = "active"
+    consent_at = factory.LazyFunction(timezone.now)
+    confirmed_at = factory.LazyAttribute(lambda o: o.consent_at if o.status == "active" else None)

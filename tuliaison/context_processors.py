@@ -20,6 +20,7 @@ def navigation(request) -> dict:
                 ("Picket lines", reverse("pickets:picket_lines", args=[clp.slug])),
                 ("Visits", reverse("pickets:visits", args=[clp.slug])),
                 ("Ledger", reverse("pickets:actions", args=[clp.slug])),
+                ("Weekly email", reverse("newsletters:weekly", args=[clp.slug])),
                 ("Report", reverse("pickets:report", args=[clp.slug])),
                 ("Unions & workplaces", reverse("strikes:records", args=[clp.slug])),
                 ("People", reverse("clps:people", args=[clp.slug])),

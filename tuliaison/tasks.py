@@ -1,5 +1,5 @@
-"""The one periodic task: each CLP keeps its own schedule in the database, and the tick
-enqueues whatever is due. Every job it enqueues is safe to run twice."""
+"""The Celery wiring: the one periodic tick, and the jobs it enqueues. Each CLP keeps its own
+schedule in the database; every job here is safe to run twice."""
 
 import datetime
 import logging
@@ -7,12 +7,27 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from newsletters import delivery, weekly
+from newsletters.tasks import delete_stale_pending
 from pickets.tasks import send_picket_reminders
 
 logger = logging.getLogger(__name__)
 
 # Picket reminders go out from this hour (Europe/London) on the evening before.
 REMINDER_HOUR = 18
+# A batch in flight for this long belongs to a worker that died.
+STUCK_AFTER = datetime.timedelta(minutes=10)
+
+
+@shared_task(name="newsletters.send_digest", bind=True, acks_late=True, max_retries=10)
+def send_digest(self, digest_id: int) -> int:
+    """Send a weekly digest. When the email service fails, the digest shows as paused and the
+    task retries with growing waits; deliveries already sent are never sent again."""
+    try:
+        return delivery.send_all(digest_id)
+    except Exception as exc:
+        delivery.pause(digest_id, str(exc))
+        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 3600)) from exc
 
 
 def due_jobs(now: datetime.datetime) -> dict[str, int]:
@@ -23,6 +38,18 @@ def due_jobs(now: datetime.datetime) -> dict[str, int]:
         # of the evening sends each reminder once.
         send_picket_reminders.delay()
         enqueued["picket_reminders"] = 1
+    if timezone.localtime(now).minute == 0:
+        # Hourly: sign-ups never confirmed are deleted after 30 days.
+        delete_stale_pending.delay()
+        enqueued["retention"] = 1
+    requeued = delivery.requeue_stuck(now, after=STUCK_AFTER)
+    if requeued:
+        logger.warning("requeued %s deliveries stuck in flight", requeued)
+    digests = weekly.due_digests(now)
+    for digest_id in digests:
+        send_digest.delay(digest_id)
+    if digests:
+        enqueued["weekly_digests"] = len(digests)
     return enqueued
 
 

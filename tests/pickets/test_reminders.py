@@ -21,7 +21,7 @@ def test_reminder_goes_the_evening_before_exactly_once(picket_line, member, tulo
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [member.email]
-    assert "The yard gate" in message.subject
+    assert message.subject == "Tomorrow: picket line at The yard gate"
     html = message.alternatives[0].content
     assert "07:00 to 10:00" in message.body and "07:00 to 10:00" in html
     assert f"/c/{picket_line.clp.slug}/pickets/{picket_line.pk}/" in message.body

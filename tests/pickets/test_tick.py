@@ -6,6 +6,8 @@ from django.core import mail
 from pickets.models import PicketSignup
 from tuliaison.tasks import due_jobs
 
+from ..factories import CLPFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -21,14 +23,27 @@ def eager():
 
 
 LONDON_1759 = datetime.datetime(2026, 11, 23, 17, 59, tzinfo=datetime.UTC)  # GMT in November
-LONDON_1800 = datetime.datetime(2026, 11, 23, 18, 0, tzinfo=datetime.UTC)
-BST_1800 = datetime.datetime(2026, 7, 1, 17, 0, tzinfo=datetime.UTC)  # 18:00 in London
+LONDON_1801 = datetime.datetime(2026, 11, 23, 18, 1, tzinfo=datetime.UTC)
+BST_1801 = datetime.datetime(2026, 7, 1, 17, 1, tzinfo=datetime.UTC)  # 18:01 in London
 
 
 def test_reminders_are_enqueued_from_six_in_the_evening_london_time(eager):
     assert due_jobs(LONDON_1759) == {}
-    assert due_jobs(LONDON_1800) == {"picket_reminders": 1}
-    assert due_jobs(BST_1800) == {"picket_reminders": 1}
+    assert due_jobs(LONDON_1801) == {"picket_reminders": 1}
+    assert due_jobs(BST_1801) == {"picket_reminders": 1}
+
+
+def test_retention_runs_on_the_hour(eager):
+    from django.utils import timezone
+
+    from newsletters.models import Subscriber
+
+    old = timezone.now() - datetime.timedelta(days=31)
+    Subscriber.objects.create(clp=CLPFactory(), email="old@example.org", consent_at=old)
+    Subscriber.objects.filter(email="old@example.org").update(created_at=old)
+    on_the_hour = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
+    assert due_jobs(on_the_hour) == {"retention": 1}
+    assert not Subscriber.objects.exists()
 
 
 def test_ticks_all_evening_send_each_reminder_once(eager, picket_line, member, tomorrow):

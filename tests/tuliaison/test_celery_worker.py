@@ -12,6 +12,6 @@ def test_tick_runs_on_a_real_worker(celery_worker_process):
     result = tick.delay()
     outcome = result.get(timeout=30)
     assert result.successful()
-    hour = timezone.localtime(timezone.now()).hour
-    assert outcome["enqueued"] == ({"picket_reminders": 1} if hour >= 18 else {})
+    evening = timezone.localtime(timezone.now()).hour >= 18
+    assert ("picket_reminders" in outcome["enqueued"]) == evening
     assert celery_worker_process.poll() is None

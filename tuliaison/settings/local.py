@@ -33,3 +33,6 @@ CELERY_RESULT_BACKEND = None
 for _folder in (VAR_DIR, MAIL_DIR, _broker / "out", _broker / "processed"):
     _folder.mkdir(parents=True, exist_ok=True)
 SEED_DEMO_ALLOWED = True
+
+# Production runs on PostgreSQL; these SQLite-only warnings do not apply there.
+SILENCED_SYSTEM_CHECKS = ["models.W047", "models.W040"]

@@ -21,6 +21,14 @@ CELERY_BROKER_URL = f"{REDIS_URL}/2"
 CELERY_RESULT_BACKEND = f"{REDIS_URL}/3"
 
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# A Celery worker started by a test writes its mail to files the test can read.
+if env.str("MAIL_FILE_PATH", default=""):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": env.str("MAIL_FILE_PATH")},
+        }
+    }
 STATIC_ROOT = None
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"

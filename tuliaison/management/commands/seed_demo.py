@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from clps import demo as clp_demo
+from newsletters import demo as newsletters_demo
 from pickets import demo as pickets_demo
 from strikes import demo as strikes_demo
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         clps = clp_demo.seed()
         unions = strikes_demo.seed(clps)
         pickets_demo.seed(clps)
+        newsletters_demo.seed(clps)
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready: {len(clps)} CLPs, {len(unions)} unions.")
         )

@@ -1,0 +1,39 @@
+"""Demo subscribers and schedules for `manage.py seed_demo`. Safe to run again."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from clps.models import CLP
+
+from .models import Subscriber, SubscriberStatus, WeeklySchedule, email_hash
+
+DEMO_SUBSCRIBERS = [
+    ("sam.w@example.org", "Sam", "N16 7AA", SubscriberStatus.ACTIVE),
+    ("ada@example.org", "Ada", "E5 8EQ", SubscriberStatus.ACTIVE),
+    ("kwame@example.org", "", "", SubscriberStatus.ACTIVE),
+    ("pending@example.org", "", "", SubscriberStatus.PENDING),
+]
+
+
+@transaction.atomic
+def seed(clps: dict[str, CLP]) -> None:
+    for clp in clps.values():
+        WeeklySchedule.objects.get_or_create(
+            clp=clp, defaults={"weekday": 0, "send_time": datetime.time(8)}
+        )
+    clp = clps["hackney-north"]
+    for email, name, postcode, status in DEMO_SUBSCRIBERS:
+        Subscriber.objects.update_or_create(
+            clp=clp,
+            email=email,
+            defaults={
+                "email_hash": email_hash(email),
+                "name": name,
+                "postcode": postcode,
+                "status": status,
+                "consent_at": timezone.now(),
+                "confirmed_at": timezone.now() if status == SubscriberStatus.ACTIVE else None,
+            },
+        )

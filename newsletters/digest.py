@@ -1,0 +1,210 @@
+"""Building the weekly strikes-and-ballots email for one CLP from the records.
+
+The email is rendered once per CLP; each recipient's copy differs only in their personal links,
+which replace placeholders in the rendered text and HTML.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from clps.models import CLP
+from pickets import selectors as pickets_selectors
+from pickets.models import ActionType, SolidarityAction
+from strikes import selectors as strikes_selectors
+from strikes.ballot_law import assess
+from strikes.models import LIVE_STATUSES, Ballot, Dispute, DisputeStatus
+
+from .models import Digest, DigestStatus, WeeklySchedule
+
+# Stand-ins for each recipient's own links, replaced per recipient after rendering.
+UNSUBSCRIBE_PLACEHOLDER = "__TULIAISON_UNSUBSCRIBE_URL__"
+MANAGE_PLACEHOLDER = "__TULIAISON_MANAGE_URL__"
+
+
+def week_start(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def schedule_for(clp: CLP) -> WeeklySchedule:
+    schedule, _ = WeeklySchedule.objects.get_or_create(clp=clp)
+    return schedule
+
+
+def send_at(schedule: WeeklySchedule, monday: datetime.date) -> datetime.datetime:
+    """When the week's email is due: the CLP's day and time in Europe/London, as an aware time."""
+    day = monday + datetime.timedelta(days=schedule.weekday)
+    return timezone.make_aware(datetime.datetime.combine(day, schedule.send_time))
+
+
+def upcoming_digest(clp: CLP, now: datetime.datetime | None = None) -> Digest:
+    """The digest the TULO is preparing: this week's if it has not gone yet, else next week's.
+    Created on first use; the unique constraint keeps it to one per week."""
+    now = now or timezone.now()
+    schedule = schedule_for(clp)
+    monday = week_start(timezone.localtime(now).date())
+    existing = Digest.objects.filter(clp=clp, week_start=monday).first()
+    done = existing is not None and existing.status in (
+        DigestStatus.SENT,
+        DigestStatus.SKIPPED,
+        DigestStatus.SENDING,
+        DigestStatus.PAUSED,
+    )
+    if done or (existing is None and now >= send_at(schedule, monday)):
+        monday += datetime.timedelta(days=7)
+    digest, _ = Digest.objects.get_or_create(clp=clp, week_start=monday)
+    return digest
+
+
+@dataclass
+class DigestContent:
+    clp: CLP
+    week_start: datetime.date
+    note: str
+    picket_lines: list = field(default_factory=list)
+    action_days: list = field(default_factory=list)
+    ballots_open: list = field(default_factory=list)
+    results: list = field(default_factory=list)
+    wins: list = field(default_factory=list)
+    funds: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(
+            (
+                self.picket_lines,
+                self.action_days,
+                self.ballots_open,
+                self.results,
+                self.wins,
+                self.events,
+            )
+        )
+
+
+def _since(clp: CLP, monday: datetime.date) -> datetime.datetime:
+    """News counts from the previous digest that went out, or a week back."""
+    previous = (
+        Digest.objects.filter(clp=clp, week_start__lt=monday, status=DigestStatus.SENT)
+        .order_by("-week_start")
+        .values_list("send_started_at", flat=True)
+        .first()
+    )
+    return previous or timezone.make_aware(
+        datetime.datetime.combine(monday - datetime.timedelta(days=7), datetime.time())
+    )
+
+
+def build_content(
+    digest: Digest, *, today: datetime.date | None = None, site_url: str | None = None
+) -> DigestContent:
+    clp = digest.clp
+    today = today or max(timezone.localdate(), digest.week_start)
+    end = digest.week_start + datetime.timedelta(days=13)
+    site = (site_url or settings.SITE_URL).rstrip("/")
+    content = DigestContent(clp=clp, week_start=digest.week_start, note=digest.note)
+
+    lines = list(pickets_selectors.upcoming_picket_lines(clp=clp, start=today, end=end))
+    counts = pickets_selectors.signup_counts(line_ids=[line.pk for line in lines])
+    for line in lines:
+        days = [
+            (day, counts.get((line.pk, day.pk), 0))
+            for day in line.days_in_range
+            if not day.cancelled
+        ]
+        if line.is_local and days:
+            content.picket_lines.append(
+                {
+                    "line": line,
+                    "days": days,
+                    "url": site + reverse("pickets:picket_line", args=[clp.slug, line.pk]),
+                }
+            )
+    content.picket_lines.sort(key=lambda row: (row["days"][0][0].date, row["line"].start_time))
+
+    for day in strikes_selectors.upcoming_action_days(clp=clp, start=today, end=end):
+        content.action_days.append(
+            {"day": day, "url": site + reverse("strikes_public:dispute", args=[day.dispute_id])}
+        )
+
+    ids = strikes_selectors.clp_dispute_ids(clp)
+    rules = strikes_selectors.rule_sets()
+    open_ballots = (
+        Ballot.objects.filter(dispute_id__in=ids, opens_on__lte=end, closes_on__gte=today)
+        .select_related("dispute", "union")
+        .order_by("closes_on")
+    )
+    content.ballots_open = [(b, assess(b, rules)) for b in open_ballots]
+
+    since = _since(clp, digest.week_start)
+    since_day = timezone.localtime(since).date()
+    announced = (
+        Ballot.objects.filter(dispute_id__in=ids, votes_cast__isnull=False, yes_votes__isnull=False)
+        .filter(
+            Q(result_announced_on__gte=since_day, result_announced_on__lte=today)
+            | Q(result_announced_on__isnull=True, closes_on__gte=since_day, closes_on__lte=today)
+        )
+        .select_related("dispute", "union")
+        .order_by("closes_on")
+    )
+    content.results = [(b, assess(b, rules)) for b in announced]
+
+    content.wins = list(
+        Dispute.objects.filter(
+            pk__in=ids,
+            status__in=[DisputeStatus.WON, DisputeStatus.SETTLED],
+            updated_at__gte=since,
+        ).select_related("employer")
+    )
+    content.funds = list(
+        Dispute.objects.filter(pk__in=ids, status__in=LIVE_STATUSES)
+        .exclude(hardship_fund_url="")
+        .order_by("title")
+    )
+    content.events = list(
+        SolidarityAction.objects.filter(
+            clp=clp,
+            date__gte=today,
+            date__lte=end,
+            kind__in=[ActionType.BENEFIT_EVENT, ActionType.SPEAKER],
+        ).order_by("date")
+    )
+    return content
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render(content: DigestContent, *, site_url: str | None = None) -> Rendered:
+    """Subject, text and HTML from one context, with placeholders for each recipient's links."""
+    site = (site_url or settings.SITE_URL).rstrip("/")
+    context = {
+        "c": content,
+        "clp": content.clp,
+        "site_url": site,
+        "calendar_url": site + reverse("pickets_public:calendar", args=[content.clp.slug]),
+        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
+        "manage_url": MANAGE_PLACEHOLDER,
+    }
+    subject = " ".join(render_to_string("emails/weekly_digest/subject.txt", context).split())
+    return Rendered(
+        subject=subject,
+        text=render_to_string("emails/weekly_digest/body.txt", context),
+        html=render_to_string("emails/weekly_digest/body.html", context),
+    )
+
+
+def personalise(body: str, *, unsubscribe_url: str, manage_url: str) -> str:
+    return body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
+        MANAGE_PLACEHOLDER, manage_url
+    )

@@ -1,0 +1,68 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from strikes.services import clean_postcode, normalise_postcode
+
+from .models import CONSENT_WORDING
+
+
+def plain_name(value: str) -> None:
+    """A name is shown to the TULO and may greet the subscriber in an email: no markup, no
+    links, so the form cannot be used to push either into a message."""
+    if "<" in value or ">" in value:
+        raise ValidationError("A name can't contain < or >. Write just your name, or leave it out.")
+    lowered = value.lower()
+    if "://" in lowered or "www." in lowered:
+        raise ValidationError("A name can't contain a web address. Write just your name.")
+
+
+def _too_long(what: str) -> str:
+    return f"Keep {what} to %(limit_value)d characters or fewer (it has %(show_value)d)."
+
+
+class SubscriberDetailsForm(forms.Form):
+    name = forms.CharField(
+        label="Your name (optional)",
+        max_length=100,
+        required=False,
+        validators=[plain_name],
+        help_text="So the email can greet you. Leave it out if you like.",
+        error_messages={"max_length": _too_long("the name")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    postcode = forms.CharField(
+        label="Your postcode (optional)",
+        max_length=10,
+        required=False,
+        help_text="So the email can say which picket lines are near you. Only the postcode, "
+        "never your address; leave it out if you prefer.",
+        error_messages={"max_length": _too_long("the postcode")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "postal-code", "autocapitalize": "characters"}
+        ),
+    )
+
+    def clean_postcode(self) -> str:
+        return normalise_postcode(clean_postcode(self.cleaned_data["postcode"]))
+
+
+class SubscribeForm(SubscriberDetailsForm):
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address: the weekly email goes there.",
+            "invalid": "That is not an email address: write it like name@example.org.",
+            "max_length": _too_long("the email address"),
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    consent = forms.BooleanField(
+        label=CONSENT_WORDING,
+        error_messages={
+            "required": "Tick the box to say you want the email: we send it only to people "
+            "who have agreed.",
+        },
+    )
+
+    field_order = ["email", "name", "postcode", "consent"]

@@ -1,0 +1,40 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from clps.models import CLP
+from newsletters import delivery
+from newsletters.digest import build_content, render, upcoming_digest
+from newsletters.models import Digest, DigestStatus
+from newsletters.selectors import active_subscribers
+
+
+class Command(BaseCommand):
+    help = "Build the CLP's weekly email now and send it (or, with --dry-run, only show it)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--clp", required=True, help="The CLP's slug, e.g. hackney-north.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Build and show it; send nothing."
+        )
+
+    def handle(self, *args, clp: str, dry_run: bool, **options) -> None:
+        found = CLP.objects.filter(slug=clp).first()
+        if found is None:
+            slugs = ", ".join(CLP.objects.values_list("slug", flat=True)) or "none yet"
+            raise CommandError(f"No CLP with the slug {clp!r}. CLPs: {slugs}.")
+        digest = upcoming_digest(found)
+        recipients = active_subscribers(found).count()
+        if dry_run:
+            rendered = render(build_content(digest))
+            self.stdout.write(f"Subject: {rendered.subject}\n\n{rendered.text}")
+            self.stdout.write(f"Would go to {recipients} subscriber(s). Nothing was sent.")
+            return
+        if digest.status == DigestStatus.HELD:
+            Digest.objects.filter(pk=digest.pk).update(status=DigestStatus.DRAFT)
+        sent = delivery.send_all(digest.pk)
+        digest.refresh_from_db()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Week of {digest.week_start:%d %b %Y}: {digest.get_status_display()}; "
+                f"sent to {sent} recipient(s)."
+            )
+        )

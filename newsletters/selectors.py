@@ -1,0 +1,32 @@
+"""Reads for the weekly email's subscribers."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from clps.models import CLP
+
+from .models import Subscriber, SubscriberStatus, Suppression
+
+
+def active_subscribers(clp: CLP) -> QuerySet[Subscriber]:
+    """Who gets the CLP's weekly email: confirmed, and not on the suppression list for this
+    CLP or for every CLP.
+
+    One query: the (clp, status, id) index finds the confirmed subscribers in id order, and a
+    NOT EXISTS on the indexed Suppression.email_hash, joined on Subscriber.email_hash, drops
+    the suppressed, so nothing is hashed in Python however many subscribers there are.
+    """
+    suppressed = Suppression.objects.filter(email_hash=OuterRef("email_hash")).filter(
+        Q(clp=clp) | Q(clp__isnull=True)
+    )
+    return (
+        Subscriber.objects.filter(clp=clp, status=SubscriberStatus.ACTIVE)
+        .filter(~Exists(suppressed))
+        .order_by("id")
+    )
+
+
+def subscriber_for_token(*, token: str) -> Subscriber | None:
+    """The subscription a link in an email opens; None for an unknown or malformed token."""
+    if not token or len(token) > Subscriber._meta.get_field("token").max_length:
+        return None
+    return Subscriber.objects.select_related("clp").filter(token=token).first()

@@ -1,0 +1,167 @@
+"""Public pages of the weekly email, with no login: sign up, confirm, change details, leave.
+
+The pages opened from an email are keyed by the subscriber's token alone. A GET only shows a
+button; the POST behind it acts, because mail scanners follow every link in a message.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from clps.access import public_clp_view
+from clps.models import CLP
+
+from . import selectors, services
+from .forms import SubscribeForm, SubscriberDetailsForm
+from .models import CONSENT_WORDING, Subscriber, SubscriberStatus
+
+# Sign-ups from one IP address to one CLP in an hour: enough for a household or a meeting's
+# shared wifi, too few to mail-bomb strangers through our confirmation emails.
+SIGNUPS_PER_HOUR = 10
+RATE_WINDOW_SECONDS = 60 * 60
+
+
+def _over_signup_limit(request: HttpRequest, clp: CLP) -> bool:
+    """Count this sign-up against its IP and CLP; True once the hour's allowance is used."""
+    key = f"newsletters:signups:{clp.pk}:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the window ran out between add and incr
+        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
+        count = 1
+    return count > SIGNUPS_PER_HOUR
+
+
+@public_clp_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def subscribe(request: HttpRequest, clp: CLP) -> HttpResponse:
+    form = SubscribeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if _over_signup_limit(request, clp):
+            form.add_error(
+                None,
+                "There have been too many sign-ups from your internet connection in the last "
+                "hour. Please try again in an hour; nothing has been sent.",
+            )
+            status = 429
+        else:
+            data = form.cleaned_data
+            services.subscribe(
+                clp=clp, email=data["email"], name=data["name"], postcode=data["postcode"]
+            )
+            # The same page whatever happened, so the form tells no one who is subscribed.
+            return redirect("newsletters_public:subscribe_sent", clp.slug)
+    return render(
+        request,
+        "newsletters/public/subscribe.html",
+        {"clp": clp, "form": form, "rate_limit": SIGNUPS_PER_HOUR},
+        status=status,
+    )
+
+
+@require_safe
+@public_clp_view
+def subscribe_sent(request: HttpRequest, clp: CLP) -> HttpResponse:
+    return render(
+        request,
+        "newsletters/public/subscribe_sent.html",
+        {"clp": clp, "days": services.PENDING_LIFETIME.days},
+    )
+
+
+def subscription_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Open the subscription a link's token names, or a 404 page that says what to do next.
+
+    The token is the only key, so these pages are never cached, indexed or sent on as a
+    referrer.
+    """
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        subscriber = selectors.subscriber_for_token(token=token)
+        if subscriber is None:
+            response = render(request, "newsletters/public/unknown_link.html", status=404)
+        else:
+            request.clp, request.membership = subscriber.clp, None
+            response = view(request, subscriber)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return never_cache(wrapper)
+
+
+def _page_context(subscriber: Subscriber, **extra) -> dict:
+    return {
+        "subscriber": subscriber,
+        "clp": subscriber.clp,
+        "expired": services.is_expired(subscriber),
+        "consent_wording": CONSENT_WORDING,
+        "statuses": SubscriberStatus,
+        "days": services.PENDING_LIFETIME.days,
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@subscription_view
+def confirm(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    blocked = False
+    if request.method == "POST":
+        outcome = services.subscription_confirm(subscriber=subscriber)
+        if outcome == services.ConfirmOutcome.SUBSCRIBED:
+            messages.success(
+                request,
+                f"You're subscribed. The weekly strikes email from {subscriber.clp.name} will "
+                "come to this address.",
+            )
+            return redirect("newsletters_public:manage", subscriber.token)
+        if outcome == services.ConfirmOutcome.ALREADY_SUBSCRIBED:
+            messages.info(request, "You were already subscribed: nothing has changed.")
+            return redirect("newsletters_public:manage", subscriber.token)
+        blocked = outcome == services.ConfirmOutcome.BLOCKED
+        subscriber.refresh_from_db()
+    return render(
+        request, "newsletters/public/confirm.html", _page_context(subscriber, blocked=blocked)
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@subscription_view
+def manage(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    initial = {"name": subscriber.name, "postcode": subscriber.postcode}
+    form = SubscriberDetailsForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        services.subscriber_update(
+            subscriber=subscriber,
+            name=form.cleaned_data["name"],
+            postcode=form.cleaned_data["postcode"],
+        )
+        messages.success(request, "Your details are saved.")
+        return redirect("newsletters_public:manage", subscriber.token)
+    return render(request, "newsletters/public/manage.html", _page_context(subscriber, form=form))
+
+
+# A mail program's one-click Unsubscribe (RFC 8058) POSTs here with no cookie and no CSRF
+# token; the token in the URL is the only key, and unsubscribing can only take mail away.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+@subscription_view
+def unsubscribe(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+    if request.method == "POST":
+        services.unsubscribe(subscriber=subscriber)
+        return render(request, "newsletters/public/unsubscribed.html", _page_context(subscriber))
+    if subscriber.status == SubscriberStatus.UNSUBSCRIBED:
+        return render(request, "newsletters/public/unsubscribed.html", _page_context(subscriber))
+    return render(request, "newsletters/public/unsubscribe.html", _page_context(subscriber))

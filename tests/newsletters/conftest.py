@@ -1,0 +1,38 @@
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.cache import cache
+
+from newsletters.models import Subscriber
+from newsletters.services import subscribe
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """The sign-up rate limit counts in the Redis cache: each test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def links_in(message, kind: str) -> list[str]:
+    """The paths of the subscription links of one kind (confirm, unsubscribe or manage) in
+    both parts of an email: each part's distinct links, text first, then HTML."""
+    pattern = {
+        "confirm": r"https?://[^\s\"<]+/subscriptions/[\w-]+/confirm/",
+        "unsubscribe": r"https?://[^\s\"<]+/subscriptions/[\w-]+/unsubscribe/",
+        "manage": r"https?://[^\s\"<]+/subscriptions/[\w-]+/(?=[\s\"<])",
+    }[kind]
+    html = message.alternatives[0].content
+    found = [*dict.fromkeys(re.findall(pattern, message.body))]
+    found += [*dict.fromkeys(re.findall(pattern, html))]
+    return [urlsplit(url).path for url in found]
+
+
+@pytest.fixture
+def pending(clp) -> Subscriber:
+    """Someone who filled in the form and has not yet confirmed (their email is not sent: the
+    test's transaction never commits)."""
+    subscribe(clp=clp, email="ada@example.org", name="Ada", postcode="N16 7AA")
+    return Subscriber.objects.get(email="ada@example.org")

@@ -1,0 +1,204 @@
+"""The weekly strikes-and-ballots email: what it says, when it goes, and that each subscriber
+gets each week's email once."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from newsletters import delivery, weekly
+from newsletters.digest import upcoming_digest, week_start
+from newsletters.models import (
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    DigestStatus,
+    Subscriber,
+    SubscriberStatus,
+    WeeklySchedule,
+)
+from pickets.models import PicketLine
+from strikes.models import FollowedDispute
+
+from ..factories import ActionDayFactory, BallotFactory, DisputeFactory, UnionFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+MONDAY = week_start(TODAY)
+
+
+def subscriber(clp, email, status=SubscriberStatus.ACTIVE):
+    return Subscriber.objects.create(clp=clp, email=email, status=status, consent_at=timezone.now())
+
+
+@pytest.fixture
+def news(clp):
+    """A CLP with a local picket line this week, a followed strike, a ballot closing and one
+    that missed its threshold."""
+    clp.districts.create(district="N16")
+    cwu, unison, neu = (
+        UnionFactory(short_name="CWU"),
+        UnionFactory(short_name="UNISON"),
+        UnionFactory(short_name="NEU"),
+    )
+    delivery_office = DisputeFactory(title="Delivery office cuts", unions=[cwu])
+    FollowedDispute.objects.create(clp=clp, dispute=delivery_office)
+    day = ActionDayFactory(dispute=delivery_office, date=TODAY + datetime.timedelta(days=2))
+    line = PicketLine.objects.create(
+        clp=clp,
+        dispute=delivery_office,
+        place="The yard gate",
+        postcode="N16 0AA",
+        start_time=datetime.time(7),
+        end_time=datetime.time(10),
+    )
+    line.action_days.set([day])
+    hospital = DisputeFactory(title="Hospital back in-house", unions=[unison])
+    FollowedDispute.objects.create(clp=clp, dispute=hospital)
+    BallotFactory(
+        dispute=hospital,
+        union=unison,
+        opens_on=TODAY - datetime.timedelta(days=14),
+        closes_on=TODAY + datetime.timedelta(days=4),
+        entitled_to_vote=420,
+    )
+    schools = DisputeFactory(title="Schools support staff", unions=[neu])
+    FollowedDispute.objects.create(clp=clp, dispute=schools)
+    BallotFactory(
+        dispute=schools,
+        union=neu,
+        opens_on=TODAY - datetime.timedelta(days=30),
+        closes_on=TODAY - datetime.timedelta(days=2),
+        entitled_to_vote=1250,
+        votes_cast=550,
+        yes_votes=484,
+        no_votes=66,
+    )
+    elsewhere = DisputeFactory(title="Not followed anywhere")
+    ActionDayFactory(dispute=elsewhere, date=TODAY + datetime.timedelta(days=1))
+    return clp
+
+
+def test_the_digest_reads_from_the_records_in_both_parts(news, clp):
+    sam = subscriber(clp, "sam@example.org")
+    subscriber(clp, "pending@example.org", SubscriberStatus.PENDING)
+    subscriber(clp, "gone@example.org", SubscriberStatus.UNSUBSCRIBED)
+    digest = upcoming_digest(clp)
+    digest.note = "Bring the CLP banner on Thursday!"
+    digest.save()
+
+    assert delivery.send_all(digest.pk) == 1
+    assert [m.to for m in mail.outbox] == [["sam@example.org"]]
+    message = mail.outbox[0]
+    assert message.subject.startswith("Picket lines near you: Hackney North & Stoke Newington")
+    html = message.alternatives[0].content
+    for part in (message.body, html):
+        assert part.index("Bring the CLP banner") < part.index("The yard gate")
+        assert "Delivery office cuts" in part
+        assert "Hospital back in-house" in part and "Needs 50% turnout" in part
+        assert "Schools support staff" in part and "No mandate for action" in part
+        assert "Not followed anywhere" not in part
+        assert f"/subscriptions/{sam.token}/" in part
+        assert "__TULIAISON" not in part
+    assert "<script" not in html
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert sam.token in message.extra_headers["List-Unsubscribe"]
+
+
+def test_a_second_send_sends_nothing_more(news, clp):
+    for n in range(5):
+        subscriber(clp, f"member{n}@example.org")
+    digest = upcoming_digest(clp)
+    assert delivery.send_all(digest.pk) == 5
+    assert delivery.send_all(digest.pk) == 0
+    assert len(mail.outbox) == 5
+    assert Delivery.objects.filter(digest=digest, status=DeliveryStatus.SENT).count() == 5
+    digest.refresh_from_db()
+    assert digest.status == DigestStatus.SENT
+
+
+def test_a_held_digest_does_not_go(news, clp):
+    subscriber(clp, "sam@example.org")
+    digest = upcoming_digest(clp)
+    Digest.objects.filter(pk=digest.pk).update(status=DigestStatus.HELD)
+    assert delivery.send_all(digest.pk) == 0
+    assert mail.outbox == []
+
+
+def test_an_empty_week_is_skipped_when_the_clp_says_so(clp):
+    subscriber(clp, "sam@example.org")
+    WeeklySchedule.objects.create(clp=clp, skip_empty=True)
+    digest = upcoming_digest(clp)
+    assert delivery.send_all(digest.pk) == 0
+    digest.refresh_from_db()
+    assert digest.status == DigestStatus.SKIPPED
+    assert mail.outbox == []
+
+
+def test_an_empty_week_says_so_when_the_clp_wants_it_anyway(clp):
+    subscriber(clp, "sam@example.org")
+    WeeklySchedule.objects.create(clp=clp, skip_empty=False)
+    assert delivery.send_all(upcoming_digest(clp).pk) == 1
+    assert "Nothing new this week." in mail.outbox[0].body
+
+
+def test_duplicate_ticks_make_one_digest_per_week(news, clp):
+    WeeklySchedule.objects.create(clp=clp, weekday=0, send_time=datetime.time(8))
+    due_time = timezone.make_aware(datetime.datetime.combine(MONDAY, datetime.time(8, 1)))
+    first = weekly.due_digests(due_time)
+    second = weekly.due_digests(due_time + datetime.timedelta(minutes=1))
+    assert first == second and len(first) == 1
+    assert Digest.objects.filter(clp=clp, week_start=MONDAY).count() == 1
+    before = timezone.make_aware(datetime.datetime.combine(MONDAY, datetime.time(7, 59)))
+    Digest.objects.all().delete()
+    assert weekly.due_digests(before) == []
+
+
+def test_a_worker_killed_mid_batch_leaves_its_deliveries_to_be_requeued(news, clp):
+    for n in range(3):
+        subscriber(clp, f"member{n}@example.org")
+    digest = delivery.prepare(upcoming_digest(clp).pk)
+    claimed = delivery._claim(digest, 2)  # then the worker dies
+    assert len(claimed) == 2
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    assert delivery.requeue_stuck(later, after=datetime.timedelta(minutes=10)) == 2
+    assert delivery.send_all(digest.pk) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == [f"member{n}@example.org" for n in range(3)]
+
+
+def test_a_failing_email_service_leaves_the_batch_queued(news, clp, settings):
+    subscriber(clp, "sam@example.org")
+    settings.MAILERS = {"default": {"BACKEND": "tests.newsletters.failing_backend.EmailBackend"}}
+    digest = upcoming_digest(clp)
+    with pytest.raises(ConnectionError):
+        delivery.send_all(digest.pk)
+    assert Delivery.objects.get().status == DeliveryStatus.QUEUED
+
+
+@pytest.mark.parametrize("role", ["anonymous", "member", "executive", "other_tulo"])
+def test_only_the_tulo_controls_the_weekly_email(client, request, clp, role):
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    for name in ["newsletters:weekly", "newsletters:preview"]:
+        response = client.get(reverse(name, args=[clp.slug]))
+        assert response.status_code == (302 if role == "anonymous" else 403)
+
+
+def test_tulo_previews_holds_and_sends_a_test(client, tulo, news, clp):
+    client.force_login(tulo)
+    page = client.get(reverse("newsletters:weekly", args=[clp.slug])).content.decode()
+    assert "The yard gate" in page
+    preview = client.get(reverse("newsletters:preview", args=[clp.slug]))
+    assert "The yard gate" in preview.content.decode()
+    assert "unsafe-inline" in preview["Content-Security-Policy"]
+    assert "script-src" not in preview["Content-Security-Policy"]
+    client.post(reverse("newsletters:save_note", args=[clp.slug]), {"note": "Banner on Thursday"})
+    client.post(reverse("newsletters:hold", args=[clp.slug]), {"action": "hold"})
+    digest = upcoming_digest(clp)
+    assert (digest.note, digest.status) == ("Banner on Thursday", DigestStatus.HELD)
+    client.post(reverse("newsletters:send_test", args=[clp.slug]))
+    assert mail.outbox[-1].to == [tulo.email]
+    assert "Banner on Thursday" in mail.outbox[-1].body
