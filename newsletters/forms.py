@@ -34,8 +34,8 @@ class SubscriberDetailsForm(forms.Form):
         label="Your postcode (optional)",
         max_length=10,
         required=False,
-        help_text="So the email can say which picket lines are near you. Only the postcode, "
-        "never your address; leave it out if you prefer.",
+        help_text="Helps the CLP see which parts of the constituency its readers live in. "
+        "Only the postcode, never your address; leave it out if you prefer.",
         error_messages={"max_length": _too_long("the postcode")},
         widget=forms.TextInput(
             attrs={"autocomplete": "postal-code", "autocapitalize": "characters"}

@@ -18,3 +18,11 @@ def pct(value) -> str:
 def needed_votes(entitled: int, pct_needed: int) -> int:
     """How many of `entitled` must vote to reach `pct_needed`%, rounding up."""
     return -(-entitled * pct_needed // 100)
+
+
+@register.filter
+def clock(value) -> str:
+    """07:00 -> 7am, as on the public calendar."""
+    from ..ical import clock as format_clock
+
+    return format_clock(value) if value else ""

@@ -47,7 +47,7 @@ def test_form_asks_for_consent_in_the_exact_wording_and_says_why_postcode_helps(
     page = response.content.decode()
     assert response.status_code == 200
     assert f'<label for="id_consent">{CONSENT_WORDING}</label>' in page
-    assert "which picket lines are near you" in page
+    assert "which parts of the constituency" in page
     assert "Your postcode (optional)" in page and "Your name (optional)" in page
 
 
