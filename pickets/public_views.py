@@ -2,11 +2,13 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from clps.access import public_clp_view
 from clps.models import CLP
-from strikes.public_views import calendar_context
+from strikes.ical import clock
+from strikes.public_views import calendar_context, map_context, map_csp
 
 from . import selectors
 
@@ -24,3 +26,24 @@ def calendar(request: HttpRequest, clp: CLP) -> HttpResponse:
     for row in rows:
         row.picket_lines = by_day.get(row.day.pk, [])
     return render(request, "pickets/public/calendar.html", context)
+
+
+@require_safe
+@public_clp_view
+@map_csp
+def calendar_map(request: HttpRequest, clp: CLP) -> HttpResponse:
+    context = map_context(request, clp)
+    place_ids = [place.pk for place in context["places"]]
+    by_place = selectors.upcoming_lines_at(clp=clp, workplace_ids=place_ids, end=context["end"])
+    for place in context["places"]:
+        place.upcoming_picket_lines = by_place.get(place.pk, [])
+    for marker in context["map_data"]["places"]:
+        marker["picket_lines"] = [
+            {
+                "place": line.place,
+                "times": f"{clock(line.start_time)}–{clock(line.end_time)}",
+                "url": reverse("pickets:picket_line", args=[clp.slug, line.pk]),
+            }
+            for line in by_place.get(marker["id"], [])
+        ]
+    return render(request, "pickets/public/map.html", context)

@@ -228,3 +228,22 @@ def picket_lines_for_days(*, clp: CLP, day_ids: list[int]) -> list[tuple[int, Pi
         actionday_id__in=day_ids, picketline__clp=clp
     ).select_related("picketline")
     return [(row.actionday_id, row.picketline) for row in through]
+
+
+def upcoming_lines_at(
+    *, clp: CLP, workplace_ids: list[int], end: datetime.date
+) -> dict[int, list[PicketLine]]:
+    """workplace id -> the CLP's picket lines there with a day from today to `end`."""
+    from django.utils import timezone
+
+    lines = PicketLine.objects.filter(
+        clp=clp,
+        workplace_id__in=workplace_ids,
+        action_days__date__gte=timezone.localdate(),
+        action_days__date__lte=end,
+        action_days__cancelled=False,
+    ).distinct()
+    by_place: dict[int, list[PicketLine]] = defaultdict(list)
+    for line in lines:
+        by_place[line.workplace_id].append(line)
+    return by_place

@@ -134,6 +134,7 @@ def _day_label(day: ActionDay) -> str:
 
 def _marker(place: Workplace) -> dict:
     return {
+        "id": place.pk,
         "name": place.name,
         "address": ", ".join(p for p in (place.address, place.postcode) if p),
         "lat": float(place.latitude),
@@ -155,6 +156,11 @@ def _marker(place: Workplace) -> dict:
 @public_clp_view
 @map_csp
 def calendar_map(request: HttpRequest, clp: CLP) -> HttpResponse:
+    return render(request, "strikes/public/map.html", map_context(request, clp))
+
+
+def map_context(request: HttpRequest, clp: CLP) -> dict:
+    """The map page's context; the pickets app adds the CLP's picket lines to it."""
     today = timezone.localdate()
     end = today + datetime.timedelta(weeks=CALENDAR_WEEKS, days=-1)
     places = list(selectors.calendar_places(clp=clp, start=today, end=end, limit=MAP_PLACES + 1))
@@ -181,18 +187,14 @@ def calendar_map(request: HttpRequest, clp: CLP) -> HttpResponse:
             _marker(p) for p in places if p.latitude is not None and p.longitude is not None
         ],
     }
-    return render(
-        request,
-        "strikes/public/map.html",
-        {
-            "clp": clp,
-            "places": places,
-            "more_places": more_places,
-            "map_data": map_data,
-            "end": end,
-            "has_tiles": bool(settings.MAP_TILE_URL),
-        },
-    )
+    return {
+        "clp": clp,
+        "places": places,
+        "more_places": more_places,
+        "map_data": map_data,
+        "end": end,
+        "has_tiles": bool(settings.MAP_TILE_URL),
+    }
 
 
 def _get_dispute(pk: int) -> Dispute:

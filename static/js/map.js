@@ -28,6 +28,15 @@
       list.appendChild(item);
     });
     box.appendChild(list);
+    (place.picket_lines || []).forEach((line) => {
+      const item = el("p", null, "map-picket");
+      item.appendChild(el("strong", "Picket line: "));
+      item.appendChild(document.createTextNode(line.place + ", " + line.times + ". "));
+      const link = el("a", "I'll go");
+      link.href = line.url;
+      item.appendChild(link);
+      box.appendChild(item);
+    });
     return box;
   }
 

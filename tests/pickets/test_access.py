@@ -184,3 +184,16 @@ def test_a_photo_without_consent_is_for_the_tulo_only(client, member, tulo, clp,
     assert client.get(reverse("pickets:photo", args=[clp.slug, photo.pk])).status_code == 403
     client.force_login(tulo)
     assert client.get(reverse("pickets:photo", args=[clp.slug, photo.pk])).status_code == 200
+
+
+def test_the_public_map_lists_the_clps_picket_lines(client, clp, picket_line):
+    from ..factories import WorkplaceFactory
+
+    workplace = WorkplaceFactory(latitude="51.56270", longitude="-0.07370")
+    picket_line.dispute.workplaces.add(workplace)
+    picket_line.workplace = workplace
+    picket_line.save()
+    clp.districts.create(district="N16")
+    page = client.get(reverse("pickets_public:calendar_map", args=[clp.slug])).content.decode()
+    assert "Picket line:</strong> The yard gate, 7am–10am" in page
+    assert '"picket_lines": [{"place": "The yard gate"' in page

@@ -280,7 +280,8 @@ def make_calendar_rows(clp, size: int) -> None:
 # CLP, dispute ids and days (with dispute and employer), unions, local workplaces, dispute ids
 # and the next date, picket lines
 CALENDAR_QUERIES = 8
-MAP_QUERIES = 6  # CLP, dispute ids, workplaces, disputes (with employer), unions, days
+# CLP, dispute ids, workplaces, disputes (with employer), unions, days, picket lines
+MAP_QUERIES = 7
 
 
 @pytest.mark.parametrize("size", [3, 30])
