@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class NewslettersConfig(AppConfig):
     name = "newsletters"
     verbose_name = "Weekly email and newsletter"
+
+    def ready(self) -> None:
+        from anymail.signals import tracking
+
+        from .webhooks import handle_tracking
+
+        tracking.connect(handle_tracking, dispatch_uid="newsletters.handle_tracking")

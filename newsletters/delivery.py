@@ -3,17 +3,29 @@ flight, then sent or failed. Every step can run again without sending anyone a s
 
 import datetime
 import logging
+import warnings
 
+from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from .digest import build_content, personalise, render, schedule_for
+from .digest import (
+    MANAGE_PLACEHOLDER,
+    UNSUBSCRIBE_PLACEHOLDER,
+    build_content,
+    personalise,
+    render,
+    schedule_for,
+)
 from .models import Delivery, DeliveryStatus, Digest, DigestStatus
 
 logger = logging.getLogger(__name__)
 
+# Deliveries claimed at a time, unless settings.WEEKLY_BATCH_SIZE says otherwise.
 BATCH_SIZE = 100
 
 
@@ -39,18 +51,29 @@ def prepare(digest_id: int, *, now: datetime.datetime | None = None) -> Digest:
         digest.built_at = digest.send_started_at = now
         digest.status = DigestStatus.SENDING
         digest.save()
-        Delivery.objects.bulk_create(
-            [
-                Delivery(digest=digest, subscriber_id=pk)
-                for pk in active_subscribers(digest.clp).values_list("pk", flat=True)
-            ],
-            ignore_conflicts=True,
-            batch_size=5000,
-        )
+        _create_deliveries(digest, active_subscribers(digest.clp))
     return digest
 
 
+def _create_deliveries(digest: Digest, subscribers) -> None:
+    """One delivery per subscriber, made in the database by one INSERT ... SELECT (no rows
+    through Python); ON CONFLICT keeps it to one per digest and subscriber."""
+    select, params = subscribers.values("id").query.sql_with_params()
+    table = Delivery._meta.db_table
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (digest_id, subscriber_id, status, attempts, error,"  # noqa: S608
+            f" esp_message_id) SELECT %s, s.id, %s, 0, '', '' FROM ({select}) AS s"
+            " ON CONFLICT DO NOTHING",
+            [digest.pk, DeliveryStatus.QUEUED, *params],
+        )
+
+
 def _claim(digest: Digest, size: int) -> list[Delivery]:
+    """Mark up to `size` queued deliveries in flight and return them with their subscribers.
+    SKIP LOCKED lets several workers claim from one digest at once."""
+    if db_connection.vendor == "postgresql":
+        return _claim_postgresql(digest, size)
     with transaction.atomic():
         batch = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
@@ -60,48 +83,254 @@ def _claim(digest: Digest, size: int) -> list[Delivery]:
         )
         if batch:
             Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(
-                status=DeliveryStatus.IN_FLIGHT, claimed_at=timezone.now()
+                status=DeliveryStatus.IN_FLIGHT,
+                claimed_at=timezone.now(),
+                attempts=F("attempts") + 1,
             )
     return batch
 
 
-def message_for(digest: Digest, delivery: Delivery) -> EmailMultiAlternatives:
-    from .services import list_unsubscribe_headers, manage_url, unsubscribe_url
+def _claim_postgresql(digest: Digest, size: int) -> list[Delivery]:
+    """The same in one statement: an UPDATE of the rows a locking SELECT picks, returning them
+    joined to their subscribers."""
+    from .models import Subscriber
 
-    subscriber = delivery.subscriber
-    links = {"unsubscribe_url": unsubscribe_url(subscriber), "manage_url": manage_url(subscriber)}
+    table, subscribers = Delivery._meta.db_table, Subscriber._meta.db_table
+    now = timezone.now()
+    with transaction.atomic(), db_connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH claimed AS (UPDATE {table} SET status = %s, claimed_at = %s,"  # noqa: S608
+            f" attempts = attempts + 1 WHERE id IN (SELECT id FROM {table}"
+            " WHERE digest_id = %s AND status = %s ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)"
+            " RETURNING id, subscriber_id)"
+            " SELECT c.id, c.subscriber_id, s.email, s.token, s.clp_id FROM claimed c"
+            f" LEFT JOIN {subscribers} s ON s.id = c.subscriber_id ORDER BY c.id",
+            [DeliveryStatus.IN_FLIGHT, now, digest.pk, DeliveryStatus.QUEUED, size],
+        )
+        rows = cursor.fetchall()
+    batch = []
+    for pk, subscriber_id, email, token, clp_id in rows:
+        d = Delivery(
+            pk=pk,
+            digest=digest,
+            subscriber_id=subscriber_id,
+            status=DeliveryStatus.IN_FLIGHT,
+            claimed_at=now,
+        )
+        if subscriber_id is not None:
+            d.subscriber = Subscriber(pk=subscriber_id, email=email, token=token, clp_id=clp_id)
+        batch.append(d)
+    return batch
+
+
+# Each recipient's copy carries its delivery's id, so an email service that honours an
+# idempotency key drops a repeat sent after a worker died between the send and the commit.
+IDEMPOTENCY_HEADER = "X-TU-Liaison-Delivery"
+
+# How many recipients one call to each email service may carry (SendGrid: 1,000
+# personalizations per /mail/send).
+ESP_BATCH_LIMITS = {"sendgrid": 1000}
+
+
+def batch_esp(connection) -> str:
+    """The email service whose batch sending (merge data and per-recipient headers in one API
+    call) the digest uses: settings.WEEKLY_BATCH_ESP when set ("" turns batching off), else
+    found from the backend. "" means one personalised message per recipient."""
+    configured = getattr(settings, "WEEKLY_BATCH_ESP", None)
+    if configured is not None:
+        return configured
+    from anymail.backends.sendgrid import EmailBackend as SendGridBackend
+
+    return "sendgrid" if isinstance(connection, SendGridBackend) else ""
+
+
+def batch_size(esp: str = "") -> int:
+    """settings.WEEKLY_BATCH_SIZE, kept within the email service's per-call limit."""
+    size = getattr(settings, "WEEKLY_BATCH_SIZE", BATCH_SIZE)
+    return max(1, min(size, ESP_BATCH_LIMITS.get(esp, size)))
+
+
+# Each recipient's links differ only in their token: the links and headers are made once with
+# this stand-in, and the token swapped in per recipient (reversing URLs 100,000 times is slow).
+_TOKEN = "TULIAISONTOKEN0STANDIN"  # noqa: S105 (not a secret: replaced by each token)
+
+
+class _Personal:
+    """Each recipient's links and headers, from templates made once."""
+
+    def __init__(self) -> None:
+        from .models import Subscriber
+        from .services import list_unsubscribe_headers, manage_url, unsubscribe_url
+
+        stand_in = Subscriber(token=_TOKEN)
+        self.unsubscribe_url, self.manage_url = unsubscribe_url(stand_in), manage_url(stand_in)
+        self.headers = list_unsubscribe_headers(stand_in)
+
+    def links(self, delivery: Delivery) -> dict[str, str]:
+        token = delivery.subscriber.token
+        return {
+            "unsubscribe_url": self.unsubscribe_url.replace(_TOKEN, token),
+            "manage_url": self.manage_url.replace(_TOKEN, token),
+        }
+
+    def headers_for(self, delivery: Delivery) -> dict[str, str]:
+        token = delivery.subscriber.token
+        headers = {name: value.replace(_TOKEN, token) for name, value in self.headers.items()}
+        headers[IDEMPOTENCY_HEADER] = str(delivery.pk)
+        return headers
+
+
+def message_for(
+    digest: Digest, delivery: Delivery, personal: _Personal | None = None
+) -> EmailMultiAlternatives:
+    """One recipient's own copy, for email backends with no merge support (SMTP, files)."""
+    personal = personal or _Personal()
+    links = personal.links(delivery)
     message = EmailMultiAlternatives(
         subject=digest.subject,
         body=personalise(digest.text, **links),
-        to=[subscriber.email],
-        headers=list_unsubscribe_headers(subscriber),
+        to=[delivery.subscriber.email],
+        headers=personal.headers_for(delivery),
     )
     message.attach_alternative(personalise(digest.html, **links), "text/html")
     return message
 
 
-def send_batch(digest: Digest, *, size: int = BATCH_SIZE) -> int:
-    """Claim and send one batch. Returns how many were sent; 0 when none are left."""
-    batch = [d for d in _claim(digest, size) if d.subscriber_id is not None]
-    if not batch:
-        return 0
-    messages = [message_for(digest, d) for d in batch]
-    try:
-        mail.mailers.default.send_messages(messages)
-    except Exception as exc:
+def batch_message_for(digest: Digest, batch: list[Delivery], personal: _Personal | None = None):
+    """One API call for the whole batch: the digest as rendered, its placeholders as the email
+    service's merge fields, each recipient's links and headers as their merge data. With merge
+    data anymail sends each recipient a message of their own, so nobody sees another's address.
+    The delivery's id also goes as metadata, which the service's tracking webhooks send back.
+    """
+    from anymail.message import AnymailMessage
+
+    personal = personal or _Personal()
+    message = AnymailMessage(
+        subject=digest.subject, body=digest.text, to=[d.subscriber.email for d in batch]
+    )
+    message.attach_alternative(digest.html, "text/html")
+    message.merge_data, message.merge_headers, message.merge_metadata = {}, {}, {}
+    for d in batch:
+        email, links = d.subscriber.email, personal.links(d)
+        message.merge_data[email] = {
+            UNSUBSCRIBE_PLACEHOLDER: links["unsubscribe_url"],
+            MANAGE_PLACEHOLDER: links["manage_url"],
+        }
+        message.merge_headers[email] = personal.headers_for(d)
+        message.merge_metadata[email] = {"tu_liaison_delivery": str(d.pk)}
+    # The placeholders are the merge fields as they stand: no {{ }} or -key- around them.
+    message.esp_extra = {"merge_field_format": "{}"}
+    return message
+
+
+def is_permanent(exc: Exception) -> bool:
+    """An email service's 4xx other than 429 will fail again the same way: no retry. A 5xx, a
+    429, a timeout or a dropped connection may pass next time."""
+    from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
+
+    if isinstance(exc, AnymailRecipientsRefused):
+        return True
+    status = getattr(exc, "status_code", None)
+    return (
+        isinstance(exc, AnymailAPIError)
+        and status is not None
+        and 400 <= status < 500
+        and (status != 429)
+    )
+
+
+def _connection():
+    from anymail.exceptions import AnymailNotSupportedWarning
+
+    with warnings.catch_warnings():  # anymail's note that SendGrid is community-supported
+        warnings.simplefilter("ignore", AnymailNotSupportedWarning)
+        return mail.mailers.default
+
+
+def _send(
+    connection, esp: str, digest: Digest, batch: list[Delivery], personal: _Personal
+) -> dict[int, str]:
+    """Hand the batch to the email service; returns each delivery's ESP message id if known."""
+    if esp:
+        message = batch_message_for(digest, batch, personal)
+        connection.send_messages([message])
+        recipients = getattr(getattr(message, "anymail_status", None), "recipients", {}) or {}
+        return {
+            d.pk: (getattr(recipients.get(d.subscriber.email), "message_id", None) or "")
+            for d in batch
+        }
+    messages = [message_for(digest, d, personal) for d in batch]
+    connection.send_messages(messages)
+    return {
+        d.pk: (getattr(getattr(m, "anymail_status", None), "message_id", None) or "")
+        for d, m in zip(batch, messages, strict=True)
+    }
+
+
+def _mark_sent(batch: list[Delivery], ids: dict[int, str]) -> None:
+    now = timezone.now()
+    if not any(ids.values()):
         Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(
+            status=DeliveryStatus.SENT, sent_at=now, error=""
+        )
+    elif db_connection.vendor == "postgresql":  # one statement, where bulk_update's CASE is slow
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Delivery._meta.db_table} AS d"  # noqa: S608 (a table name, no input)
+                " SET status = %s, sent_at = %s, error = '', esp_message_id = v.message_id"
+                " FROM unnest(%s::bigint[], %s::text[]) AS v(id, message_id) WHERE d.id = v.id",
+                [DeliveryStatus.SENT, now, list(ids), [ids[pk][:200] for pk in ids]],
+            )
+    else:
+        for d in batch:
+            d.status, d.sent_at, d.error = DeliveryStatus.SENT, now, ""
+            d.esp_message_id = ids[d.pk][:200]
+        Delivery.objects.bulk_update(batch, ["status", "sent_at", "error", "esp_message_id"])
+
+
+def _send_batch(
+    digest: Digest, connection, esp: str, size: int, personal: _Personal
+) -> tuple[int, int]:
+    """Claim and send one batch; returns (deliveries settled, deliveries sent)."""
+    claimed = _claim(digest, size)
+    batch = [d for d in claimed if d.subscriber_id is not None]
+    gone = [d.pk for d in claimed if d.subscriber_id is None]
+    if gone:  # the subscriber was erased after the digest was prepared
+        Delivery.objects.filter(pk__in=gone).update(
+            status=DeliveryStatus.FAILED, error="subscriber deleted"
+        )
+    if not batch:
+        return len(claimed), 0
+    pks = [d.pk for d in batch]
+    try:
+        ids = _send(connection, esp, digest, batch, personal)
+    except Exception as exc:
+        if is_permanent(exc):
+            Delivery.objects.filter(pk__in=pks).update(
+                status=DeliveryStatus.FAILED, error=str(exc)[:300]
+            )
+            logger.warning("digest %s: %s deliveries failed: %s", digest.pk, len(pks), exc)
+            return len(claimed), 0
+        Delivery.objects.filter(pk__in=pks).update(
             status=DeliveryStatus.QUEUED, error=str(exc)[:300]
         )
         raise
-    now = timezone.now()
-    Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(
-        status=DeliveryStatus.SENT, sent_at=now, error=""
-    )
-    return len(batch)
+    _mark_sent(batch, ids)
+    return len(claimed), len(batch)
+
+
+def send_batch(digest: Digest, *, size: int | None = None) -> int:
+    """Claim and send one batch. Returns how many were sent; 0 when none are left."""
+    connection = _connection()
+    esp = batch_esp(connection)
+    return _send_batch(digest, connection, esp, size or batch_size(esp), _Personal())[1]
 
 
 def send_all(digest_id: int) -> int:
-    """Prepare the digest and send every delivery still queued; returns how many went."""
+    """Prepare the digest and send every delivery still queued; returns how many went.
+
+    Temporary email service errors leave the batch queued and raise, for the task to retry;
+    permanent ones (a 4xx other than 429) mark the batch failed and sending goes on."""
     digest = prepare(digest_id)
     if digest.status == DigestStatus.PAUSED:  # a retry after the email service failed
         Digest.objects.filter(pk=digest.pk, status=DigestStatus.PAUSED).update(
@@ -110,9 +339,19 @@ def send_all(digest_id: int) -> int:
         digest.status = DigestStatus.SENDING
     if digest.status != DigestStatus.SENDING:
         return 0
+    connection = _connection()
+    esp = batch_esp(connection)
+    size, personal = batch_size(esp), _Personal()
     sent = 0
-    while count := send_batch(digest):
-        sent += count
+    connection.open()
+    try:
+        while True:
+            settled, count = _send_batch(digest, connection, esp, size, personal)
+            sent += count
+            if settled < size:  # none left to claim (the rest, if any, are other workers')
+                break
+    finally:
+        connection.close()
     left = Delivery.objects.filter(
         digest=digest, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.IN_FLIGHT]
     ).exists()

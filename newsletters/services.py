@@ -283,3 +283,34 @@ def pending_delete_stale(*, now: datetime.datetime | None = None) -> int:
         status=SubscriberStatus.PENDING, created_at__lt=cutoff, consent_at__lt=cutoff
     ).delete()
     return deleted.get(Subscriber._meta.label, 0)
+
+
+# Bounces and complaints reported by the email service -------------------------------------------
+
+
+@transaction.atomic
+def subscriber_bounced(*, email: str, reason: str) -> int:
+    """The email service reports a hard bounce (reason "bounced") or a spam complaint
+    ("complained") for the address: never email it again from any CLP, and mark every CLP's
+    subscriber with that address so. Returns how many subscribers changed; a repeat changes
+    nothing. A bounce never overwrites a complaint: the complaint says more."""
+    reason = SuppressionReason(reason)
+    if reason == SuppressionReason.BOUNCED:
+        status, keep = (
+            SubscriberStatus.BOUNCED,
+            [SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED],
+        )
+    elif reason == SuppressionReason.COMPLAINED:
+        status, keep = SubscriberStatus.COMPLAINED, [SubscriberStatus.COMPLAINED]
+    else:
+        raise ValueError(f"Not a bounce or complaint: {reason!r}")
+    email = normalise_email(email)
+    hashed = email_hash(email)
+    suppress(email=email, reason=reason)
+    # Found by hash, or as the unique constraint finds it, lower-cased, so a row saved without
+    # its hash is found too.
+    subscribers = Subscriber.objects.alias(email_lower=Lower("email")).filter(
+        Q(email_hash=hashed) | Q(email_lower=email.lower())
+    )
+    subscribers.exclude(email_hash=hashed).update(email_hash=hashed)
+    return subscribers.exclude(status__in=keep).update(status=status)

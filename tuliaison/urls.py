@@ -16,6 +16,7 @@ urlpatterns = [
     path("", clp_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("anymail/", include("anymail.urls")),
     path("c/<slug:clp_slug>/dashboard/", views.dashboard, name="dashboard"),
     path("c/", include("clps.urls")),
     path("c/<slug:clp_slug>/", include("strikes.urls")),

@@ -123,6 +123,13 @@ DEFAULT_FROM_EMAIL = env.str(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# The weekly email: deliveries claimed and handed to the email service this many at a time
+# (capped at the service's per-call limit). WEEKLY_BATCH_ESP names the anymail service whose
+# batch sending to use ("sendgrid"), or "" for one message per recipient; unset, it is found
+# from the mail backend.
+WEEKLY_BATCH_SIZE = env.int("WEEKLY_BATCH_SIZE", default=500)
+WEEKLY_BATCH_ESP = env.str("WEEKLY_BATCH_ESP", default=None)
+
 # Celery: one periodic tick enqueues whatever each CLP's own schedule says is due.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)

@@ -38,7 +38,10 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
 # Any email service provider anymail supports: set MAIL_BACKEND to its backend, e.g.
 # anymail.backends.postmark.EmailBackend, and its keys in ANYMAIL_* variables. SMTP (Mailpit
-# in docker-compose) works through Django's own backend.
+# in docker-compose) works through Django's own backend. With
+# anymail.backends.sendgrid.EmailBackend (ANYMAIL_SENDGRID_API_KEY) the weekly email goes in
+# batches of WEEKLY_BATCH_SIZE recipients per API call, with per-recipient merge data; other
+# backends get one personalised message per recipient.
 MAIL_BACKEND = env.str("MAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 MAILERS = {
     "default": {

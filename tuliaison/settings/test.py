@@ -29,6 +29,15 @@ if env.str("MAIL_FILE_PATH", default=""):
             "OPTIONS": {"file_path": env.str("MAIL_FILE_PATH")},
         }
     }
+# A Celery worker started by a test sends through anymail's SendGrid backend to the fake email
+# service (tests/newsletters/fake_esp.py) at this URL.
+if env.str("FAKE_ESP_URL", default=""):
+    MAILERS = {"default": {"BACKEND": "anymail.backends.sendgrid.EmailBackend"}}
+    ANYMAIL = {
+        "SENDGRID_API_KEY": "fake-esp-key",
+        "SENDGRID_API_URL": env.str("FAKE_ESP_URL"),
+        "REQUESTS_TIMEOUT": env.float("FAKE_ESP_TIMEOUT", default=10.0),
+    }
 STATIC_ROOT = None
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
@@ -37,3 +46,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SEED_DEMO_ALLOWED = True
+
+# The email service's tracking webhooks (/anymail/<esp>/tracking/) take this basic auth.
+ANYMAIL = {**globals().get("ANYMAIL", {}), "WEBHOOK_SECRET": "anymail-test:not-secret"}

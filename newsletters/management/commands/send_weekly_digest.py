@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from clps.models import CLP
 from newsletters import delivery
-from newsletters.digest import build_content, render, upcoming_digest
+from newsletters.digest import build_content, personalise, render, week_start
 from newsletters.models import Digest, DigestStatus
 from newsletters.selectors import active_subscribers
 
@@ -21,11 +22,19 @@ class Command(BaseCommand):
         if found is None:
             slugs = ", ".join(CLP.objects.values_list("slug", flat=True)) or "none yet"
             raise CommandError(f"No CLP with the slug {clp!r}. CLPs: {slugs}.")
-        digest = upcoming_digest(found)
+        # This week's email: running the command again sends nothing more.
+        digest, _ = Digest.objects.get_or_create(
+            clp=found, week_start=week_start(timezone.localdate())
+        )
         recipients = active_subscribers(found).count()
         if dry_run:
             rendered = render(build_content(digest))
-            self.stdout.write(f"Subject: {rendered.subject}\n\n{rendered.text}")
+            text = personalise(
+                rendered.text,
+                unsubscribe_url="(each subscriber's unsubscribe link)",
+                manage_url="(each subscriber's link to change details)",
+            )
+            self.stdout.write(f"Subject: {rendered.subject}\n\n{text}")
             self.stdout.write(f"Would go to {recipients} subscriber(s). Nothing was sent.")
             return
         if digest.status == DigestStatus.HELD:
