@@ -40,7 +40,8 @@ tulo_only = clp_view(Role.TULO)
 
 
 def _disputes_for(clp: CLP):
-    """Disputes a visit or action can be about: the CLP's own first, then any other."""
+    """Disputes a visit or action can be about: any on the site, by title (a CLP may visit a
+    picket line of a dispute it does not follow)."""
     return Dispute.objects.order_by("title")
 
 

@@ -47,6 +47,12 @@ def clp_dispute_ids(clp: CLP) -> list[int]:
     return sorted(set(local.union(followed)))
 
 
+def _ids(clp: CLP, dispute_ids: list[int] | None) -> list[int]:
+    """The ids a page already fetched for the CLP, or fetch them: a page that asks several of
+    these selectors passes them once instead of paying the query each time."""
+    return clp_dispute_ids(clp) if dispute_ids is None else dispute_ids
+
+
 def clp_disputes(*, clp: CLP) -> QuerySet[Dispute]:
     """The disputes a CLP sees on its calendar and email: local ones and those it follows."""
     return Dispute.objects.filter(pk__in=clp_dispute_ids(clp))
@@ -70,12 +76,17 @@ def union_prefetch() -> Prefetch:
 
 
 def upcoming_action_days(
-    *, clp: CLP, start: datetime.date, end: datetime.date, include_cancelled: bool = True
+    *,
+    clp: CLP,
+    start: datetime.date,
+    end: datetime.date,
+    include_cancelled: bool = True,
+    dispute_ids: list[int] | None = None,
 ) -> QuerySet[ActionDay]:
     qs = ActionDay.objects.filter(
         date__gte=start,
         date__lte=end,
-        dispute_id__in=clp_dispute_ids(clp),
+        dispute_id__in=_ids(clp, dispute_ids),
     )
     if not include_cancelled:
         qs = qs.filter(cancelled=False)
@@ -92,10 +103,12 @@ def rule_sets() -> list[BallotRuleSet]:
     return list(BallotRuleSet.objects.all())
 
 
-def ballots_closing(*, clp: CLP, start: datetime.date, end: datetime.date) -> QuerySet[Ballot]:
+def ballots_closing(
+    *, clp: CLP, start: datetime.date, end: datetime.date, dispute_ids: list[int] | None = None
+) -> QuerySet[Ballot]:
     return (
         Ballot.objects.filter(
-            closes_on__gte=start, closes_on__lte=end, dispute_id__in=clp_dispute_ids(clp)
+            closes_on__gte=start, closes_on__lte=end, dispute_id__in=_ids(clp, dispute_ids)
         )
         .select_related("dispute", "union")
         .order_by("closes_on")
@@ -178,6 +191,7 @@ def mandates_expiring(
     today: datetime.date,
     within_days: int = 30,
     rules: list[BallotRuleSet] | None = None,
+    dispute_ids: list[int] | None = None,
 ) -> list[tuple[Ballot, "object"]]:
     """Ballots of the CLP's disputes whose mandate ends within `within_days`, soonest first."""
     from .ballot_law import assess
@@ -189,7 +203,7 @@ def mandates_expiring(
         closes_on__lte=today,
         votes_cast__isnull=False,
         yes_votes__isnull=False,
-        dispute_id__in=clp_dispute_ids(clp),
+        dispute_id__in=_ids(clp, dispute_ids),
     ).select_related("dispute", "union")
     expiring = []
     for ballot in recent:
@@ -201,10 +215,12 @@ def mandates_expiring(
     return sorted(expiring, key=lambda pair: pair[1].mandate_ends_on)
 
 
-def stale_disputes(*, clp: CLP, before: datetime.datetime) -> QuerySet[Dispute]:
+def stale_disputes(
+    *, clp: CLP, before: datetime.datetime, dispute_ids: list[int] | None = None
+) -> QuerySet[Dispute]:
     """Live disputes of the CLP that nobody has updated since `before`."""
     return (
-        clp_disputes(clp=clp)
+        Dispute.objects.filter(pk__in=_ids(clp, dispute_ids))
         .filter(status__in=LIVE_STATUSES, updated_at__lt=before)
         .select_related("employer")
         .order_by("updated_at")

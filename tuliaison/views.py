@@ -18,10 +18,17 @@ def dashboard(request: HttpRequest, clp: CLP) -> HttpResponse:
     this_monday = today - datetime.timedelta(days=today.weekday())
     next_sunday = this_monday + datetime.timedelta(days=13)
     rules = strikes_selectors.rule_sets()
-    days = list(strikes_selectors.upcoming_action_days(clp=clp, start=today, end=next_sunday))
+    ids = strikes_selectors.clp_dispute_ids(clp)
+    days = list(
+        strikes_selectors.upcoming_action_days(
+            clp=clp, start=today, end=next_sunday, dispute_ids=ids
+        )
+    )
     ballots = [
         (ballot, assess(ballot, rules))
-        for ballot in strikes_selectors.ballots_closing(clp=clp, start=today, end=next_sunday)
+        for ballot in strikes_selectors.ballots_closing(
+            clp=clp, start=today, end=next_sunday, dispute_ids=ids
+        )
     ]
     week_break = this_monday + datetime.timedelta(days=7)
     return render(
@@ -34,11 +41,11 @@ def dashboard(request: HttpRequest, clp: CLP) -> HttpResponse:
             "next_week": [d for d in days if d.date >= week_break],
             "ballots_closing": ballots,
             "mandates_expiring": strikes_selectors.mandates_expiring(
-                clp=clp, today=today, rules=rules
+                clp=clp, today=today, rules=rules, dispute_ids=ids
             ),
             "stale": list(
                 strikes_selectors.stale_disputes(
-                    clp=clp, before=timezone.now() - datetime.timedelta(weeks=4)
+                    clp=clp, before=timezone.now() - datetime.timedelta(weeks=4), dispute_ids=ids
                 )[:10]
             ),
             "has_districts": clp.districts.exists(),
