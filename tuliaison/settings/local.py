@@ -25,12 +25,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "data_folder_in": str(_broker / "out"),
     "data_folder_out": str(_broker / "out"),
     "processed_folder": str(_broker / "processed"),
+    "control_folder": str(_broker / "control"),
     "store_processed": False,
 }
 CELERY_RESULT_BACKEND = None
 
 # Everything this mode writes lives under var/, which git ignores.
-for _folder in (VAR_DIR, MAIL_DIR, _broker / "out", _broker / "processed"):
+for _folder in (VAR_DIR, MAIL_DIR, *(_broker / f for f in ("out", "processed", "control"))):
     _folder.mkdir(parents=True, exist_ok=True)
 SEED_DEMO_ALLOWED = True
 
