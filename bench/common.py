@@ -91,8 +91,14 @@ def requests_per_second(
 
 
 def session_cookie(user) -> str:
+    """A signed-in session for the user, who gets an authenticator app first: TULO and
+    executive pages ask for one."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.test import Client
 
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
     client = Client()
     client.force_login(user)
     return f"sessionid={client.cookies['sessionid'].value}"

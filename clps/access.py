@@ -3,28 +3,34 @@
 from collections.abc import Callable
 from functools import wraps
 
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 
 from .models import CLP, Membership, Role
 
-# Roles whose pages show personal data of members: they must have two-factor sign-in.
+# Roles that can see members' personal data or act for the CLP: a stolen password alone must
+# not be enough to open any of their pages, so they need two-factor sign-in for all of them.
 MFA_ROLES = frozenset({Role.TULO, Role.EXECUTIVE})
 
 
 def needs_mfa(user, membership: Membership | None) -> bool:
-    return membership is not None and membership.role in MFA_ROLES and not is_mfa_enabled(user)
+    if membership is None or membership.role not in MFA_ROLES:
+        return False
+    has_mfa = getattr(membership, "has_mfa", None)
+    return not (is_mfa_enabled(user) if has_mfa is None else has_mfa)
 
 
-def clp_view(*roles: str, member_data: bool = False) -> Callable:
+def clp_view(*roles: str) -> Callable:
     """Look up the CLP from the URL and require one of `roles` in it.
 
-    Anonymous visitors go to the login page; signed-in users without the role get a 403.
-    With `member_data`, TULOs and executives must also have two-factor sign-in set up.
+    Anonymous visitors go to the login page; signed-in users without the role get a 403. A TULO
+    or executive without two-factor sign-in is sent to set it up before any page opens.
     The view is called as view(request, clp, ...), with request.membership set.
     """
 
@@ -35,17 +41,23 @@ def clp_view(*roles: str, member_data: bool = False) -> Callable:
             request.clp = clp
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            # The role and whether two-factor is set up in one query: every page asks both.
             membership = (
-                Membership.objects.filter(clp=clp, user=request.user).select_related("clp").first()
+                Membership.objects.filter(clp=clp, user=request.user)
+                .select_related("clp")
+                .annotate(has_mfa=Exists(Authenticator.objects.filter(user_id=OuterRef("user_id"))))
+                .first()
             )
             request.membership = membership
             if membership is None or membership.role not in roles:
                 raise PermissionDenied("Your role in this CLP does not give access to this page.")
-            if member_data and needs_mfa(request.user, membership):
+            if needs_mfa(request.user, membership):
                 messages.warning(
                     request,
-                    "This page shows members' personal data. Set up two-factor sign-in "
-                    "(an authenticator app) to open it.",
+                    f"As {membership.get_role_display()} of {clp.name} you need two-factor "
+                    "sign-in, so that a stolen password alone cannot open the CLP's records. "
+                    "Set up an authenticator app here (after your password, if asked for it), "
+                    "then open the page again.",
                 )
                 return redirect("mfa_activate_totp")
             return view(request, clp, *args, **kwargs)

@@ -1,3 +1,4 @@
+from allauth.usersessions.models import UserSession
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -63,3 +64,14 @@ def membership_remove(*, membership: Membership) -> None:
             "A CLP needs at least one TULO. Make someone else TULO before removing this one."
         )
     membership.delete()
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> None:
+    """The user can no longer sign in, and every session they have open ends now: a browser
+    left signed in keeps nothing, even if the account is later made active again."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    # allauth records each sign-in's session, so ending them needs no scan of every session.
+    for session in UserSession.objects.filter(user=user):
+        session.end()

@@ -47,7 +47,7 @@ def join(request: HttpRequest, clp_slug: str) -> HttpResponse:
     return redirect("clps:home", clp.slug)
 
 
-@clp_view(Role.TULO, member_data=True)
+@clp_view(Role.TULO)
 def people(request: HttpRequest, clp: CLP) -> HttpResponse:
     return render(
         request,
@@ -60,7 +60,7 @@ def people(request: HttpRequest, clp: CLP) -> HttpResponse:
     )
 
 
-@clp_view(Role.TULO, member_data=True)
+@clp_view(Role.TULO)
 @require_POST
 def membership_role(request: HttpRequest, clp: CLP, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(Membership, pk=membership_id, clp=clp)
@@ -79,7 +79,7 @@ def membership_role(request: HttpRequest, clp: CLP, membership_id: int) -> HttpR
     return redirect("clps:people", clp.slug)
 
 
-@clp_view(Role.TULO, member_data=True)
+@clp_view(Role.TULO)
 @require_POST
 def membership_remove(request: HttpRequest, clp: CLP, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(Membership, pk=membership_id, clp=clp)

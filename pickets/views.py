@@ -165,7 +165,9 @@ def signup(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 @require_POST
 def lead_link_create(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
     line = get_object_or_404(PicketLine, pk=pk, clp=clp)
-    services.lead_link_create(picket_line=line, label=request.POST.get("label", "")[:100])
+    # PostgreSQL cannot store a NUL character, and no one types one: drop it.
+    label = request.POST.get("label", "").replace("\x00", "")[:100]
+    services.lead_link_create(picket_line=line, label=label)
     messages.success(request, "Link made. Share it only with the person leading the trip.")
     return redirect("pickets:picket_line", clp.slug, pk)
 
@@ -216,7 +218,7 @@ def visit_create(request: HttpRequest, clp: CLP) -> HttpResponse:
     return _visit_form(request, clp, visit, initial, is_tulo)
 
 
-@clp_view(Role.TULO, member_data=True)
+@clp_view(Role.TULO)
 def visit_edit(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
     visit = get_object_or_404(PicketVisit, pk=pk, clp=clp)
     return _visit_form(request, clp, visit, None, True)
@@ -255,7 +257,7 @@ def _visit_form(request, clp, visit, initial, is_tulo):
     return render(request, "pickets/visit_form.html", {"clp": clp, "form": form, "visit": visit})
 
 
-@clp_view(Role.TULO, member_data=True)
+@clp_view(Role.TULO)
 def visit_list(request: HttpRequest, clp: CLP) -> HttpResponse:
     return render(
         request,
@@ -268,7 +270,7 @@ def visit_list(request: HttpRequest, clp: CLP) -> HttpResponse:
     )
 
 
-@clp_view(Role.TULO, member_data=True)
+@clp_view(Role.TULO)
 def visit_detail(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
     visit = get_object_or_404(selectors.visits(clp=clp), pk=pk)
     return render(request, "pickets/visit.html", {"clp": clp, "visit": visit})

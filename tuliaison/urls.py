@@ -12,12 +12,15 @@ secure_admin(admin.site)
 admin.site.site_header = "TU Liaison administration"
 admin.site.site_title = "TU Liaison admin"
 
+handler500 = "tuliaison.middleware.server_error"
+
 urlpatterns = [
     path("", clp_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("anymail/", include("anymail.urls")),
     path("c/<slug:clp_slug>/dashboard/", views.dashboard, name="dashboard"),
+    path("", include("privacy.urls")),
     path("c/", include("clps.urls")),
     path("c/<slug:clp_slug>/", include("strikes.urls")),
     path("c/<slug:clp_slug>/import/", include("strikes.import_urls")),

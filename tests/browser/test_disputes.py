@@ -9,9 +9,11 @@ from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from clps.models import PostcodeDistrict
+from clps.models import PostcodeDistrict, Role
 from strikes.models import Union
 
+from ..conftest import enable_totp
+from ..factories import MembershipFactory
 from .helpers import menu, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,15 +29,19 @@ def rule_sets(transactional_db):
 
 
 def test_tulo_adds_a_dispute_ballot_and_strike_day_that_reach_the_public_calendar(
-    live_server, phone, clp, tulo_without_mfa, rule_sets
+    live_server, phone, settings, clp, rule_sets
 ):
+    # One step either side, so a code typed as the 30 seconds turn over still works.
+    settings.MFA_TOTP_TOLERANCE = 1
+    tulo = MembershipFactory(clp=clp, role=Role.TULO).user
+    tulo_secret = enable_totp(tulo)
     PostcodeDistrict.objects.create(clp=clp, district="N16")
     Union.objects.create(name="Communication Workers Union", short_name="CWU")
     today = timezone.localdate()
     strike_day = today + datetime.timedelta(days=4)
 
     phone.goto(live_server.url + "/accounts/login/")
-    sign_in(phone, tulo_without_mfa.email)
+    sign_in(phone, tulo.email, totp_secret=tulo_secret)
     expect(phone.get_by_role("heading", name="Dashboard")).to_be_visible()
 
     # The dispute.

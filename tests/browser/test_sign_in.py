@@ -2,6 +2,11 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from clps.models import User
+
+from ..conftest import enable_totp
+from .helpers import totp_code
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -11,11 +16,16 @@ def demo(live_server):
     return live_server
 
 
-def test_demo_tulo_signs_in_on_a_phone_and_reaches_the_dashboard(demo, phone):
+def test_demo_tulo_signs_in_on_a_phone_and_reaches_the_dashboard(demo, phone, settings):
+    # A TULO's pages need two-factor sign-in: the demo TULO has set up an authenticator app.
+    settings.MFA_TOTP_TOLERANCE = 1
+    secret = enable_totp(User.objects.get(email="tulo@example.org"))
     phone.goto(demo.url + "/")
     phone.get_by_role("link", name="Sign in").first.click()
     phone.get_by_label("Email").fill("tulo@example.org")
     phone.get_by_label("Password").fill("solidarity-forever")
+    phone.get_by_role("button", name="Sign In").click()
+    phone.get_by_label("Code").fill(totp_code(secret))
     phone.get_by_role("button", name="Sign In").click()
     expect(phone.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(phone).to_have_url(demo.url + "/c/hackney-north/dashboard/")

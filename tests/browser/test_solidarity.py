@@ -72,8 +72,8 @@ def test_member_signs_up_tulo_logs_a_visit_and_executive_takes_the_report(
     member = MembershipFactory(clp=clp, role=Role.MEMBER).user
     tulo = MembershipFactory(clp=clp, role=Role.TULO).user
     tulo_secret = enable_totp(tulo)
-    # The report shows counts, not members' personal data: it needs no two-factor sign-in.
     executive = MembershipFactory(clp=clp, role=Role.EXECUTIVE).user
+    executive_secret = enable_totp(executive)
     today = timezone.localdate()
     tomorrow = today + datetime.timedelta(days=1)
 
@@ -125,7 +125,7 @@ def test_member_signs_up_tulo_logs_a_visit_and_executive_takes_the_report(
 
     # (c) An executive reads the report for the last week and downloads the CSV.
     phone.goto(live_server.url + "/accounts/login/")
-    sign_in(phone, executive.email)
+    sign_in(phone, executive.email, totp_secret=executive_secret)
     menu(phone, "Solidarity report")
     expect(phone.get_by_role("heading", name="Solidarity report")).to_be_visible()
     start = today - datetime.timedelta(days=7)

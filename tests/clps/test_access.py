@@ -60,13 +60,12 @@ def test_tulo_cannot_reach_another_clps_membership_by_id(client, tulo, clp, othe
     assert Membership.objects.filter(pk=theirs.pk).exists()
 
 
-def test_member_data_needs_two_factor_sign_in(client, tulo_without_mfa, clp):
+def test_tulo_pages_need_two_factor_sign_in(client, tulo_without_mfa, clp):
     client.force_login(tulo_without_mfa)
-    response = client.get(reverse("clps:people", args=[clp.slug]))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("mfa_activate_totp")
-    # The dashboard shows no member data, so it opens without two-factor sign-in.
-    assert client.get(reverse("dashboard", args=[clp.slug])).status_code == 200
+    for name in ["clps:people", "dashboard"]:
+        response = client.get(reverse(name, args=[clp.slug]))
+        assert response.status_code == 302
+        assert response["Location"] == reverse("mfa_activate_totp")
 
 
 def test_people_page_lists_members_of_this_clp_only(client, tulo, member, other_tulo, clp):

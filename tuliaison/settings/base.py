@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "django_htmx",
     "anymail",
     "simple_history",
@@ -32,11 +33,13 @@ INSTALLED_APPS = [
     "strikes",
     "pickets",
     "newsletters",
+    "privacy",
     "tuliaison",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tuliaison.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -48,6 +51,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that it sees a view's database error before any other middleware does.
+    "tuliaison.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "tuliaison.urls"
@@ -103,6 +108,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[TU Liaison] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env.str("HTTP_PROTOCOL", default="https")
+ACCOUNT_ADAPTER = "clps.adapter.AccountAdapter"
+# Failed sign-ins, counted in the cache: ten a minute from one address (someone trying many
+# accounts), five in five minutes for one account (someone guessing its password). Another
+# attempt is refused before the password is checked, right or wrong.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "TU Liaison"
 
@@ -125,10 +135,13 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # The weekly email: deliveries claimed and handed to the email service this many at a time
 # (capped at the service's per-call limit). WEEKLY_BATCH_ESP names the anymail service whose
-# batch sending to use ("sendgrid"), or "" for one message per recipient; unset, it is found
+# batch sending to use ("mailgun"), or "" for one message per recipient; unset, it is found
 # from the mail backend.
 WEEKLY_BATCH_SIZE = env.int("WEEKLY_BATCH_SIZE", default=500)
 WEEKLY_BATCH_ESP = env.str("WEEKLY_BATCH_ESP", default=None)
+# Seconds before the first retry of a weekly send the email service or database failed; each
+# retry waits twice as long as the one before, up to an hour.
+WEEKLY_RETRY_WAIT = env.int("WEEKLY_RETRY_WAIT", default=60)
 
 # Celery: one periodic tick enqueues whatever each CLP's own schedule says is due.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
@@ -162,6 +175,10 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent by tuliaison.middleware.PermissionsPolicyMiddleware. Visit photos come through a file
+# input, which needs no camera permission.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 LOGGING = {
     "version": 1,

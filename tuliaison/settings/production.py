@@ -34,12 +34,21 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Off unless asked for: anyone may submit a domain whose HSTS header says "preload" to the
+# browsers' preload list, which then forces HTTPS on every subdomain of the whole domain (a
+# CLP's other sites included) and takes months to undo. Whoever owns the domain decides.
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# The number of reverse proxies in front of the app (a TLS terminator or load balancer): the
+# client's address is read from X-Forwarded-For behind that many. Sign-in rate limits count per
+# address; counted at the proxy's own address, every visitor would share one limit.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 
 # Any email service provider anymail supports: set MAIL_BACKEND to its backend, e.g.
 # anymail.backends.postmark.EmailBackend, and its keys in ANYMAIL_* variables. SMTP (Mailpit
 # in docker-compose) works through Django's own backend. With
-# anymail.backends.sendgrid.EmailBackend (ANYMAIL_SENDGRID_API_KEY) the weekly email goes in
+# anymail.backends.mailgun.EmailBackend (ANYMAIL_MAILGUN_API_KEY) the weekly email goes in
 # batches of WEEKLY_BATCH_SIZE recipients per API call, with per-recipient merge data; other
 # backends get one personalised message per recipient.
 MAIL_BACKEND = env.str("MAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

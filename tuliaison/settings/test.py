@@ -29,13 +29,13 @@ if env.str("MAIL_FILE_PATH", default=""):
             "OPTIONS": {"file_path": env.str("MAIL_FILE_PATH")},
         }
     }
-# A Celery worker started by a test sends through anymail's SendGrid backend to the fake email
+# A Celery worker started by a test sends through anymail's Mailgun backend to the fake email
 # service (tests/newsletters/fake_esp.py) at this URL.
 if env.str("FAKE_ESP_URL", default=""):
-    MAILERS = {"default": {"BACKEND": "anymail.backends.sendgrid.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "anymail.backends.mailgun.EmailBackend"}}
     ANYMAIL = {
-        "SENDGRID_API_KEY": "fake-esp-key",
-        "SENDGRID_API_URL": env.str("FAKE_ESP_URL"),
+        "MAILGUN_API_KEY": "fake-esp-key",
+        "MAILGUN_API_URL": env.str("FAKE_ESP_URL"),
         "REQUESTS_TIMEOUT": env.float("FAKE_ESP_TIMEOUT", default=10.0),
     }
 STATIC_ROOT = None
