@@ -7,7 +7,15 @@ from django.utils import timezone
 
 from clps.models import CLP
 
-from .models import Subscriber, SubscriberStatus, WeeklySchedule, email_hash
+from . import services
+from .models import (
+    NewsletterCovers,
+    NewsletterSchedule,
+    Subscriber,
+    SubscriberStatus,
+    WeeklySchedule,
+    email_hash,
+)
 
 DEMO_SUBSCRIBERS = [
     ("sam.w@example.org", "Sam", "N16 7AA", SubscriberStatus.ACTIVE),
@@ -37,3 +45,16 @@ def seed(clps: dict[str, CLP]) -> None:
                 "confirmed_at": timezone.now() if status == SubscriberStatus.ACTIVE else None,
             },
         )
+    # The monthly newsletter goes out on the 1st, so last month's section is already drafted.
+    for clp in clps.values():
+        NewsletterSchedule.objects.get_or_create(
+            clp=clp,
+            defaults={
+                "day_of_month": 1,
+                "days_before": 5,
+                "covers": NewsletterCovers.PREVIOUS,
+                "editor_email": "newsletter@example.org",
+            },
+        )
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    services.section_build(clp=clps["hackney-north"], month=last_month, notify=False)

@@ -137,6 +137,7 @@ class DigestStatus(models.TextChoices):
     HELD = "held", "Held by the TULO"
     SENDING = "sending", "Sending"
     PAUSED = "paused", "Paused: the email service is failing; will retry"
+    STOPPED = "stopped", "Stopped: too many emails failed"
     SENT = "sent", "Sent"
     SKIPPED = "skipped", "Skipped: nothing new"
 
@@ -159,6 +160,8 @@ class Digest(models.Model):
     built_at = models.DateTimeField(null=True, blank=True)
     send_started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Why sending stopped, for the TULO: the email service's last error and the failure count.
+    stop_reason = models.CharField(max_length=400, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -211,3 +214,150 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.digest} to {self.subscriber_id}: {self.get_status_display()}"
+
+
+# The monthly newsletter's union-updates section ---------------------------------------------
+
+
+class NewsletterCovers(models.TextChoices):
+    PREVIOUS = "previous", "The month before it goes out"
+    CURRENT = "current", "The month it goes out in, so far"
+
+
+class NewsletterSchedule(models.Model):
+    """When the CLP's monthly e-newsletter goes out, and who puts it together.
+
+    The union-updates section for a month is drafted `days_before` the newsletter that carries
+    it; a day past the end of a short month means its last day.
+    """
+
+    clp = models.OneToOneField(CLP, on_delete=models.CASCADE, related_name="newsletter_schedule")
+    day_of_month = models.PositiveSmallIntegerField(
+        "newsletter day",
+        default=1,
+        help_text="The day of the month the newsletter goes out, 1 to 31. In a shorter month, "
+        "29, 30 or 31 means its last day.",
+    )
+    days_before = models.PositiveSmallIntegerField(
+        "draft due (days before)",
+        default=5,
+        help_text="How many days before the newsletter the draft is ready for you, 0 to 27.",
+    )
+    covers = models.CharField(
+        "the section reports on",
+        max_length=8,
+        choices=NewsletterCovers.choices,
+        default=NewsletterCovers.PREVIOUS,
+        help_text="The month before suits a newsletter early in the month; the month so far "
+        "suits one late in the month.",
+    )
+    editor_email = models.EmailField(
+        "newsletter editor's email",
+        blank=True,
+        help_text="The approved section is emailed here. Leave blank to copy it out yourself.",
+    )
+    enabled = models.BooleanField("draft the section each month", default=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(day_of_month__gte=1, day_of_month__lte=31),
+                name="newsletter_day_of_month_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(days_before__lte=27), name="newsletter_days_before_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(covers__in=NewsletterCovers.values), name="newsletter_covers_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clp}: newsletter on day {self.day_of_month}"
+
+
+class SectionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+
+
+class NewsletterSection(models.Model):
+    """One CLP's union-updates section for one month. The constraint makes it one per CLP per
+    month, however many ticks, workers or commands try to draft it."""
+
+    clp = models.ForeignKey(CLP, on_delete=models.CASCADE, related_name="newsletter_sections")
+    month = models.DateField(help_text="The first day of the month it reports on.")
+    status = models.CharField(
+        max_length=10, choices=SectionStatus.choices, default=SectionStatus.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["clp", "month"], name="one_section_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="section_month_is_first_day"),
+            models.CheckConstraint(
+                condition=Q(status__in=SectionStatus.values), name="section_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clp}: union updates for {self.month:%B %Y}"
+
+
+class SectionSource(models.TextChoices):
+    RECORDS = "records", "Drafted from the records"
+    EDITED = "edited", "Edited"
+
+
+class NewsletterSectionVersion(models.Model):
+    """One version of a section's text. An approved version is never changed: the next edit
+    makes a new version, so what went to the editor stays on record."""
+
+    section = models.ForeignKey(
+        NewsletterSection, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    source = models.CharField(max_length=8, choices=SectionSource.choices)
+    markdown = models.TextField(blank=True)
+    column = models.TextField(
+        "column for the local paper", blank=True, help_text="Prose only, about 400 words."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    editor_email = models.EmailField(
+        blank=True, help_text="Where the approved version was sent, as the schedule said then."
+    )
+    # Set when a worker takes the email to the editor, so a second worker or a retry of the
+    # approval finds it taken; cleared again if the email service fails.
+    editor_send_claimed_at = models.DateTimeField(null=True, blank=True)
+    editor_emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["section", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "number"], name="unique_section_version"),
+            models.CheckConstraint(
+                condition=Q(source__in=SectionSource.values), name="section_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(editor_emailed_at__isnull=True) | Q(approved_at__isnull=False),
+                name="section_emailed_only_when_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section}, version {self.number}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None

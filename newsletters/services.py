@@ -6,26 +6,36 @@ Each write runs in one transaction; the confirmation email is sent only after it
 
 import datetime
 import enum
+import logging
 from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from clps.mail import send_email
-from clps.models import CLP
+from clps.audit import record_counts, record_event
+from clps.mail import build_email, send_email
+from clps.models import CLP, AuditAction
 
+from . import monthly
 from .models import (
     CONSENT_WORDING_VERSION,
+    NewsletterSchedule,
+    NewsletterSection,
+    NewsletterSectionVersion,
+    SectionSource,
+    SectionStatus,
     Subscriber,
     SubscriberStatus,
     Suppression,
     SuppressionReason,
     email_hash,
 )
+
+logger = logging.getLogger(__name__)
 
 # An unconfirmed sign-up's link works this long after the latest request; then the row is
 # deleted (delete_stale_pending), so an address someone else typed in is not kept.
@@ -89,9 +99,16 @@ def is_suppressed(*, clp: CLP | None, email: str) -> bool:
 def suppress(*, email: str, reason: str, clp: CLP | None = None) -> Suppression:
     """Never email the address again: from `clp`, or from every CLP when clp is None. Only its
     keyed hash is kept. Suppressing twice changes nothing."""
-    suppression, _ = Suppression.objects.get_or_create(
+    suppression, created = Suppression.objects.get_or_create(
         email_hash=email_hash(email), clp=clp, reason=SuppressionReason(reason)
     )
+    if created:
+        record_event(
+            action=AuditAction.SUPPRESSED,
+            clp=clp,
+            object_type="suppression",
+            object_id=suppression.pk,
+        )
     return suppression
 
 
@@ -104,6 +121,13 @@ class SignupOutcome(enum.StrEnum):
     CONFIRMATION_SENT = "confirmation sent"
     ALREADY_SUBSCRIBED = "already subscribed"  # told so by email, nothing changed
     SUPPRESSED = "suppressed"  # nothing saved, nothing sent
+
+
+def _record(action: str, subscriber: Subscriber) -> None:
+    """The subscriber acted through a link or form of their own: no signed-in actor."""
+    record_event(
+        action=action, clp=subscriber.clp_id, object_type="subscriber", object_id=subscriber.pk
+    )
 
 
 def _send_after_commit(name: str, subscriber_id: int) -> None:
@@ -171,6 +195,7 @@ def subscribe(
         except IntegrityError:  # the same address sent twice at once: the first one won
             subscriber = existing.get()
         else:
+            _record(AuditAction.SUBSCRIBED, subscriber)
             _send_after_commit("confirm_subscription", subscriber.pk)
             return SignupOutcome.CONFIRMATION_SENT
     if subscriber.email_hash != hashed:
@@ -192,6 +217,7 @@ def subscribe(
     subscriber.consent_wording_version = consent_wording_version
     subscriber.unsubscribed_at = None
     subscriber.save()
+    _record(AuditAction.SUBSCRIBED, subscriber)
     _send_after_commit("confirm_subscription", subscriber.pk)
     return SignupOutcome.CONFIRMATION_SENT
 
@@ -248,12 +274,15 @@ def subscription_confirm(*, subscriber: Subscriber) -> ConfirmOutcome:
     subscriber.status = SubscriberStatus.ACTIVE
     subscriber.confirmed_at = now
     subscriber.save()
+    _record(AuditAction.CONFIRMED, subscriber)
     return ConfirmOutcome.SUBSCRIBED
 
 
+@transaction.atomic
 def subscriber_update(*, subscriber: Subscriber, name: str, postcode: str) -> Subscriber:
     Subscriber.objects.filter(pk=subscriber.pk).update(name=name, postcode=postcode)
     subscriber.name, subscriber.postcode = name, postcode
+    _record(AuditAction.DETAILS_CHANGED, subscriber)
     return subscriber
 
 
@@ -261,9 +290,13 @@ def subscriber_update(*, subscriber: Subscriber, name: str, postcode: str) -> Su
 def unsubscribe(*, subscriber: Subscriber) -> None:
     """Stop the weekly email to this subscriber and keep the address off this CLP's list.
     Safe to repeat: a second call changes nothing."""
-    Subscriber.objects.filter(pk=subscriber.pk).exclude(
-        status=SubscriberStatus.UNSUBSCRIBED
-    ).update(status=SubscriberStatus.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+    changed = (
+        Subscriber.objects.filter(pk=subscriber.pk)
+        .exclude(status=SubscriberStatus.UNSUBSCRIBED)
+        .update(status=SubscriberStatus.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+    )
+    if changed:
+        _record(AuditAction.UNSUBSCRIBED, subscriber)
     Suppression.objects.get_or_create(
         email_hash=email_hash(subscriber.email),
         clp_id=subscriber.clp_id,
@@ -279,9 +312,13 @@ def pending_delete_stale(*, now: datetime.datetime | None = None) -> int:
     """Delete sign-ups never confirmed, created more than PENDING_LIFETIME ago and not asked
     for again since. Returns how many went."""
     cutoff = (now or timezone.now()) - PENDING_LIFETIME
-    _, deleted = Subscriber.objects.filter(
+    stale = Subscriber.objects.filter(
         status=SubscriberStatus.PENDING, created_at__lt=cutoff, consent_at__lt=cutoff
-    ).delete()
+    )
+    with transaction.atomic():
+        per_clp = dict(stale.values_list("clp_id").annotate(n=Count("pk")).order_by())
+        _, deleted = stale.delete()
+        record_counts(action=AuditAction.PENDING_EXPIRED, counts=per_clp, object_type="subscriber")
     return deleted.get(Subscriber._meta.label, 0)
 
 
@@ -313,4 +350,214 @@ def subscriber_bounced(*, email: str, reason: str) -> int:
         Q(email_hash=hashed) | Q(email_lower=email.lower())
     )
     subscribers.exclude(email_hash=hashed).update(email_hash=hashed)
-    return subscribers.exclude(status__in=keep).update(status=status)
+    changing = subscribers.exclude(status__in=keep)
+    action = AuditAction.BOUNCED if status == SubscriberStatus.BOUNCED else AuditAction.COMPLAINED
+    for subscriber_id, clp_id in changing.values_list("pk", "clp_id"):
+        record_event(action=action, clp=clp_id, object_type="subscriber", object_id=subscriber_id)
+    return changing.update(status=status)
+
+
+# The monthly newsletter's union-updates section ---------------------------------------------
+
+
+def section_url(section: NewsletterSection) -> str:
+    return _absolute(reverse("newsletters:section", args=[section.clp.slug, section.month]))
+
+
+def newsletter_schedule_save(*, schedule: NewsletterSchedule) -> NewsletterSchedule:
+    schedule.full_clean()
+    schedule.save()
+    return schedule
+
+
+def _notify_drafted(section_id: int) -> None:
+    """Tell each of the CLP's TULOs the draft is ready. The draft is made whether or not this
+    email goes, so a failure here is logged rather than undoing it."""
+    from clps.models import Membership, Role
+
+    section = NewsletterSection.objects.select_related("clp").get(pk=section_id)
+    schedule = NewsletterSchedule.objects.filter(clp=section.clp).first()
+    context = {
+        "clp": section.clp,
+        "section": section,
+        "url": section_url(section),
+        "newsletter_on": monthly.newsletter_date(schedule, section.month) if schedule else None,
+    }
+    tulos = Membership.objects.filter(clp=section.clp, role=Role.TULO).select_related("user")
+    for membership in tulos:
+        try:
+            send_email(
+                "newsletter_section_drafted",
+                to=[membership.user.email],
+                context={**context, "name": membership.user.name},
+            )
+        except Exception:
+            logger.exception("could not tell a TULO that section %s is drafted", section_id)
+
+
+def section_build(
+    *, clp: CLP, month: datetime.date, by=None, notify: bool = True
+) -> tuple[NewsletterSection, bool]:
+    """Draft the CLP's section for `month` from the records, unless it is drafted already.
+
+    Returns the section and whether this call made it. The unique constraint on (CLP, month)
+    makes two at once still one; only the call that made it tells the TULOs.
+    """
+    month = monthly.first_of_month(month)
+    existing = NewsletterSection.objects.filter(clp=clp, month=month).first()
+    if existing is not None:
+        return existing, False
+    content = monthly.gather(clp=clp, month=month)
+    try:
+        with transaction.atomic():
+            section = NewsletterSection.objects.create(clp=clp, month=month)
+            NewsletterSectionVersion.objects.create(
+                section=section,
+                number=1,
+                source=SectionSource.RECORDS,
+                markdown=monthly.draft_markdown(content),
+                column=monthly.column_text(content),
+                created_by=by,
+            )
+            if notify:
+                transaction.on_commit(lambda: _notify_drafted(section.pk))
+    except IntegrityError:  # drafted by another worker between our read and our write
+        return NewsletterSection.objects.get(clp=clp, month=month), False
+    return section, True
+
+
+def _lock(section: NewsletterSection) -> tuple[NewsletterSection, NewsletterSectionVersion]:
+    """The section, locked so versions are numbered and approved one at a time, and its latest
+    version."""
+    section = NewsletterSection.objects.select_for_update().get(pk=section.pk)
+    latest = section.versions.order_by("-number").first()
+    return section, latest
+
+
+@transaction.atomic
+def section_redraft(*, section: NewsletterSection, by) -> NewsletterSectionVersion:
+    """A new version drafted afresh from the records, for a month with more logged since."""
+    section, latest = _lock(section)
+    content = monthly.gather(clp=section.clp, month=section.month)
+    version = NewsletterSectionVersion.objects.create(
+        section=section,
+        number=latest.number + 1,
+        source=SectionSource.RECORDS,
+        markdown=monthly.draft_markdown(content),
+        column=monthly.column_text(content),
+        created_by=by,
+    )
+    NewsletterSection.objects.filter(pk=section.pk).update(
+        status=SectionStatus.DRAFT, updated_at=timezone.now()
+    )
+    return version
+
+
+class SectionConflict(Exception):
+    """The section changed since the page was opened: someone saved or approved a version."""
+
+
+@transaction.atomic
+def section_edit(
+    *, section: NewsletterSection, markdown: str, column: str, based_on: int, by
+) -> NewsletterSectionVersion:
+    """Save the TULO's text. The latest version is changed in place while it is their own
+    unapproved edit; otherwise the text becomes a new version, so an approved version, and the
+    draft as the records made it, stay as they were."""
+    section, latest = _lock(section)
+    if based_on != latest.number:
+        raise SectionConflict
+    markdown = markdown.replace("\r\n", "\n")
+    column = column.replace("\r\n", "\n")
+    if markdown == latest.markdown and column == latest.column:
+        return latest
+    if latest.is_approved or latest.source != SectionSource.EDITED or latest.created_by != by:
+        latest = NewsletterSectionVersion.objects.create(
+            section=section,
+            number=latest.number + 1,
+            source=SectionSource.EDITED,
+            markdown=markdown,
+            column=column,
+            created_by=by,
+        )
+    else:
+        latest.markdown, latest.column = markdown, column
+        latest.save(update_fields=["markdown", "column", "updated_at"])
+    NewsletterSection.objects.filter(pk=section.pk).update(
+        status=SectionStatus.DRAFT, updated_at=timezone.now()
+    )
+    return latest
+
+
+class ApproveOutcome(enum.StrEnum):
+    APPROVED = "approved"
+    ALREADY_APPROVED = "already approved"  # a second press, or a retried request: nothing sent
+    STALE = "stale"  # a newer version exists than the one on the page
+
+
+@transaction.atomic
+def section_approve(*, section: NewsletterSection, number: int, by) -> ApproveOutcome:
+    """Approve the latest version and freeze it; once committed, email it to the newsletter
+    editor. Approving twice sends nothing more."""
+    section, latest = _lock(section)
+    if number != latest.number:
+        return ApproveOutcome.STALE
+    if latest.is_approved:
+        return ApproveOutcome.ALREADY_APPROVED
+    schedule = NewsletterSchedule.objects.filter(clp_id=section.clp_id).first()
+    latest.approved_at = timezone.now()
+    latest.approved_by = by
+    latest.editor_email = schedule.editor_email if schedule else ""
+    latest.save(update_fields=["approved_at", "approved_by", "editor_email"])
+    NewsletterSection.objects.filter(pk=section.pk).update(
+        status=SectionStatus.APPROVED, updated_at=timezone.now()
+    )
+    if latest.editor_email:
+        from .monthly_tasks import send_section_to_editor
+
+        send_section_to_editor.delay_on_commit(latest.pk)
+    return ApproveOutcome.APPROVED
+
+
+def section_send_to_editor(*, version_id: int) -> bool:
+    """Email an approved version to the newsletter editor, once.
+
+    The version is claimed by one UPDATE before the email goes, so a second worker or a
+    repeated task finds it taken and sends nothing; if the email service fails, the claim is
+    let go for the retry. Returns whether this call sent it.
+    """
+    claimed = (
+        NewsletterSectionVersion.objects.filter(
+            pk=version_id,
+            approved_at__isnull=False,
+            editor_emailed_at__isnull=True,
+            editor_send_claimed_at__isnull=True,
+        )
+        .exclude(editor_email="")
+        .update(editor_send_claimed_at=timezone.now())
+    )
+    if not claimed:
+        return False
+    version = NewsletterSectionVersion.objects.select_related("section__clp", "approved_by").get(
+        pk=version_id
+    )
+    section = version.section
+    context = {
+        "clp": section.clp,
+        "section": section,
+        "version": version,
+        "html": monthly.to_styled_html(version.markdown),
+        "text": monthly.to_text(version.markdown),
+        "approved_by": version.approved_by,
+    }
+    message = build_email("newsletter_section", to=[version.editor_email], context=context)
+    if version.approved_by is not None and version.approved_by.email:
+        message.reply_to = [version.approved_by.email]
+    message.attach(f"union-updates-{section.month:%Y-%m}.md", version.markdown, "text/markdown")
+    try:
+        message.send()
+    except Exception:
+        NewsletterSectionVersion.objects.filter(pk=version_id).update(editor_send_claimed_at=None)
+        raise
+    NewsletterSectionVersion.objects.filter(pk=version_id).update(editor_emailed_at=timezone.now())
+    return True

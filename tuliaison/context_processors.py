@@ -21,6 +21,7 @@ def navigation(request) -> dict:
                 ("Visits", reverse("pickets:visits", args=[clp.slug])),
                 ("Ledger", reverse("pickets:actions", args=[clp.slug])),
                 ("Weekly email", reverse("newsletters:weekly", args=[clp.slug])),
+                ("Newsletter section", reverse("newsletters:sections", args=[clp.slug])),
                 ("Report", reverse("pickets:report", args=[clp.slug])),
                 ("Unions & workplaces", reverse("strikes:records", args=[clp.slug])),
                 ("People", reverse("clps:people", args=[clp.slug])),
@@ -28,6 +29,7 @@ def navigation(request) -> dict:
             ]
         elif membership is not None and membership.role == Role.EXECUTIVE:
             items.append(("Solidarity report", reverse("pickets:report", args=[clp.slug])))
+            items.append(("Newsletter section", reverse("newsletters:sections", args=[clp.slug])))
         if membership is not None and membership.role != Role.TULO:
             items.append(("Report a visit", reverse("pickets:visit_create", args=[clp.slug])))
     return {"nav_items": items, "nav_clp": clp, "nav_membership": membership}

@@ -5,11 +5,15 @@ import datetime
 import logging
 
 from celery import shared_task
+from django.conf import settings
+from django.db import Error as DatabaseUnavailable
+from django.db import connections
 from django.utils import timezone
 
-from newsletters import delivery, weekly
-from newsletters.tasks import delete_stale_pending
+from newsletters import delivery, monthly, weekly
+from newsletters.monthly_tasks import build_section
 from pickets.tasks import send_picket_reminders
+from privacy.tasks import retention
 
 logger = logging.getLogger(__name__)
 
@@ -22,12 +26,27 @@ STUCK_AFTER = datetime.timedelta(minutes=10)
 @shared_task(name="newsletters.send_digest", bind=True, acks_late=True, max_retries=10)
 def send_digest(self, digest_id: int) -> int:
     """Send a weekly digest. When the email service fails, the digest shows as paused and the
-    task retries with growing waits; deliveries already sent are never sent again."""
+    task retries with growing waits; deliveries already sent are never sent again. When the
+    retries run out, sending stops and the TULOs are told."""
     try:
         return delivery.send_all(digest_id)
     except Exception as exc:
-        delivery.pause(digest_id, str(exc))
-        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 3600)) from exc
+        # After about a day of trying, a person must look.
+        final = self.request.retries >= self.max_retries
+        try:
+            if final:
+                delivery.stop(digest_id, f"the email service kept failing: {exc}")
+            else:
+                delivery.pause(digest_id, str(exc))
+        except DatabaseUnavailable:
+            # The database may be what failed: the retry still goes on the broker, and finds the
+            # deliveries as the last commit left them. Its connection is made afresh.
+            connections.close_all()
+            logger.warning("digest %s: the database is unavailable: %s", digest_id, exc)
+        if final:
+            raise
+        wait = min(settings.WEEKLY_RETRY_WAIT * 2**self.request.retries, 3600)
+        raise self.retry(exc=exc, countdown=wait) from exc
 
 
 def due_jobs(now: datetime.datetime) -> dict[str, int]:
@@ -39,8 +58,8 @@ def due_jobs(now: datetime.datetime) -> dict[str, int]:
         send_picket_reminders.delay()
         enqueued["picket_reminders"] = 1
     if timezone.localtime(now).minute == 0:
-        # Hourly: sign-ups never confirmed are deleted after 30 days.
-        delete_stale_pending.delay()
+        # Hourly: personal data past its retention period is deleted (privacy/services.py).
+        retention.delay()
         enqueued["retention"] = 1
     requeued = delivery.requeue_stuck(now, after=STUCK_AFTER)
     if requeued:
@@ -50,6 +69,12 @@ def due_jobs(now: datetime.datetime) -> dict[str, int]:
         send_digest.delay(digest_id)
     if digests:
         enqueued["weekly_digests"] = len(digests)
+    sections = monthly.due_sections(now)
+    for clp_id, month in sections:
+        # Enqueued again on each tick until drafted; the unique (CLP, month) makes it once.
+        build_section.delay(clp_id, month.isoformat())
+    if sections:
+        enqueued["newsletter_sections"] = len(sections)
     return enqueued
 
 

@@ -3,9 +3,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
-from newsletters.models import Subscriber
+from newsletters.models import Subscriber, WeeklySchedule
 from newsletters.services import subscribe
+
+from .fake_esp import FakeESP
 
 
 @pytest.fixture(autouse=True)
@@ -36,3 +39,39 @@ def pending(clp) -> Subscriber:
     test's transaction never commits)."""
     subscribe(clp=clp, email="ada@example.org", name="Ada", postcode="N16 7AA")
     return Subscriber.objects.get(email="ada@example.org")
+
+
+@pytest.fixture
+def eager():
+    """Run enqueued tasks in the test's own process, as a worker would run them."""
+    from tuliaison.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def esp(settings):
+    with FakeESP() as fake:
+        settings.MAILERS = {"default": {"BACKEND": "anymail.backends.mailgun.EmailBackend"}}
+        settings.ANYMAIL = {
+            "MAILGUN_API_KEY": "fake-esp-key",
+            "MAILGUN_API_URL": fake.url,
+            "REQUESTS_TIMEOUT": 1,
+        }
+        settings.WEEKLY_BATCH_ESP = None  # found from the backend
+        settings.WEEKLY_BATCH_SIZE = 2
+        fake.keep_messages = True
+        yield fake
+
+
+@pytest.fixture
+def members(clp):
+    WeeklySchedule.objects.create(clp=clp, skip_empty=False)  # "Nothing new this week."
+    return [
+        Subscriber.objects.create(
+            clp=clp, email=f"member{n}@example.org", status="active", consent_at=timezone.now()
+        )
+        for n in range(5)
+    ]

@@ -1,0 +1,76 @@
+"""Forms for the monthly union-updates section."""
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from .models import NewsletterSchedule
+from .monthly import parse_month
+
+MARKDOWN_MAX = 20_000
+COLUMN_MAX = 6_000
+
+
+class NewsletterScheduleForm(forms.ModelForm):
+    class Meta:
+        model = NewsletterSchedule
+        fields = ["day_of_month", "days_before", "covers", "editor_email", "enabled"]
+        widgets = {
+            "day_of_month": forms.NumberInput(attrs={"min": 1, "max": 31, "inputmode": "numeric"}),
+            "days_before": forms.NumberInput(attrs={"min": 0, "max": 27, "inputmode": "numeric"}),
+            "covers": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["day_of_month"].validators += [MinValueValidator(1), MaxValueValidator(31)]
+        self.fields["day_of_month"].error_messages["max_value"] = (
+            "Give a day from 1 to 31; 31 means the last day of every month."
+        )
+        self.fields["days_before"].validators += [MaxValueValidator(27)]
+        self.fields["days_before"].error_messages["max_value"] = (
+            "Give at most 27 days, so each month's draft comes after the last newsletter."
+        )
+
+
+class SectionForm(forms.Form):
+    markdown = forms.CharField(
+        label="Section (Markdown)",
+        required=False,
+        max_length=MARKDOWN_MAX,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "true"}),
+        help_text="## for a heading, - for a list item, **bold**, [words](https://link). "
+        "HTML typed here is shown as text.",
+    )
+    column = forms.CharField(
+        label="Column for the local paper",
+        required=False,
+        max_length=COLUMN_MAX,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "true"}),
+        help_text="Prose only, about 400 words.",
+    )
+    based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["markdown"].error_messages["max_length"] = (
+            f"The section is too long: keep it under {MARKDOWN_MAX:,} characters."
+        )
+        self.fields["column"].error_messages["max_length"] = (
+            f"The column is too long: keep it under {COLUMN_MAX:,} characters."
+        )
+
+
+class MonthForm(forms.Form):
+    month = forms.CharField(
+        label="Month",
+        widget=forms.DateInput(attrs={"type": "month"}),
+        help_text="Draft this month's section now, as YYYY-MM.",
+    )
+
+    def clean_month(self):
+        try:
+            return parse_month(self.cleaned_data["month"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc

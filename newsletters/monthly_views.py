@@ -1,0 +1,385 @@
+"""The monthly union-updates section: the TULO edits, previews, approves and copies it out; the
+executive reads and copies it out. Every write is a POST by a TULO."""
+
+import datetime
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clps.access import clp_view
+from clps.models import CLP, Role
+from clps.pagination import keyset_page
+
+from . import monthly, services
+from .models import NewsletterSchedule, NewsletterSection, NewsletterSectionVersion
+from .monthly_forms import COLUMN_MAX, MARKDOWN_MAX, MonthForm, NewsletterScheduleForm, SectionForm
+
+tulo_only = clp_view(Role.TULO)
+readers = clp_view(Role.TULO, Role.EXECUTIVE)
+
+VERSIONS_PER_PAGE = 20
+SECTIONS_PER_PAGE = 12
+# What each download is: (file name suffix, content type).
+DOWNLOADS = {
+    "html": ("html", "text/html; charset=utf-8"),
+    "text": ("txt", "text/plain; charset=utf-8"),
+    "markdown": ("md", "text/markdown; charset=utf-8"),
+    "column": ("txt", "text/plain; charset=utf-8"),
+}
+
+
+def _is_tulo(request: HttpRequest) -> bool:
+    return request.membership.role == Role.TULO
+
+
+def _section(clp: CLP, month: datetime.date) -> NewsletterSection:
+    return get_object_or_404(NewsletterSection, clp=clp, month=month)
+
+
+def _latest(section: NewsletterSection) -> NewsletterSectionVersion:
+    return section.versions.select_related("created_by", "approved_by").order_by("-number").first()
+
+
+def _chosen_version(request: HttpRequest, section: NewsletterSection) -> NewsletterSectionVersion:
+    """The version named by ?v=, or the latest."""
+    number = request.GET.get("v", "")
+    if number.isdigit():
+        return get_object_or_404(
+            section.versions.select_related("created_by", "approved_by"), number=int(number)
+        )
+    return _latest(section)
+
+
+def _schedule(clp: CLP) -> NewsletterSchedule:
+    """The CLP's saved schedule, or an unsaved one with the defaults to start the form from."""
+    return NewsletterSchedule.objects.filter(clp=clp).first() or NewsletterSchedule(clp=clp)
+
+
+def _sections_context(request: HttpRequest, clp: CLP, *, schedule_form=None) -> dict:
+    schedule = _schedule(clp)
+    page = keyset_page(
+        NewsletterSection.objects.filter(clp=clp),
+        order=["-month"],
+        cursor=request.GET.get("after"),
+        size=SECTIONS_PER_PAGE,
+    )
+    today = timezone.localdate()
+    upcoming = monthly.current_section_month(schedule, today)
+    context = {
+        "clp": clp,
+        "schedule": schedule,
+        "page": page,
+        "upcoming": upcoming,
+        "upcoming_due": monthly.draft_due_at(schedule, upcoming),
+        "upcoming_newsletter": monthly.newsletter_date(schedule, upcoming),
+        "is_tulo": _is_tulo(request),
+    }
+    if context["is_tulo"]:
+        last_month = monthly.add_months(monthly.first_of_month(today), -1)
+        context["schedule_form"] = schedule_form or NewsletterScheduleForm(instance=schedule)
+        context["month_form"] = MonthForm(initial={"month": f"{last_month:%Y-%m}"})
+    return context
+
+
+@readers
+def sections(request: HttpRequest, clp: CLP) -> HttpResponse:
+    return render(request, "newsletters/monthly/sections.html", _sections_context(request, clp))
+
+
+@tulo_only
+@require_POST
+def save_schedule(request: HttpRequest, clp: CLP) -> HttpResponse:
+    form = NewsletterScheduleForm(request.POST, instance=_schedule(clp))
+    if form.is_valid():
+        services.newsletter_schedule_save(schedule=form.instance)
+        messages.success(request, "Newsletter schedule saved.")
+        return redirect("newsletters:sections", clp.slug)
+    return render(
+        request,
+        "newsletters/monthly/sections.html",
+        _sections_context(request, clp, schedule_form=form),
+        status=400,
+    )
+
+
+@tulo_only
+@require_POST
+def build(request: HttpRequest, clp: CLP) -> HttpResponse:
+    form = MonthForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["month"][0])
+        return redirect("newsletters:sections", clp.slug)
+    month = form.cleaned_data["month"]
+    section, made = services.section_build(clp=clp, month=month, by=request.user, notify=False)
+    if made:
+        messages.success(request, f"Drafted the section for {month:%B %Y} from the records.")
+    else:
+        messages.info(request, f"The section for {month:%B %Y} was already drafted: here it is.")
+    return redirect("newsletters:section", clp.slug, section.month)
+
+
+def _section_context(request, clp, section, latest, *, form=None) -> dict:
+    schedule = _schedule(clp)
+    versions = keyset_page(
+        section.versions.select_related("created_by", "approved_by"),
+        order=["-number"],
+        cursor=request.GET.get("after"),
+        size=VERSIONS_PER_PAGE,
+    )
+    context = {
+        "clp": clp,
+        "section": section,
+        "latest": latest,
+        "html": monthly.to_html(latest.markdown),
+        "column_words": monthly.word_count(latest.column),
+        "column_limit": monthly.COLUMN_WORDS,
+        "versions": versions,
+        "schedule": schedule if schedule.pk else None,
+        "newsletter_on": monthly.newsletter_date(schedule, section.month),
+        "is_tulo": _is_tulo(request),
+    }
+    if context["is_tulo"]:
+        form = form or SectionForm(
+            initial={
+                "markdown": latest.markdown,
+                "column": latest.column,
+                "based_on": latest.number,
+            }
+        )
+        # The preview follows the textareas as the TULO types, through htmx: no inline script.
+        preview_url = reverse("newsletters:section_preview", args=[clp.slug, section.month])
+        for name in ("markdown", "column"):
+            form.fields[name].widget.attrs.update(
+                {
+                    "hx-post": preview_url,
+                    "hx-trigger": "input changed delay:300ms",
+                    "hx-target": "#section-preview",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "closest form:replace",
+                }
+            )
+        context["form"] = form
+    return context
+
+
+@readers
+def section(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
+    found = _section(clp, month)
+    latest = _latest(found)
+    return render(
+        request,
+        "newsletters/monthly/section.html",
+        _section_context(request, clp, found, latest),
+    )
+
+
+@tulo_only
+@require_POST
+def preview(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
+    """The text as it will read, from the textarea as it stands: nothing is saved."""
+    _section(clp, month)
+    markdown = request.POST.get("markdown", "")[:MARKDOWN_MAX]
+    column = request.POST.get("column", "")[:COLUMN_MAX]
+    return render(
+        request,
+        "newsletters/monthly/_preview.html",
+        {
+            "html": monthly.to_html(markdown),
+            "column_words": monthly.word_count(column),
+            "column_limit": monthly.COLUMN_WORDS,
+            "oob": True,
+        },
+    )
+
+
+@tulo_only
+@require_POST
+def save(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
+    found = _section(clp, month)
+    form = SectionForm(request.POST)
+    if form.is_valid():
+        try:
+            version = services.section_edit(
+                section=found,
+                markdown=form.cleaned_data["markdown"],
+                column=form.cleaned_data["column"],
+                based_on=form.cleaned_data["based_on"],
+                by=request.user,
+            )
+        except services.SectionConflict:
+            latest = _latest(found)
+            messages.error(
+                request,
+                f"Version {latest.number} was saved by someone else while you were editing. "
+                "Your text is still below: compare it with the preview, then save again to "
+                "make it the newest version.",
+            )
+            # Saving again now builds on the version they have been told about.
+            data = request.POST.copy()
+            data["based_on"] = latest.number
+            form = SectionForm(data)
+            form.is_valid()
+        else:
+            messages.success(request, f"Saved as version {version.number}.")
+            return redirect("newsletters:section", clp.slug, found.month)
+    latest = _latest(found)
+    return render(
+        request,
+        "newsletters/monthly/section.html",
+        _section_context(request, clp, found, latest, form=form),
+        status=409 if form.is_valid() else 400,
+    )
+
+
+@tulo_only
+@require_POST
+def approve(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
+    found = _section(clp, month)
+    number = request.POST.get("version", "")
+    if not number.isdigit():
+        messages.error(request, "Reload the page and approve again.")
+        return redirect("newsletters:section", clp.slug, found.month)
+    outcome = services.section_approve(section=found, number=int(number), by=request.user)
+    latest = _latest(found)
+    if outcome == services.ApproveOutcome.STALE:
+        messages.error(
+            request,
+            f"Version {latest.number} was saved since you opened the page. Read it, then approve.",
+        )
+    elif outcome == services.ApproveOutcome.ALREADY_APPROVED:
+        messages.info(
+            request, f"Version {latest.number} was already approved; nothing more was sent."
+        )
+    elif latest.editor_email:
+        messages.success(
+            request,
+            f"Approved version {latest.number}. It is on its way to {latest.editor_email}.",
+        )
+    else:
+        messages.warning(
+            request,
+            f"Approved version {latest.number}. No newsletter editor's address is set, so "
+            "nothing was emailed: copy it out below, or add the address to the schedule.",
+        )
+    return redirect("newsletters:section", clp.slug, found.month)
+
+
+@tulo_only
+@require_POST
+def redraft(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
+    found = _section(clp, month)
+    version = services.section_redraft(section=found, by=request.user)
+    messages.success(
+        request,
+        f"Drafted again from the records as version {version.number}. "
+        "Earlier versions are kept below.",
+    )
+    return redirect("newsletters:section", clp.slug, found.month)
+
+
+@readers
+def copy_out(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
+    found = _section(clp, month)
+    chosen = _chosen_version(request, found)
+    words = monthly.word_count(chosen.column)
+    formats = [
+        {
+            "id": "copy-html",
+            "name": "HTML",
+            "short": "HTML",
+            "fmt": "html",
+            "file": ".html",
+            "rows": 10,
+            "body": monthly.to_styled_html(chosen.markdown),
+            "help": "For a newsletter tool's HTML or code block. The styles are written into "
+            "each tag, so they survive pasting.",
+        },
+        {
+            "id": "copy-text",
+            "name": "Plain text",
+            "short": "text",
+            "fmt": "text",
+            "file": ".txt",
+            "rows": 10,
+            "body": monthly.to_text(chosen.markdown),
+            "help": "For a plain-text email, or a tool that takes no formatting.",
+        },
+        {
+            "id": "copy-markdown",
+            "name": "Markdown",
+            "short": "Markdown",
+            "fmt": "markdown",
+            "file": ".md",
+            "rows": 10,
+            "body": chosen.markdown,
+            "help": "For a tool that takes Markdown.",
+        },
+        {
+            "id": "copy-column",
+            "name": "Column for the local paper",
+            "short": "column",
+            "fmt": "column",
+            "file": ".txt",
+            "rows": 12,
+            "body": chosen.column,
+            "help": f"Prose only: {words} word{'s' if words != 1 else ''}.",
+        },
+    ]
+    return render(
+        request,
+        "newsletters/monthly/copy.html",
+        {
+            "clp": clp,
+            "section": found,
+            "version": chosen,
+            "html": monthly.to_html(chosen.markdown),
+            "formats": formats,
+        },
+    )
+
+
+@readers
+def download(request: HttpRequest, clp: CLP, month: datetime.date, fmt: str) -> HttpResponse:
+    if fmt not in DOWNLOADS:
+        raise Http404("No such format.")
+    found = _section(clp, month)
+    chosen = _chosen_version(request, found)
+    suffix, content_type = DOWNLOADS[fmt]
+    body = {
+        "html": lambda: monthly.to_styled_html(chosen.markdown),
+        "text": lambda: monthly.to_text(chosen.markdown),
+        "markdown": lambda: chosen.markdown,
+        "column": lambda: chosen.column,
+    }[fmt]()
+    stem = "column" if fmt == "column" else "union-updates"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{stem}-{found.month:%Y-%m}-v{chosen.number}.{suffix}"'
+    )
+    # Never shown as a page from our origin, whatever a browser guesses from the contents.
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@readers
+def version(request: HttpRequest, clp: CLP, month: datetime.date, number: int) -> HttpResponse:
+    found = _section(clp, month)
+    chosen = get_object_or_404(
+        found.versions.select_related("created_by", "approved_by"), number=number
+    )
+    return render(
+        request,
+        "newsletters/monthly/version.html",
+        {
+            "clp": clp,
+            "section": found,
+            "version": chosen,
+            "html": monthly.to_html(chosen.markdown),
+            "column_words": monthly.word_count(chosen.column),
+            "is_tulo": _is_tulo(request),
+        },
+    )

@@ -1,0 +1,80 @@
+"""The newsletter deadline on a phone: the TULO edits the drafted section, watches the preview
+follow her typing, approves it for the newsletter editor, and copies the HTML out."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from clps.models import Role
+from newsletters import services
+from newsletters.models import NewsletterSchedule, NewsletterSection
+
+from ..conftest import enable_totp
+from ..factories import MembershipFactory
+from .helpers import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MONTH = datetime.date(2026, 10, 1)
+EDITED = """## Union updates: October 2026
+
+We **won** at the hospital: cleaning is back in-house.
+
+- 23 members went to nine picket lines.
+"""
+
+
+@pytest.fixture
+def eager():
+    """The email to the editor is sent by a task: run it in the live server's own process."""
+    from tuliaison.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def test_tulo_edits_previews_approves_and_copies_the_html(live_server, phone, settings, clp, eager):
+    settings.MFA_TOTP_TOLERANCE = 1
+    tulo = MembershipFactory(clp=clp, role=Role.TULO, user__name="Priya Sharma").user
+    secret = enable_totp(tulo)
+    NewsletterSchedule.objects.create(clp=clp, editor_email="editor@example.org")
+    services.section_build(clp=clp, month=MONTH, notify=False)
+    phone.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+
+    phone.goto(live_server.url + reverse("newsletters:section", args=[clp.slug, MONTH]))
+    sign_in(phone, tulo.email, totp_secret=secret)
+    expect(
+        phone.get_by_role("heading", name="Union updates: October 2026", level=1)
+    ).to_be_visible()
+    preview = phone.locator("#section-preview")
+    expect(preview.get_by_text("A quiet month in our records")).to_be_visible()
+
+    # She rewrites it; the preview follows without a save.
+    phone.get_by_label("Section (Markdown)").fill(EDITED)
+    expect(preview.locator("strong")).to_have_text("won")
+    expect(preview.get_by_text("A quiet month in our records")).to_have_count(0)
+    expect(preview.get_by_role("listitem")).to_have_text("23 members went to nine picket lines.")
+    phone.get_by_role("button", name="Save").click()
+    expect(phone.get_by_text("Saved as version 2.")).to_be_visible()
+
+    phone.get_by_role("button", name="Approve and send to the editor").click()
+    expect(
+        phone.get_by_text("Approved version 2. It is on its way to editor@example.org.")
+    ).to_be_visible()
+    assert [m.to for m in mail.outbox] == [["editor@example.org"]]
+    assert NewsletterSection.objects.get(clp=clp).status == "approved"
+
+    phone.get_by_role("link", name="Copy out").click()
+    expect(
+        phone.get_by_role("heading", name="Copy out: union updates, October 2026")
+    ).to_be_visible()
+    html_box = phone.locator("#copy-html")
+    phone.get_by_role("button", name="Copy HTML").click()
+    expect(phone.locator('[data-copy-status="copy-html"]')).to_have_text("Copied.")
+    copied = phone.evaluate("navigator.clipboard.readText()")
+    assert copied == html_box.input_value()
+    assert "<strong>won</strong>" in copied and '<h2 style="' in copied
