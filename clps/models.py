@@ -131,3 +131,55 @@ class Membership(models.Model):
     @property
     def is_executive(self) -> bool:
         return self.role == Role.EXECUTIVE
+
+
+class AuditAction(models.TextChoices):
+    SUBSCRIBED = "subscribed", "Asked to subscribe"
+    CONFIRMED = "confirmed", "Confirmed a subscription"
+    DETAILS_CHANGED = "details_changed", "Changed subscription details"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    SUPPRESSED = "suppressed", "Added to the do-not-email list"
+    BOUNCED = "bounced", "Email bounced"
+    COMPLAINED = "complained", "Marked an email as spam"
+    PENDING_EXPIRED = "pending_expired", "Unconfirmed sign-ups deleted after their time limit"
+    SIGNUPS_EXPIRED = "signups_expired", "Old picket sign-ups deleted"
+    LEAD_LINKS_EXPIRED = "lead_links_expired", "Old trip leader links deleted"
+    SUBSCRIBER_ERASED = "subscriber_erased", "Subscriber erased on request"
+    PERSON_ERASED = "person_erased", "A person's data erased on request"
+    PERSON_EXPORTED = "person_exported", "A copy of a person's data downloaded"
+
+
+class AuditEvent(models.Model):
+    """Something done to personal data that has no edit history of its own: subscriptions,
+    retention deletions, erasures and exports.
+
+    It names the record by id and never by email or name, so the audit trail does not become
+    one more copy of the data it watches over. `count` is how many rows one bulk change touched.
+    """
+
+    clp = models.ForeignKey(
+        CLP, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    action = models.CharField(max_length=24, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=40, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    count = models.PositiveIntegerField(default=1)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The CLP's audit log, read newest first a page at a time.
+            models.Index(fields=["clp", "-created_at", "-id"], name="audit_event_clp_order_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AuditAction.values), name="audit_event_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"

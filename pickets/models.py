@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from clps.models import CLP
 from strikes.models import ActionDay, Dispute, Union, Workplace
@@ -117,6 +118,9 @@ class PicketVisit(models.Model):
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who changed what and when, for the CLP's audit log. Members who went are left out: the
+    # count is kept, and each change of names would cost a copy of the list.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -214,6 +218,7 @@ class SolidarityAction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date", "-id"]

@@ -94,6 +94,8 @@ def visit_save(
         visit.confirmed_by = visit.confirmed_by or by
         visit.confirmed_at = visit.confirmed_at or timezone.now()
     visit.full_clean()
+    # The audit log names who made the change, whether or not it came through a web request.
+    visit._history_user = by
     visit.save()
     if members is not None:
         visit.members.set(members)
@@ -113,10 +115,22 @@ def visit_save(
     return visit
 
 
+@transaction.atomic
 def visit_confirm(*, visit: PicketVisit, by: User) -> None:
-    PicketVisit.objects.filter(pk=visit.pk, status=VisitStatus.REPORTED).update(
-        status=VisitStatus.CONFIRMED, confirmed_by=by, confirmed_at=timezone.now()
+    """Confirm a member's report. Saved row by row, not by a queryset update, so the audit
+    log records who confirmed it; confirming twice changes nothing."""
+    visit = (
+        PicketVisit.objects.select_for_update()
+        .filter(pk=visit.pk, status=VisitStatus.REPORTED)
+        .first()
     )
+    if visit is None:
+        return
+    visit.status = VisitStatus.CONFIRMED
+    visit.confirmed_by = by
+    visit.confirmed_at = timezone.now()
+    visit._history_user = by
+    visit.save(update_fields=["status", "confirmed_by", "confirmed_at"])
 
 
 @transaction.atomic
@@ -130,6 +144,7 @@ def solidarity_action_save(*, action: SolidarityAction, by: User) -> SolidarityA
     if action.pk is None:
         action.created_by = by
     action.full_clean()
+    action._history_user = by
     action.save()
     return action
 

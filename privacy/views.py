@@ -1,0 +1,161 @@
+"""The privacy notice, copies of a person's data and erasure on request, and the audit log."""
+
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from clps.access import clp_view, public_clp_view
+from clps.models import CLP, Role
+from newsletters.services import PENDING_LIFETIME
+
+from . import selectors, services
+from .forms import EraseForm, PersonForm
+
+# The privacy notice -------------------------------------------------------------------------------
+
+
+def _notice_context() -> dict:
+    return {
+        "pending_days": PENDING_LIFETIME.days,
+        "signup_days": services.SIGNUP_RETENTION.days,
+        "lead_link_days": services.LEAD_LINK_RETENTION.days,
+        "session_days": round(settings.SESSION_COOKIE_AGE / 86400),
+    }
+
+
+def notice(request: HttpRequest) -> HttpResponse:
+    """The site's notice: each CLP on it is the controller of its own members' data."""
+    context = _notice_context() | {"clps": CLP.objects.order_by("name")}
+    return render(request, "privacy/notice.html", context)
+
+
+@public_clp_view
+def clp_notice(request: HttpRequest, clp: CLP) -> HttpResponse:
+    return render(request, "privacy/notice.html", _notice_context() | {"clp": clp})
+
+
+# A person's own data ------------------------------------------------------------------------------
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    """A signed-in person downloads everything the site holds about them."""
+    if request.method == "POST":
+        person = selectors.person_find(email=request.user.email)
+        data = services.person_export_record(person=person, by=request.user)
+        return _download(data, "my-data")
+    return render(request, "privacy/my_data.html", {"notice_url": reverse("privacy:notice")})
+
+
+def _download(data: dict, name: str) -> HttpResponse:
+    response = HttpResponse(services.export_json(data), content_type="application/json")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.json"'
+    # A copy of someone's data must not linger in a shared cache or the browser's.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# Requests handled by a TULO or a site admin -------------------------------------------------------
+
+
+def _requests(request: HttpRequest, clp: CLP | None) -> HttpResponse:
+    """One page for both: find by email, download a copy, or review and then erase."""
+    scope = {"clp": clp, "base_url": request.path}
+    action = request.POST.get("action", "")
+    if request.method != "POST":
+        return render(request, "privacy/requests.html", scope | {"form": PersonForm()})
+    if action == "erase":
+        form = EraseForm(request.POST)
+        if not form.is_valid():
+            person = selectors.person_find(email=request.POST.get("email", ""), clp=clp)
+            return _review(request, scope, person, form)
+        try:
+            result = services.person_erase(
+                email=form.cleaned_data["email"], by=request.user, clp=clp
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect(request.path)
+        messages.success(
+            request,
+            "Erased. Their account, subscriptions and sign-ups are gone, their name and address "
+            "are removed from notes and edit history, and the address is never emailed again. "
+            f"{result.visits_kept_anonymous} visit(s) stay counted without them.",
+        )
+        return redirect(request.path)
+    form = PersonForm(request.POST)
+    if not form.is_valid():
+        return render(request, "privacy/requests.html", scope | {"form": form})
+    person = selectors.person_find(email=form.cleaned_data["email"], clp=clp)
+    if clp is not None and not person.found:
+        messages.info(request, f"{clp.name} holds nothing under that address.")
+        return render(request, "privacy/requests.html", scope | {"form": form})
+    if action == "export":
+        data = services.person_export_record(person=person, by=request.user)
+        return _download(data, "personal-data")
+    if action == "review":
+        return _review(request, scope, person, EraseForm(initial={"email": person.email}))
+    return render(request, "privacy/requests.html", scope | {"form": form})
+
+
+def _review(request: HttpRequest, scope: dict, person, form: EraseForm) -> HttpResponse:
+    data = selectors.person_export(person=person)
+    summary = [
+        ("Account", "yes" if data["account"] else "none"),
+        ("Memberships", len(data["memberships"])),
+        ("Subscriptions", len(data["subscriptions"])),
+        ("Picket sign-ups", len(data.get("picket_signups", []))),
+        ("Picket visits (stay counted, without them)", len(data.get("picket_visits", []))),
+        ("Photos they uploaded (deleted)", len(data.get("photos_you_uploaded", []))),
+        ("Edit history rows", len(data.get("edit_history", []))),
+    ]
+    if "mentioned_in_text" in data:
+        summary.append(("Other records mentioning them", len(data["mentioned_in_text"])))
+    problem = ""
+    try:
+        services.check_may_erase(person=person, by=request.user)
+    except ValidationError as exc:
+        problem = exc.messages[0]
+    return render(
+        request,
+        "privacy/erase.html",
+        scope | {"form": form, "person": person, "summary": summary, "problem": problem},
+    )
+
+
+@clp_view(Role.TULO)
+def clp_requests(request: HttpRequest, clp: CLP) -> HttpResponse:
+    """A TULO answers requests about the people in their own CLP's records, and no other's."""
+    return _requests(request, clp)
+
+
+def site_requests(request: HttpRequest) -> HttpResponse:
+    """A site admin answers requests about anyone on the site."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if user.is_staff and not is_mfa_enabled(user):
+        messages.warning(
+            request, "Set up two-factor sign-in first: these pages hold anyone's data."
+        )
+        return redirect("mfa_activate_totp")
+    if not services.is_site_admin(user):
+        raise PermissionDenied("Only a site admin can open this page.")
+    return _requests(request, None)
+
+
+# The audit log ------------------------------------------------------------------------------------
+
+
+@clp_view(Role.TULO)
+def audit_log(request: HttpRequest, clp: CLP) -> HttpResponse:
+    page = selectors.audit_log(clp=clp, cursor=request.GET.get("after"))
+    return render(request, "privacy/audit_log.html", {"clp": clp, "page": page})

@@ -1,0 +1,123 @@
+"""Personal data goes when it has served its purpose: picket sign-ups 90 days after the strike
+day, trip leaders' links 90 days after the line's last day, unconfirmed email sign-ups after
+30 days, expired sessions. The hourly tick runs it all."""
+
+import datetime
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from clps.models import AuditAction, AuditEvent
+from newsletters.models import Subscriber
+from pickets.models import LeadLink, PicketLine, PicketSignup
+from privacy.services import (
+    LEAD_LINK_RETENTION,
+    SIGNUP_RETENTION,
+    lead_links_delete_old,
+    retention_run,
+    signups_delete_old,
+)
+from tuliaison.tasks import due_jobs
+
+from ..factories import ActionDayFactory, MembershipFactory, SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+LONDON = datetime.timezone(datetime.timedelta(hours=1))  # BST, as on a summer evening
+
+
+@pytest.fixture
+def line_on(clp, dispute):
+    def make(*days: datetime.date) -> PicketLine:
+        line = PicketLine.objects.create(
+            clp=clp,
+            dispute=dispute,
+            place="The yard gate",
+            start_time=datetime.time(7),
+            end_time=datetime.time(10),
+        )
+        line.action_days.set([ActionDayFactory(dispute=dispute, date=d) for d in days])
+        return line
+
+    return make
+
+
+def sign_up(line: PicketLine, user) -> PicketSignup:
+    return PicketSignup.objects.create(
+        picket_line=line, action_day=line.action_days.get(), user=user
+    )
+
+
+def test_sign_ups_go_90_days_after_the_strike_day_london_time(clp, member, line_on):
+    assert datetime.timedelta(days=90) == SIGNUP_RETENTION
+    # 00:30 on 1 July in London is still 30 June in UTC: the day counted is London's.
+    now = datetime.datetime(2026, 7, 1, 0, 30, tzinfo=LONDON)
+    old = sign_up(line_on(datetime.date(2026, 4, 1)), member)  # 91 days before 1 July
+    edge = sign_up(line_on(datetime.date(2026, 4, 2)), member)  # 90 days: kept one more day
+    recent = sign_up(line_on(datetime.date(2026, 6, 30)), member)
+
+    assert signups_delete_old(now=now) == 1
+    assert signups_delete_old(now=now) == 0  # a second run does no harm
+    left = set(PicketSignup.objects.values_list("pk", flat=True))
+    assert old.pk not in left and left == {edge.pk, recent.pk}
+    event = AuditEvent.objects.get(action=AuditAction.SIGNUPS_EXPIRED)
+    assert (event.clp, event.count, event.actor) == (clp, 1, None)
+
+    assert signups_delete_old(now=now + datetime.timedelta(days=1)) == 1
+    assert set(PicketSignup.objects.values_list("pk", flat=True)) == {recent.pk}
+
+
+def test_lead_links_go_90_days_after_the_lines_last_day(line_on):
+    assert datetime.timedelta(days=90) == LEAD_LINK_RETENTION
+    today = timezone.localdate()
+    done = line_on(today - datetime.timedelta(days=91))
+    LeadLink.objects.create(picket_line=done, label="Jo, trip leader")
+    running = line_on(today - datetime.timedelta(days=200))
+    running.action_days.add(ActionDayFactory(dispute=running.dispute, date=today))
+    kept = LeadLink.objects.create(picket_line=running, label="Sam")
+
+    assert lead_links_delete_old() == 1
+    assert list(LeadLink.objects.all()) == [kept]
+
+
+def test_the_hourly_tick_runs_every_retention_rule(clp, member, line_on, eager):
+    now = timezone.now()
+    old_signup = sign_up(line_on(timezone.localdate() - datetime.timedelta(days=120)), member)
+    pending = SubscriberFactory(clp=clp, status="pending")
+    long_ago = now - datetime.timedelta(days=31)
+    Subscriber.objects.filter(pk=pending.pk).update(created_at=long_ago, consent_at=long_ago)
+    confirmed = SubscriberFactory(clp=clp)
+    Session.objects.create(
+        session_key="x" * 32, session_data="", expire_date=now - datetime.timedelta(minutes=1)
+    )
+
+    on_the_hour = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
+    assert due_jobs(on_the_hour)["retention"] == 1
+
+    assert not PicketSignup.objects.filter(pk=old_signup.pk).exists()
+    assert list(Subscriber.objects.all()) == [confirmed]
+    assert not Session.objects.exists()
+    assert set(AuditEvent.objects.values_list("action", flat=True)) == {
+        AuditAction.SIGNUPS_EXPIRED,
+        AuditAction.PENDING_EXPIRED,
+    }
+
+
+def test_off_the_hour_nothing_is_deleted(clp, member, line_on, eager):
+    old_signup = sign_up(line_on(timezone.localdate() - datetime.timedelta(days=120)), member)
+    due_jobs(datetime.datetime(2026, 11, 23, 9, 1, tzinfo=datetime.UTC))
+    assert PicketSignup.objects.filter(pk=old_signup.pk).exists()
+
+
+def test_retention_counts_what_it_deleted(clp, line_on):
+    members = [MembershipFactory(clp=clp).user for _ in range(3)]
+    line = line_on(timezone.localdate() - datetime.timedelta(days=100))
+    for user in members:
+        sign_up(line, user)
+    assert retention_run() == {
+        "unconfirmed_subscriptions": 0,
+        "picket_signups": 3,
+        "lead_links": 0,
+    }
+    assert AuditEvent.objects.get(action=AuditAction.SIGNUPS_EXPIRED).count == 3
