@@ -3,7 +3,7 @@ flight, then sent or failed. Every step can run again without sending anyone a s
 
 import datetime
 import logging
-import warnings
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import mail
@@ -11,11 +11,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from .digest import (
-    MANAGE_PLACEHOLDER,
-    UNSUBSCRIBE_PLACEHOLDER,
     build_content,
     personalise,
     render,
@@ -69,7 +68,23 @@ def _create_deliveries(digest: Digest, subscribers) -> None:
         )
 
 
-def _claim(digest: Digest, size: int) -> list[Delivery]:
+@dataclass(slots=True)
+class Recipient:
+    email: str
+    token: str
+
+
+@dataclass(slots=True)
+class Claimed:
+    """A delivery marked in flight, with what sending it needs: lighter than model instances,
+    which cost more to make than the rest of a batch's work on the recipient."""
+
+    pk: int
+    subscriber_id: int | None
+    subscriber: Recipient | None
+
+
+def _claim(digest: Digest, size: int) -> list[Claimed]:
     """Mark up to `size` queued deliveries in flight and return them with their subscribers.
     SKIP LOCKED lets several workers claim from one digest at once."""
     if db_connection.vendor == "postgresql":
@@ -87,49 +102,45 @@ def _claim(digest: Digest, size: int) -> list[Delivery]:
                 claimed_at=timezone.now(),
                 attempts=F("attempts") + 1,
             )
-    return batch
+    return [
+        Claimed(
+            d.pk,
+            d.subscriber_id,
+            Recipient(d.subscriber.email, d.subscriber.token) if d.subscriber else None,
+        )
+        for d in batch
+    ]
 
 
-def _claim_postgresql(digest: Digest, size: int) -> list[Delivery]:
+def _claim_postgresql(digest: Digest, size: int) -> list[Claimed]:
     """The same in one statement: an UPDATE of the rows a locking SELECT picks, returning them
     joined to their subscribers."""
     from .models import Subscriber
 
     table, subscribers = Delivery._meta.db_table, Subscriber._meta.db_table
-    now = timezone.now()
     with transaction.atomic(), db_connection.cursor() as cursor:
         cursor.execute(
             f"WITH claimed AS (UPDATE {table} SET status = %s, claimed_at = %s,"  # noqa: S608
             f" attempts = attempts + 1 WHERE id IN (SELECT id FROM {table}"
             " WHERE digest_id = %s AND status = %s ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)"
             " RETURNING id, subscriber_id)"
-            " SELECT c.id, c.subscriber_id, s.email, s.token, s.clp_id FROM claimed c"
+            " SELECT c.id, c.subscriber_id, s.email, s.token FROM claimed c"
             f" LEFT JOIN {subscribers} s ON s.id = c.subscriber_id ORDER BY c.id",
-            [DeliveryStatus.IN_FLIGHT, now, digest.pk, DeliveryStatus.QUEUED, size],
+            [DeliveryStatus.IN_FLIGHT, timezone.now(), digest.pk, DeliveryStatus.QUEUED, size],
         )
         rows = cursor.fetchall()
-    batch = []
-    for pk, subscriber_id, email, token, clp_id in rows:
-        d = Delivery(
-            pk=pk,
-            digest=digest,
-            subscriber_id=subscriber_id,
-            status=DeliveryStatus.IN_FLIGHT,
-            claimed_at=now,
-        )
-        if subscriber_id is not None:
-            d.subscriber = Subscriber(pk=subscriber_id, email=email, token=token, clp_id=clp_id)
-        batch.append(d)
-    return batch
+    return [
+        Claimed(pk, subscriber_id, Recipient(email, token) if subscriber_id else None)
+        for pk, subscriber_id, email, token in rows
+    ]
 
 
 # Each recipient's copy carries its delivery's id, so an email service that honours an
 # idempotency key drops a repeat sent after a worker died between the send and the commit.
 IDEMPOTENCY_HEADER = "X-TU-Liaison-Delivery"
 
-# How many recipients one call to each email service may carry (SendGrid: 1,000
-# personalizations per /mail/send).
-ESP_BATCH_LIMITS = {"sendgrid": 1000}
+# How many recipients one call to each email service may carry (Mailgun: 1,000 per batch send).
+ESP_BATCH_LIMITS = {"mailgun": 1000}
 
 
 def batch_esp(connection) -> str:
@@ -139,9 +150,9 @@ def batch_esp(connection) -> str:
     configured = getattr(settings, "WEEKLY_BATCH_ESP", None)
     if configured is not None:
         return configured
-    from anymail.backends.sendgrid import EmailBackend as SendGridBackend
+    from anymail.backends.mailgun import EmailBackend as MailgunBackend
 
-    return "sendgrid" if isinstance(connection, SendGridBackend) else ""
+    return "mailgun" if isinstance(connection, MailgunBackend) else ""
 
 
 def batch_size(esp: str = "") -> int:
@@ -164,16 +175,20 @@ class _Personal:
 
         stand_in = Subscriber(token=_TOKEN)
         self.unsubscribe_url, self.manage_url = unsubscribe_url(stand_in), manage_url(stand_in)
-        self.headers = list_unsubscribe_headers(stand_in)
+        headers = list_unsubscribe_headers(stand_in)
+        # Headers the same for everyone go once per message, not once per recipient.
+        self.common_headers = {k: v for k, v in headers.items() if _TOKEN not in v}
+        self.headers = {k: v for k, v in headers.items() if _TOKEN in v}
 
-    def links(self, delivery: Delivery) -> dict[str, str]:
+    def links(self, delivery: Claimed) -> dict[str, str]:
         token = delivery.subscriber.token
         return {
             "unsubscribe_url": self.unsubscribe_url.replace(_TOKEN, token),
             "manage_url": self.manage_url.replace(_TOKEN, token),
         }
 
-    def headers_for(self, delivery: Delivery) -> dict[str, str]:
+    def headers_for(self, delivery: Claimed) -> dict[str, str]:
+        """The recipient's own headers; common_headers go with them."""
         token = delivery.subscriber.token
         headers = {name: value.replace(_TOKEN, token) for name, value in self.headers.items()}
         headers[IDEMPOTENCY_HEADER] = str(delivery.pk)
@@ -181,7 +196,7 @@ class _Personal:
 
 
 def message_for(
-    digest: Digest, delivery: Delivery, personal: _Personal | None = None
+    digest: Digest, delivery: Claimed, personal: _Personal | None = None
 ) -> EmailMultiAlternatives:
     """One recipient's own copy, for email backends with no merge support (SMTP, files)."""
     personal = personal or _Personal()
@@ -190,36 +205,36 @@ def message_for(
         subject=digest.subject,
         body=personalise(digest.text, **links),
         to=[delivery.subscriber.email],
-        headers=personal.headers_for(delivery),
+        headers={**personal.common_headers, **personal.headers_for(delivery)},
     )
     message.attach_alternative(personalise(digest.html, **links), "text/html")
     return message
 
 
-def batch_message_for(digest: Digest, batch: list[Delivery], personal: _Personal | None = None):
-    """One API call for the whole batch: the digest as rendered, its placeholders as the email
-    service's merge fields, each recipient's links and headers as their merge data. With merge
-    data anymail sends each recipient a message of their own, so nobody sees another's address.
-    The delivery's id also goes as metadata, which the service's tracking webhooks send back.
+def batch_message_for(digest: Digest, batch: list[Claimed], personal: _Personal | None = None):
+    """One API call for the whole batch: the digest as rendered, its placeholders turned into
+    the email service's merge fields, each recipient's links and headers as their merge data.
+    With merge data anymail sends each recipient a message of their own, so nobody sees
+    another's address. Tracking webhooks find the delivery by the call's message id and the
+    recipient.
     """
     from anymail.message import AnymailMessage
 
     personal = personal or _Personal()
+    # Mailgun fills in %recipient.KEY% from each recipient's merge data.
+    fields = {key: f"%recipient.{key}%" for key in ("unsubscribe_url", "manage_url")}
     message = AnymailMessage(
-        subject=digest.subject, body=digest.text, to=[d.subscriber.email for d in batch]
+        subject=digest.subject,
+        body=personalise(digest.text, **fields),
+        to=[d.subscriber.email for d in batch],
+        headers=personal.common_headers,
     )
-    message.attach_alternative(digest.html, "text/html")
-    message.merge_data, message.merge_headers, message.merge_metadata = {}, {}, {}
+    message.attach_alternative(personalise(digest.html, **fields), "text/html")
+    message.merge_data, message.merge_headers = {}, {}
     for d in batch:
-        email, links = d.subscriber.email, personal.links(d)
-        message.merge_data[email] = {
-            UNSUBSCRIBE_PLACEHOLDER: links["unsubscribe_url"],
-            MANAGE_PLACEHOLDER: links["manage_url"],
-        }
+        email = d.subscriber.email
+        message.merge_data[email] = personal.links(d)
         message.merge_headers[email] = personal.headers_for(d)
-        message.merge_metadata[email] = {"tu_liaison_delivery": str(d.pk)}
-    # The placeholders are the merge fields as they stand: no {{ }} or -key- around them.
-    message.esp_extra = {"merge_field_format": "{}"}
     return message
 
 
@@ -240,15 +255,11 @@ def is_permanent(exc: Exception) -> bool:
 
 
 def _connection():
-    from anymail.exceptions import AnymailNotSupportedWarning
-
-    with warnings.catch_warnings():  # anymail's note that SendGrid is community-supported
-        warnings.simplefilter("ignore", AnymailNotSupportedWarning)
-        return mail.mailers.default
+    return mail.mailers.default
 
 
 def _send(
-    connection, esp: str, digest: Digest, batch: list[Delivery], personal: _Personal
+    connection, esp: str, digest: Digest, batch: list[Claimed], personal: _Personal
 ) -> dict[int, str]:
     """Hand the batch to the email service; returns each delivery's ESP message id if known."""
     if esp:
@@ -267,7 +278,7 @@ def _send(
     }
 
 
-def _mark_sent(batch: list[Delivery], ids: dict[int, str]) -> None:
+def _mark_sent(batch: list[Claimed], ids: dict[int, str]) -> None:
     now = timezone.now()
     if not any(ids.values()):
         Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(
@@ -282,55 +293,72 @@ def _mark_sent(batch: list[Delivery], ids: dict[int, str]) -> None:
                 [DeliveryStatus.SENT, now, list(ids), [ids[pk][:200] for pk in ids]],
             )
     else:
-        for d in batch:
-            d.status, d.sent_at, d.error = DeliveryStatus.SENT, now, ""
-            d.esp_message_id = ids[d.pk][:200]
-        Delivery.objects.bulk_update(batch, ["status", "sent_at", "error", "esp_message_id"])
+        rows = [
+            Delivery(
+                pk=d.pk,
+                status=DeliveryStatus.SENT,
+                sent_at=now,
+                error="",
+                esp_message_id=ids[d.pk][:200],
+            )
+            for d in batch
+        ]
+        Delivery.objects.bulk_update(rows, ["status", "sent_at", "error", "esp_message_id"])
+
+
+@dataclass(slots=True)
+class BatchResult:
+    settled: int  # claimed and now sent, failed or erased
+    sent: int = 0
+    failed: int = 0  # refused by the email service
+    error: str = ""
 
 
 def _send_batch(
     digest: Digest, connection, esp: str, size: int, personal: _Personal
-) -> tuple[int, int]:
-    """Claim and send one batch; returns (deliveries settled, deliveries sent)."""
+) -> BatchResult:
+    """Claim and send one batch."""
     claimed = _claim(digest, size)
     batch = [d for d in claimed if d.subscriber_id is not None]
     gone = [d.pk for d in claimed if d.subscriber_id is None]
     if gone:  # the subscriber was erased after the digest was prepared
         Delivery.objects.filter(pk__in=gone).update(
-            status=DeliveryStatus.FAILED, error="subscriber deleted"
+            status=DeliveryStatus.FAILED, error=SUBSCRIBER_GONE
         )
     if not batch:
-        return len(claimed), 0
+        return BatchResult(len(claimed))
     pks = [d.pk for d in batch]
     try:
         ids = _send(connection, esp, digest, batch, personal)
     except Exception as exc:
         if is_permanent(exc):
-            Delivery.objects.filter(pk__in=pks).update(
-                status=DeliveryStatus.FAILED, error=str(exc)[:300]
-            )
+            error = str(exc)[:300]
+            Delivery.objects.filter(pk__in=pks).update(status=DeliveryStatus.FAILED, error=error)
             logger.warning("digest %s: %s deliveries failed: %s", digest.pk, len(pks), exc)
-            return len(claimed), 0
+            return BatchResult(len(claimed), failed=len(pks), error=error)
         Delivery.objects.filter(pk__in=pks).update(
             status=DeliveryStatus.QUEUED, error=str(exc)[:300]
         )
         raise
     _mark_sent(batch, ids)
-    return len(claimed), len(batch)
+    return BatchResult(len(claimed), sent=len(batch))
 
 
-def send_batch(digest: Digest, *, size: int | None = None) -> int:
-    """Claim and send one batch. Returns how many were sent; 0 when none are left."""
-    connection = _connection()
-    esp = batch_esp(connection)
-    return _send_batch(digest, connection, esp, size or batch_size(esp), _Personal())[1]
+SUBSCRIBER_GONE = "subscriber deleted"
+
+# Sending stops, for the TULO to look into, when more than this share of the recipients tried
+# so far were refused by the email service (a wrong key or sender refuses every batch), once
+# this many have been tried or the queue is empty.
+FAILURE_RATE_LIMIT = 0.1
+FAILURE_SAMPLE = 50
 
 
 def send_all(digest_id: int) -> int:
     """Prepare the digest and send every delivery still queued; returns how many went.
 
     Temporary email service errors leave the batch queued and raise, for the task to retry;
-    permanent ones (a 4xx other than 429) mark the batch failed and sending goes on."""
+    permanent ones (a 4xx other than 429) mark the batch failed and sending goes on, unless
+    the failures pass FAILURE_RATE_LIMIT: then sending stops and the TULO is told."""
     digest = prepare(digest_id)
     if digest.status == DigestStatus.PAUSED:  # a retry after the email service failed
         Digest.objects.filter(pk=digest.pk, status=DigestStatus.PAUSED).update(
@@ -342,13 +370,18 @@ def send_all(digest_id: int) -> int:
     connection = _connection()
     esp = batch_esp(connection)
     size, personal = batch_size(esp), _Personal()
-    sent = 0
+    sent = tried = failed = 0
     connection.open()
     try:
         while True:
-            settled, count = _send_batch(digest, connection, esp, size, personal)
-            sent += count
-            if settled < size:  # none left to claim (the rest, if any, are other workers')
+            result = _send_batch(digest, connection, esp, size, personal)
+            sent, failed = sent + result.sent, failed + result.failed
+            tried += result.sent + result.failed
+            done = result.settled < size  # none left (the rest, if any, are other workers')
+            if failed > FAILURE_RATE_LIMIT * tried and (tried >= FAILURE_SAMPLE or done):
+                stop(digest.pk, f"{failed} of {tried} refused by the email service: {result.error}")
+                return sent
+            if done:
                 break
     finally:
         connection.close()
@@ -362,6 +395,55 @@ def send_all(digest_id: int) -> int:
     return sent
 
 
+def stop(digest_id: int, reason: str) -> bool:
+    """Stop sending until the TULO resumes, and tell the CLP's TULOs, once."""
+    from clps.mail import send_email
+    from clps.models import Membership, Role
+
+    with transaction.atomic():
+        stopped = Digest.objects.filter(
+            pk=digest_id, status__in=[DigestStatus.SENDING, DigestStatus.PAUSED]
+        ).update(status=DigestStatus.STOPPED, stop_reason=reason[:400])
+        if not stopped:
+            return False
+        digest = Digest.objects.select_related("clp").get(pk=digest_id)
+        tulos = list(
+            Membership.objects.filter(
+                clp=digest.clp, role=Role.TULO, user__is_active=True
+            ).values_list("user__email", flat=True)
+        )
+        counts = figures(digest)
+        context = {
+            "digest": digest,
+            "clp": digest.clp,
+            "counts": counts,
+            "url": settings.SITE_URL.rstrip("/")
+            + reverse("newsletters:digest", args=[digest.clp.slug, digest.pk]),
+        }
+        if tulos:
+            # Robust: when the email service is what failed, this fails too, and the TULO
+            # learns of it from the dashboard instead.
+            transaction.on_commit(
+                lambda: send_email("digest_stopped", to=tulos, context=context), robust=True
+            )
+    logger.warning("digest %s stopped: %s", digest_id, reason)
+    return True
+
+
+def resume(digest: Digest) -> bool:
+    """The TULO resumes a stopped digest: the deliveries the email service refused go back in
+    the queue with the rest. False if it was not stopped; the caller enqueues the send."""
+    with transaction.atomic():
+        if not Digest.objects.filter(pk=digest.pk, status=DigestStatus.STOPPED).update(
+            status=DigestStatus.SENDING, stop_reason=""
+        ):
+            return False
+        Delivery.objects.filter(
+            digest=digest, status=DeliveryStatus.FAILED, subscriber__isnull=False
+        ).update(status=DeliveryStatus.QUEUED, error="")
+    return True
+
+
 def figures(digest: Digest) -> dict[str, int]:
     from django.db.models import Count
 
@@ -372,6 +454,37 @@ def figures(digest: Digest) -> dict[str, int]:
         .order_by()
     )
     return {status: counts.get(status, 0) for status in DeliveryStatus.values}
+
+
+def outcomes(digest: Digest) -> dict[str, int]:
+    """Of the digest's recipients, how many bounced (or marked it as spam) and how many
+    unsubscribed. Nobody is sent anything after either, so it is counted against the last
+    digest each of them was sent."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from .models import SubscriberStatus
+
+    later = Delivery.objects.filter(subscriber=OuterRef("subscriber"), pk__gt=OuterRef("pk"))
+    counts = dict(
+        Delivery.objects.filter(
+            digest=digest,
+            status=DeliveryStatus.SENT,
+            subscriber__status__in=[
+                SubscriberStatus.BOUNCED,
+                SubscriberStatus.COMPLAINED,
+                SubscriberStatus.UNSUBSCRIBED,
+            ],
+        )
+        .exclude(Exists(later))
+        .values_list("subscriber__status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "bounced": counts.get(SubscriberStatus.BOUNCED, 0)
+        + counts.get(SubscriberStatus.COMPLAINED, 0),
+        "unsubscribed": counts.get(SubscriberStatus.UNSUBSCRIBED, 0),
+    }
 
 
 def pause(digest_id: int, reason: str) -> None:

@@ -128,23 +128,22 @@ def build_content(
             )
     content.picket_lines.sort(key=lambda row: (row["days"][0][0].date, row["line"].start_time))
 
-    for day in strikes_selectors.upcoming_action_days(clp=clp, start=today, end=end):
+    ids = strikes_selectors.clp_dispute_ids(clp)
+    for day in strikes_selectors.upcoming_action_days(
+        clp=clp, start=today, end=end, dispute_ids=ids
+    ):
         content.action_days.append(
             {"day": day, "url": site + reverse("strikes_public:dispute", args=[day.dispute_id])}
         )
 
-    ids = strikes_selectors.clp_dispute_ids(clp)
-    rules = strikes_selectors.rule_sets()
-    open_ballots = (
+    open_ballots = list(
         Ballot.objects.filter(dispute_id__in=ids, opens_on__lte=end, closes_on__gte=today)
         .select_related("dispute", "union")
         .order_by("closes_on")
     )
-    content.ballots_open = [(b, assess(b, rules)) for b in open_ballots]
-
     since = _since(clp, digest.week_start)
     since_day = timezone.localtime(since).date()
-    announced = (
+    announced = list(
         Ballot.objects.filter(dispute_id__in=ids, votes_cast__isnull=False, yes_votes__isnull=False)
         .filter(
             Q(result_announced_on__gte=since_day, result_announced_on__lte=today)
@@ -153,6 +152,8 @@ def build_content(
         .select_related("dispute", "union")
         .order_by("closes_on")
     )
+    rules = strikes_selectors.rule_sets() if open_ballots or announced else []
+    content.ballots_open = [(b, assess(b, rules)) for b in open_ballots]
     content.results = [(b, assess(b, rules)) for b in announced]
 
     content.wins = list(

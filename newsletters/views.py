@@ -7,6 +7,7 @@ button; the POST behind it acts, because mail scanners follow every link in a me
 from collections.abc import Callable
 from functools import wraps
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
@@ -29,8 +30,10 @@ RATE_WINDOW_SECONDS = 60 * 60
 
 
 def _over_signup_limit(request: HttpRequest, clp: CLP) -> bool:
-    """Count this sign-up against its IP and CLP; True once the hour's allowance is used."""
-    key = f"newsletters:signups:{clp.pk}:{request.META.get('REMOTE_ADDR', '')}"
+    """Count this sign-up against its IP and CLP; True once the hour's allowance is used. The
+    IP is found as the sign-in rate limits find it, through the trusted proxies."""
+    ip = get_account_adapter(request).get_client_ip(request)
+    key = f"newsletters:signups:{clp.pk}:{ip}"
     cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
     try:
         count = cache.incr(key)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from clps.access import clp_view
 from clps.models import CLP, Role
 
-from .delivery import figures
+from .delivery import figures, outcomes, resume
 from .digest import build_content, personalise, schedule_for, send_at, upcoming_digest
 from .digest import render as render_digest
 from .models import Digest, DigestStatus, WeeklySchedule
@@ -164,13 +164,33 @@ def digest_detail(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
     digest = get_object_or_404(Digest, pk=pk, clp=clp)
     counts = figures(digest)
     total = sum(counts.values())
+    settled = digest.status in (DigestStatus.SENT, DigestStatus.STOPPED)
     context = {
         "clp": clp,
         "digest": digest,
         "counts": counts,
+        # Read once sending is over: the page polls while it sends.
+        "outcomes": outcomes(digest) if settled else None,
         "total": total,
         "done_pct": round(100 * (counts["sent"] + counts["failed"]) / total) if total else 0,
         "now": timezone.now(),
     }
     template = "newsletters/_digest_progress.html" if request.htmx else "newsletters/digest.html"
     return render(request, template, context)
+
+
+@tulo_only
+@require_POST
+def resume_digest(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+    digest = get_object_or_404(Digest, pk=pk, clp=clp)
+    with transaction.atomic():
+        resumed = resume(digest)
+        if resumed:
+            from tuliaison.celery import app
+
+            transaction.on_commit(lambda: app.send_task("newsletters.send_digest", args=[pk]))
+    if resumed:
+        messages.success(request, "Sending again: the failed and waiting emails go out now.")
+    else:
+        messages.error(request, "This email is not stopped, so there is nothing to resume.")
+    return redirect("newsletters:digest", clp.slug, pk)

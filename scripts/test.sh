@@ -10,6 +10,8 @@ export DJANGO_SETTINGS_MODULE=tuliaison.settings.test
 "${pg_as[@]}" "$PG_BIN/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres tuliaison
 export DATABASE_URL="postgres://postgres@127.0.0.1:${pg_port}/tuliaison"
 export TULIAISON_TEST_REDIS_PIDFILE="$run_dir/redis.pid"
+# For the tests that restart PostgreSQL mid-send: pg_ctl, as the user the server runs as.
+export TULIAISON_TEST_PG_CTL="${pg_as[*]} $PG_BIN/pg_ctl -D $run_dir/pg/data -l $run_dir/pg/server.log"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
 echo "PostgreSQL on 127.0.0.1:${pg_port}, Redis on 127.0.0.1:${redis_port}"

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from clps.access import clp_view
 from clps.models import CLP, Role
+from newsletters.models import Digest, DigestStatus
 from strikes import selectors as strikes_selectors
 from strikes.ballot_law import assess
 
@@ -49,5 +50,10 @@ def dashboard(request: HttpRequest, clp: CLP) -> HttpResponse:
                 )[:10]
             ),
             "has_districts": clp.districts.exists(),
+            # A weekly email that stopped sending waits for the TULO, who may not have had the
+            # email saying so if the email service itself is what failed.
+            "stopped_digest": Digest.objects.filter(clp=clp, status=DigestStatus.STOPPED)
+            .order_by("-week_start")
+            .first(),
         },
     )

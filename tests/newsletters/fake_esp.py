@@ -1,14 +1,28 @@
-"""A fake email service speaking enough of SendGrid's v3 /mail/send for anymail's SendGrid
-backend: it records every recipient it accepts, drops a repeat of an idempotency key, and can
-fail with a 500 or hang on demand. Runs in a thread on 127.0.0.1, on a port of its own."""
+"""A fake email service speaking enough of Mailgun's v3 messages API for anymail's Mailgun
+backend: batch sends with recipient variables, as Mailgun expands them. It records every
+recipient it accepts, drops a repeat of an idempotency key, and can fail with an error status
+or hang on demand. Runs in a thread on 127.0.0.1, on a port of its own."""
 
+import base64
 import json
+import re
 import threading
 import time
+import uuid
 from collections import Counter
+from email.utils import parseaddr
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 IDEMPOTENCY_HEADER = "X-TU-Liaison-Delivery"
+API_KEY = "fake-esp-key"
+_AUTH = "Basic " + base64.b64encode(f"api:{API_KEY}".encode()).decode()
+_VARIABLE = re.compile(r"%recipient\.([^%]+)%")
+
+
+def expand(value: str, variables: dict) -> str:
+    """Mailgun's on-the-fly templating: %recipient.KEY% becomes the recipient's value."""
+    return _VARIABLE.sub(lambda m: str(variables.get(m.group(1), "")), value)
 
 
 class FakeESP:
@@ -17,10 +31,15 @@ class FakeESP:
         self.accepted: list[tuple[str, str | None]] = []  # (recipient, key), repeats included
         self.delivered: dict[str, str] = {}  # key -> recipient, each key once
         self.dropped = 0  # repeats of a key seen before
-        self.calls = 0
-        self.messages: list[dict] = []  # the personalizations kept, if keep_messages
+        self.calls = 0  # calls accepted
+        self.requests = 0  # every call, refused ones too
+        # Each recipient's message as Mailgun would send it, if keep_messages: to, subject,
+        # text, html, headers (with recipient variables filled in) and the raw variables.
+        self.messages: list[dict] = []
         self.keep_messages = False
         self.fail_with: int | None = None  # answer every call with this HTTP status
+        self.fail_batches_with: int | None = None  # the same, for batch sends only
+        self.fail_batches_times: int | None = None  # ... this many times, if set
         self.hang_for = 0.0  # seconds to wait before answering
         self.delay = 0.0  # seconds each accepted call takes
         fake = self
@@ -33,23 +52,42 @@ class FakeESP:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with fake.lock:
+                    fake.requests += 1
                 if fake.hang_for:
                     time.sleep(fake.hang_for)
                 if fake.fail_with:
-                    self._answer(fake.fail_with, b'{"errors": [{"message": "fake failure"}]}')
+                    self._answer(fake.fail_with, {"message": "fake failure"})
                     return
-                if not self.path.rstrip("/").endswith("/mail/send"):
-                    self._answer(404, b'{"errors": [{"message": "no such endpoint"}]}')
+                match = re.fullmatch(r"/v3/([^/]+)/messages", self.path)
+                if not match:
+                    self._answer(404, {"message": "no such endpoint"})
                     return
-                if self.headers.get("Authorization", "") != "Bearer fake-esp-key":
-                    self._answer(401, b'{"errors": [{"message": "bad key"}]}')
+                if self.headers.get("Authorization", "") != _AUTH:
+                    self._answer(401, {"message": "Invalid private key"})
                     return
-                fake.record(json.loads(body))
+                if not self.headers.get("Content-Type", "").startswith(
+                    "application/x-www-form-urlencoded"
+                ):
+                    self._answer(400, {"message": "expected a form"})
+                    return
+                form = parse_qs(body.decode(), keep_blank_values=True)
+                if fake.fail_batches_with and "recipient-variables" in form:
+                    status = fake.fail_batches_with
+                    if fake.fail_batches_times is not None:
+                        fake.fail_batches_times -= 1
+                        if fake.fail_batches_times <= 0:
+                            fake.fail_batches_with = None
+                    self._answer(status, {"message": "fake refusal"})
+                    return
+                message_id = f"<{uuid.uuid4().hex}@{match.group(1)}>"
+                fake.record(form)
                 if fake.delay:
                     time.sleep(fake.delay)
-                self._answer(202, b"")
+                self._answer(200, {"id": message_id, "message": "Queued. Thank you."})
 
-            def _answer(self, status: int, body: bytes) -> None:
+            def _answer(self, status: int, payload: dict) -> None:
+                body = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -64,20 +102,35 @@ class FakeESP:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}/v3/"
 
-    def record(self, payload: dict) -> None:
+    def record(self, form: dict[str, list[str]]) -> None:
+        variables = json.loads(form.get("recipient-variables", ["{}"])[0])
+        headers = {k[2:]: v[0] for k, v in form.items() if k.startswith("h:")}
+        key_header = next(
+            (name for name in headers if name.lower() == IDEMPOTENCY_HEADER.lower()), None
+        )
         with self.lock:
             self.calls += 1
-            for personalization in payload["personalizations"]:
-                key = (personalization.get("headers") or {}).get(IDEMPOTENCY_HEADER)
-                for recipient in personalization["to"]:
-                    self.accepted.append((recipient["email"], key))
+            for address in form.get("to", []):
+                email = parseaddr(address)[1]
+                own = variables.get(email, {})
+                key = expand(headers[key_header], own) if key_header else None
+                self.accepted.append((email, key))
                 if key is not None and key in self.delivered:
                     self.dropped += 1
                     continue
                 if key is not None:
-                    self.delivered[key] = personalization["to"][0]["email"]
+                    self.delivered[key] = email
                 if self.keep_messages:
-                    self.messages.append({**payload, "personalizations": [personalization]})
+                    self.messages.append(
+                        {
+                            "to": email,
+                            "subject": expand(form["subject"][0], own),
+                            "text": expand(form.get("text", [""])[0], own),
+                            "html": expand(form.get("html", [""])[0], own),
+                            "headers": {name: expand(v, own) for name, v in headers.items()},
+                            "variables": own,
+                        }
+                    )
 
     def accepted_counts(self) -> Counter:
         """How many times each recipient was accepted, ignoring idempotency keys."""
@@ -98,16 +151,14 @@ def main() -> None:
     killed; GET /stats answers with the counts."""
     fake = FakeESP()
 
-    def stats() -> bytes:
+    def stats() -> dict:
         with fake.lock:
-            return json.dumps(
-                {
-                    "calls": fake.calls,
-                    "accepted": len(fake.accepted),
-                    "delivered": len(fake.delivered),
-                    "dropped": fake.dropped,
-                }
-            ).encode()
+            return {
+                "calls": fake.calls,
+                "accepted": len(fake.accepted),
+                "delivered": len(fake.delivered),
+                "dropped": fake.dropped,
+            }
 
     fake.server.RequestHandlerClass.do_GET = lambda handler: handler._answer(200, stats())
     print(fake.url, flush=True)

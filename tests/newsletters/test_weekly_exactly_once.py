@@ -1,6 +1,6 @@
 """Each subscriber gets the weekly email exactly once when the worker sending it is killed
-mid-send: 10,000 subscribers, a real Celery worker sending through anymail's SendGrid backend to
-a fake email service, SIGKILL half way, a new worker, the stuck batch requeued."""
+mid-send, or Redis or PostgreSQL restarts under it: 10,000 subscribers, a real Celery worker
+sending through anymail's Mailgun backend to a fake email service."""
 
 import datetime
 import os
@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
 from newsletters import delivery
@@ -240,3 +241,58 @@ def test_redis_restarted_mid_send_leaves_every_subscriber_one_copy(esp, clp, set
     # Nothing was sent twice, even without the idempotency key.
     assert esp.dropped == 0
     assert max(esp.accepted_counts().values()) == 1
+
+
+def restart_postgresql() -> None:
+    """Stop the test PostgreSQL as a crash would (immediately: every connection cut, no
+    checkpoint) and start it again on the same port and data."""
+    pg_ctl = os.environ["TULIAISON_TEST_PG_CTL"].split()
+    subprocess.run([*pg_ctl, "-m", "immediate", "-w", "-t", "60", "restart"], check=True)
+
+
+def test_postgresql_restarted_mid_send_leaves_every_subscriber_one_copy(
+    esp, clp, settings, monkeypatch
+):
+    monkeypatch.setenv("WEEKLY_RETRY_WAIT", "1")  # the worker's first retry, in seconds
+    WeeklySchedule.objects.create(clp=clp, skip_empty=False)
+    emails = add_subscribers(clp)
+    digest = upcoming_digest(clp)
+    worker = start_worker(settings)
+    try:
+        send_digest.delay(digest.pk)
+        deadline = time.monotonic() + 60
+        while not SUBSCRIBERS // 5 <= sent() < SUBSCRIBERS // 2:
+            assert time.monotonic() < deadline, "the send did not get going"
+            assert sent() < SUBSCRIBERS // 2, "the send went too fast to restart the database"
+            time.sleep(0.005)
+        try:
+            restart_postgresql()
+        finally:
+            connections.close_all()  # this process's connection died with the server
+        assert sent() < SUBSCRIBERS
+
+        # The worker's task failed on the dead connection and retries by itself. A batch the
+        # email service accepted but the database could not mark sent stays in flight until
+        # the sweeper puts it back (the tick does, after STUCK_AFTER) and the digest goes again.
+        deadline = time.monotonic() + 120
+        stuck_seen = 0
+        while Digest.objects.get(pk=digest.pk).status != DigestStatus.SENT:
+            assert time.monotonic() < deadline, "the digest was not finished in time"
+            waiting = Delivery.objects.filter(status=DeliveryStatus.QUEUED).exists()
+            in_flight = Delivery.objects.filter(status=DeliveryStatus.IN_FLIGHT).count()
+            stuck_seen = stuck_seen + 1 if in_flight and not waiting else 0
+            if stuck_seen == 4:  # nothing moved for two seconds: that batch's worker is gone
+                delivery.requeue_stuck(
+                    timezone.now() + datetime.timedelta(seconds=1), after=datetime.timedelta(0)
+                )
+                send_digest.delay(digest.pk)
+                stuck_seen = 0
+            time.sleep(0.5)
+    finally:
+        stop(worker)
+
+    assert sent() == SUBSCRIBERS == Delivery.objects.filter(digest=digest).count()
+    assert sorted(esp.delivered.values()) == sorted(emails)
+    # Without the idempotency key the repeats would be at most the one batch in flight.
+    repeats = sum(n - 1 for n in esp.accepted_counts().values())
+    assert repeats == esp.dropped <= BATCH

@@ -31,7 +31,7 @@ def make_disputes(clp, n):
 
 
 LIST_QUERIES = 8
-DASHBOARD_QUERIES = 12
+DASHBOARD_QUERIES = 13
 
 
 @pytest.mark.parametrize("size", [3, 40])

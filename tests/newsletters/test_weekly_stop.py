@@ -1,0 +1,189 @@
+"""A send that keeps failing stops for the TULO to look into instead of burning through the
+list: the TULO is told once, by email and on the dashboard, and resumes it when it is fixed."""
+
+import datetime
+import re
+
+import pytest
+from celery.signals import before_task_publish, task_retry
+from django.urls import reverse
+
+from newsletters import delivery
+from newsletters.digest import upcoming_digest
+from newsletters.models import Delivery, DeliveryStatus, Digest, DigestStatus
+from newsletters.services import subscriber_bounced, unsubscribe
+from tuliaison.celery import app
+from tuliaison.tasks import send_digest
+
+pytestmark = pytest.mark.django_db
+
+
+def statuses() -> dict[str, int]:
+    return {s: Delivery.objects.filter(status=s).count() for s in DeliveryStatus.values}
+
+
+def tulo_emails(esp) -> list[dict]:
+    return [m for m in esp.messages if m["to"] == "tulo@example.org"]
+
+
+def test_a_service_refusing_every_batch_stops_the_send_and_tells_the_tulo_once(
+    esp, clp, tulo, members, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(delivery, "FAILURE_SAMPLE", 4)
+    esp.fail_batches_with = 401  # a wrong API key: every batch is refused
+    digest = upcoming_digest(clp)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delivery.send_all(digest.pk) == 0
+    digest.refresh_from_db()
+    assert digest.status == DigestStatus.STOPPED
+    assert digest.stop_reason.startswith("4 of 4 refused by the email service: ")
+    assert "401" in digest.stop_reason
+    # Two batches of two refused, then it stopped: the fifth member was never tried.
+    assert statuses() == {"queued": 1, "in_flight": 0, "sent": 0, "failed": 4}
+
+    (told,) = tulo_emails(esp)
+    assert told["subject"] == f"The weekly email for {clp.name} has stopped sending"
+    for body in (told["text"], told["html"]):
+        assert "4 of 4 refused by the email service" in body
+        assert reverse("newsletters:digest", args=[clp.slug, digest.pk]) in body
+        assert "Resume" in body
+
+    # A repeat of the task changes nothing and tells nobody again.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delivery.send_all(digest.pk) == 0
+        assert send_digest.apply(args=[digest.pk]).get() == 0
+    assert len(tulo_emails(esp)) == 1
+    assert statuses()["queued"] == 1
+
+
+def test_the_tulo_sees_it_stopped_and_resumes_once_the_service_works(
+    esp, client, clp, tulo, members, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(delivery, "FAILURE_SAMPLE", 4)
+    esp.fail_batches_with = 401
+    digest = upcoming_digest(clp)
+    delivery.send_all(digest.pk)
+    client.force_login(tulo)
+
+    dashboard = client.get(reverse("dashboard", args=[clp.slug])).content.decode()
+    assert "stopped sending: too many emails failed" in dashboard
+    page = client.get(reverse("newsletters:digest", args=[clp.slug, digest.pk])).content.decode()
+    assert "Sending stopped because too many emails failed" in page
+    assert "Resume sending" in page
+
+    esp.fail_batches_with = None
+    published = []
+
+    def record(sender=None, body=None, **kwargs):
+        published.append((sender, body[0]))
+
+    before_task_publish.connect(record)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("newsletters:digest_resume", args=[clp.slug, digest.pk]))
+    finally:
+        before_task_publish.disconnect(record)
+    assert response.status_code == 302
+    assert published == [("newsletters.send_digest", [digest.pk])]
+    app.control.purge()
+    send_digest.apply(args=[digest.pk])  # as the worker takes it
+    digest.refresh_from_db()
+    assert digest.status == DigestStatus.SENT and digest.stop_reason == ""
+    assert statuses()["sent"] == 5
+    assert sorted(esp.delivered.values()) == sorted(m.email for m in members)
+    # Resuming what is not stopped does nothing.
+    again = client.post(
+        reverse("newsletters:digest_resume", args=[clp.slug, digest.pk]), follow=True
+    )
+    assert "nothing to resume" in again.content.decode()
+    assert (
+        "stopped sending" not in client.get(reverse("dashboard", args=[clp.slug])).content.decode()
+    )
+
+
+def test_a_few_refused_recipients_do_not_stop_the_send(esp, clp, tulo, members, monkeypatch):
+    monkeypatch.setattr(delivery, "FAILURE_RATE_LIMIT", 0.5)
+    esp.fail_batches_with, esp.fail_batches_times = 400, 1  # the first batch only
+    digest = upcoming_digest(clp)
+    assert delivery.send_all(digest.pk) == 3
+    assert Digest.objects.get().status == DigestStatus.SENT
+    assert statuses() == {"queued": 0, "in_flight": 0, "sent": 3, "failed": 2}
+
+
+def test_a_failing_service_pauses_the_send_and_backs_off_until_it_stops(
+    esp, clp, tulo, members, caplog
+):
+    esp.fail_with = 503
+    digest = upcoming_digest(clp)
+    seen = []
+
+    def record(**kwargs):
+        seen.append(Digest.objects.get().status)
+
+    task_retry.connect(record)
+    try:  # run eagerly, each retry follows at once instead of after its wait
+        result = send_digest.apply(args=[digest.pk])
+    finally:
+        task_retry.disconnect(record)
+    waits = [int(s) for s in re.findall(r"Retry in (\d+)s", caplog.text)]
+    assert waits == [60, 120, 240, 480, 960, 1920, 3600, 3600, 3600, 3600]
+    assert seen == [DigestStatus.PAUSED] * 10
+    assert esp.requests == 11  # one call a try: the batch waits, nothing spins
+    assert result.state == "FAILURE"
+    digest.refresh_from_db()
+    assert digest.status == DigestStatus.STOPPED
+    assert digest.stop_reason.startswith("the email service kept failing: ")
+    assert statuses()["queued"] == 5
+
+
+def test_a_hanging_service_times_out_and_counts_as_failing(esp, clp, members, caplog):
+    esp.hang_for = 2  # longer than REQUESTS_TIMEOUT
+    digest = upcoming_digest(clp)
+    result = send_digest.apply(args=[digest.pk], retries=send_digest.max_retries - 1)
+    assert re.findall(r"Retry in (\d+)s", caplog.text) == ["3600"]
+    assert result.state == "FAILURE"
+    assert Digest.objects.get().status == DigestStatus.STOPPED
+    assert statuses()["queued"] == 5
+
+
+def test_when_the_retries_run_out_sending_stops_and_the_tulo_is_told(
+    clp, tulo, members, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.MAILERS = {"default": {"BACKEND": "tests.newsletters.failing_backend.EmailBackend"}}
+    digest = upcoming_digest(clp)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = send_digest.apply(args=[digest.pk], retries=send_digest.max_retries)
+    assert result.state == "FAILURE"
+    digest.refresh_from_db()
+    assert digest.status == DigestStatus.STOPPED
+    assert digest.stop_reason.startswith("the email service kept failing: ")
+    assert statuses()["queued"] == 5
+    assert len(callbacks) == 1  # the email to the TULOs, sent once the stop is saved
+
+
+def test_the_figures_count_bounces_and_unsubscribes_against_the_last_digest_sent(
+    client, clp, tulo, members, mailoutbox
+):
+    first = upcoming_digest(clp)
+    delivery.send_all(first.pk)
+    unsubscribe(subscriber=members[0])
+    subscriber_bounced(email=members[1].email, reason="bounced")
+    subscriber_bounced(email=members[2].email, reason="complained")
+    assert delivery.outcomes(first) == {"bounced": 2, "unsubscribed": 1}
+
+    # The next week's email goes to the other two; one of them unsubscribes after it.
+    second = Digest.objects.create(
+        clp=clp, week_start=first.week_start + datetime.timedelta(days=7)
+    )
+    delivery.send_all(second.pk)
+    assert Delivery.objects.filter(digest=second).count() == 2
+    unsubscribe(subscriber=members[3])
+    assert delivery.outcomes(second) == {"bounced": 0, "unsubscribed": 1}
+    assert delivery.outcomes(first) == {"bounced": 2, "unsubscribed": 1}
+
+    client.force_login(tulo)
+    page = client.get(reverse("newsletters:digest", args=[clp.slug, first.pk]))
+    assert page.context["outcomes"] == {"bounced": 2, "unsubscribed": 1}
+    assert "<dt>Bounced</dt><dd>2</dd>" in page.content.decode()
+    assert "<dt>Unsubscribed</dt><dd>1</dd>" in page.content.decode()
