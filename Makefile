@@ -4,12 +4,14 @@
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test lint format clean bench
+.PHONY: help run test lint format clean bench backup restore
 
 help:
 	@echo "make run    the app on http://127.0.0.1:8000 (PORT=8080 to change), with demo data"
 	@echo "make test   the full test suite against throwaway PostgreSQL and Redis"
 	@echo "make bench  the bench/ scripts (ratios measured side by side; see docs/benchmarks.md)"
+	@echo "make backup   pg_dump of the database to backups/ (DATABASE_URL, else docker compose)"
+	@echo "make restore  FILE=backups/<file>.dump: put a backup back (asks first; YES=1 to skip)"
 	@echo "make lint   ruff check and format check"
 	@echo "make format ruff format and fix"
 
@@ -38,3 +40,9 @@ clean:
 
 bench: $(STAMP)
 	scripts/bench.sh $(ARGS)
+
+backup:
+	scripts/backup.sh
+
+restore:
+	scripts/restore.sh $(FILE)
