@@ -3,6 +3,9 @@
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.db import transaction
 
 from .models import CLP, Membership, Role, User
@@ -49,4 +52,14 @@ def seed() -> dict[str, CLP]:
         Membership.objects.update_or_create(
             user=user, clp=clps[person.clp_slug], defaults={"role": person.role}
         )
+        # TULOs and executives must have two-factor sign-in. The demo's accounts have an
+        # authenticator set up; with the local settings' bypass code any of them signs in.
+        has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
+        if person.role in (Role.TULO, Role.EXECUTIVE) and not has_totp.exists():
+            TOTP.activate(user, generate_totp_secret())
     return clps
+
+
+def demo_two_factor_code() -> str | None:
+    """The code that passes two-factor sign-in in this demo, if the settings allow one."""
+    return getattr(settings, "MFA_TOTP_INSECURE_BYPASS_CODE", None) if settings.DEBUG else None

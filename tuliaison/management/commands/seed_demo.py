@@ -28,3 +28,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {person.role:<10} {person.email:<26} {person.name}, {person.clp_slug}"
             )
+        code = clp_demo.demo_two_factor_code()
+        if code:
+            self.stdout.write(f"TULOs and the executive are asked for a two-factor code: {code}")
