@@ -4,11 +4,12 @@
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test lint format clean bench backup restore
+.PHONY: help run test lint format clean bench backup restore fuzz
 
 help:
 	@echo "make run    the app on http://127.0.0.1:8000 (PORT=8080 to change), with demo data"
 	@echo "make test   the full test suite against throwaway PostgreSQL and Redis"
+	@echo "make fuzz   every form and the CSV import fed the full hostile corpus (minutes)"
 	@echo "make bench  the bench/ scripts (ratios measured side by side; see docs/benchmarks.md)"
 	@echo "make backup   pg_dump of the database to backups/ (DATABASE_URL, else docker compose)"
 	@echo "make restore  FILE=backups/<file>.dump: put a backup back (asks first; YES=1 to skip)"
@@ -26,6 +27,11 @@ run: $(STAMP)
 
 test: $(STAMP)
 	scripts/test.sh $(ARGS)
+
+# The hardening tests with the whole hostile corpus and many more hypothesis examples: too long
+# for every `make test`, which runs the same tests with one hostile value per kind of field.
+fuzz: $(STAMP)
+	TULIAISON_FUZZ=1 scripts/test.sh tests/hardening -q $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -410,7 +410,9 @@ def report_pdf_start(request: HttpRequest, clp: CLP) -> HttpResponse:
     form = ReportPeriodForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.non_field_errors()) or "Check the dates.")
-        kept = {k: request.POST.get(k, "") for k in ("period", "start", "end")}
+        # Cut to length: a redirect to a URL of thousands of characters is refused with a bare
+        # 400, and no period or date is longer than this.
+        kept = {k: request.POST.get(k, "")[:40] for k in ("period", "start", "end")}
         return redirect(reverse("pickets:report", args=[clp.slug]) + "?" + urlencode(kept))
     start, end = _period_from(form)
     job = services.report_pdf_request(clp=clp, by=request.user, start=start, end=end)

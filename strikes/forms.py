@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -156,6 +158,19 @@ class DisputeForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
+# Ballot dates are reckoned forward (a mandate runs months past the close), so a year typed
+# wrong must be caught here, not when the dispute's page works out the mandate.
+BALLOT_DATES = (datetime.date(1900, 1, 1), datetime.date(2100, 12, 31))
+
+
+def plausible_ballot_date(day: datetime.date) -> None:
+    if not BALLOT_DATES[0] <= day <= BALLOT_DATES[1]:
+        raise ValidationError(
+            f"Check the year: a ballot date is between {BALLOT_DATES[0].year} and "
+            f"{BALLOT_DATES[1].year}."
+        )
+
+
 class BallotForm(forms.ModelForm):
     class Meta:
         model = Ballot
@@ -188,6 +203,11 @@ class BallotForm(forms.ModelForm):
         error_messages = {
             "union": {"invalid_choice": "That union is not on the list: add it first."},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("opens_on", "closes_on", "result_announced_on"):
+            self.fields[name].validators.append(plausible_ballot_date)
 
     def clean(self):
         cleaned = super().clean()

@@ -1,0 +1,197 @@
+"""A CLP with one of every kind of record, for the hostile-input tests, and the hypothesis
+profiles: a few examples per property in `make test`, many under `make fuzz`."""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+
+from clps.models import Membership, Role
+from newsletters.digest import upcoming_digest
+from newsletters.models import Digest, DigestStatus
+from newsletters.services import section_build
+from pickets.models import (
+    LeadLink,
+    PdfStatus,
+    PicketLine,
+    PicketVisit,
+    ReportPdf,
+    SolidarityAction,
+    VisitPhoto,
+)
+from strikes.models import Ballot, Branch, CsvImport, CsvImportKind, CsvImportStatus, Workplace
+
+from ..factories import (
+    ActionDayFactory,
+    DisputeFactory,
+    EmployerFactory,
+    SubscriberFactory,
+    UnionFactory,
+)
+from .corpus import FUZZ
+
+# Each example runs inside a savepoint that is rolled back, so the function-scoped database
+# fixture is shared safely between examples: the health check is suppressed on purpose. No
+# example database: a failure prints the example that reproduces it.
+_SHARED = {
+    "database": None,
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    "derandomize": False,
+}
+settings.register_profile("quick", max_examples=30, **_SHARED)
+settings.register_profile("fuzz", max_examples=2_000, **_SHARED)
+settings.load_profile("fuzz" if FUZZ else "quick")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits count in the Redis cache: start from zero, and leave nothing behind for the
+    tests that run next."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def media(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@dataclass
+class Seeded:
+    clp: object
+    tulo: object
+    member: object
+    outsider: object
+    site_admin: object
+    union: object
+    branch: object
+    employer: object
+    workplace: object
+    dispute: object
+    ballot: object
+    action_day: object
+    picket_line: object
+    lead_link: object
+    visit: object
+    photo: object
+    action: object
+    digest: object
+    stopped_digest: object
+    report_pdf: object
+    csv_job: object
+    section: object
+    subscriber: object
+    membership: object
+    email_key: str
+    reset_uidb36: str
+    reset_key: str
+
+
+@pytest.fixture
+def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
+    """One of each record a page can be about, all reachable from `clp`."""
+    from allauth.account.forms import default_token_generator
+
+    today = timezone.localdate()
+    union = UnionFactory(name="Communication Workers Union", short_name="CWU")
+    branch = Branch.objects.create(union=union, name="North London branch")
+    employer = EmployerFactory(name="Royal Mail")
+    workplace = Workplace.objects.create(
+        employer=employer, name="Stoke Newington delivery office", postcode="N16 7AA"
+    )
+    dispute = DisputeFactory(
+        title="Delivery office pay", employer=employer, unions=[union], workplaces=[workplace]
+    )
+    dispute.branches.set([branch])
+    ballot = Ballot.objects.create(
+        dispute=dispute,
+        union=union,
+        opens_on=today - datetime.timedelta(days=30),
+        closes_on=today - datetime.timedelta(days=9),
+        entitled_to_vote=1000,
+        votes_cast=600,
+        yes_votes=500,
+        no_votes=100,
+    )
+    day = ActionDayFactory(dispute=dispute, date=today + datetime.timedelta(days=3))
+    line = PicketLine.objects.create(
+        clp=clp,
+        dispute=dispute,
+        workplace=workplace,
+        place="The yard gate",
+        postcode="N16 7AA",
+        start_time=datetime.time(7),
+        end_time=datetime.time(10),
+    )
+    line.action_days.set([day])
+    lead_link = LeadLink.objects.create(picket_line=line, label="Sam")
+    visit = PicketVisit.objects.create(
+        clp=clp, dispute=dispute, date=today, members_count=2, reported_by=member
+    )
+    photo = VisitPhoto.objects.create(visit=visit, consent=True)
+    photo.image.save("gate.jpg", ContentFile(b"\xff\xd8\xff\xe0 a photo"), save=True)
+    action = SolidarityAction.objects.create(
+        clp=clp, kind="motion", date=today, title="Motion of support"
+    )
+    report_pdf = ReportPdf.objects.create(
+        clp=clp,
+        start=today - datetime.timedelta(days=90),
+        end=today,
+        status=PdfStatus.DONE,
+        progress=100,
+    )
+    report_pdf.file.save("report.pdf", ContentFile(b"%PDF-1.7 a report"), save=True)
+    csv_job = CsvImport.objects.create(
+        clp=clp,
+        created_by=tulo,
+        kind=CsvImportKind.ACTION_DAYS,
+        text=f"dispute,date\n{dispute.pk},{today + datetime.timedelta(days=20)}\n",
+        status=CsvImportStatus.READY,
+        rows_total=1,
+        summary={"create": 1, "disputes": []},
+    )
+    section, _ = section_build(clp=clp, month=today.replace(day=1), by=tulo, notify=False)
+    address = EmailAddress.objects.get(user=member)
+    return Seeded(
+        clp=clp,
+        tulo=tulo,
+        member=member,
+        outsider=outsider,
+        site_admin=site_admin,
+        union=union,
+        branch=branch,
+        employer=employer,
+        workplace=workplace,
+        dispute=dispute,
+        ballot=ballot,
+        action_day=day,
+        picket_line=line,
+        lead_link=lead_link,
+        visit=visit,
+        photo=photo,
+        action=action,
+        digest=upcoming_digest(clp),
+        # A past week's email that stopped sending, for the page with the button to resume it.
+        stopped_digest=Digest.objects.create(
+            clp=clp,
+            week_start=today - datetime.timedelta(days=today.weekday() + 14),
+            status=DigestStatus.STOPPED,
+        ),
+        report_pdf=report_pdf,
+        csv_job=csv_job,
+        section=section,
+        subscriber=SubscriberFactory(clp=clp, name="Ruth"),
+        membership=Membership.objects.get(clp=clp, user=member, role=Role.MEMBER),
+        email_key=EmailConfirmationHMAC(address).key,
+        reset_uidb36=user_pk_to_url_str(member),
+        reset_key=default_token_generator.make_token(member),
+    )
