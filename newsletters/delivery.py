@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection as db_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -280,9 +280,10 @@ def _send(
 
 def _mark_sent(batch: list[Claimed], ids: dict[int, str]) -> None:
     now = timezone.now()
-    if not any(ids.values()):
+    distinct = set(ids.values())
+    if len(distinct) == 1:  # no ids, or one for the whole call (Mailgun's)
         Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(
-            status=DeliveryStatus.SENT, sent_at=now, error=""
+            status=DeliveryStatus.SENT, sent_at=now, error="", esp_message_id=distinct.pop()[:200]
         )
     elif db_connection.vendor == "postgresql":  # one statement, where bulk_update's CASE is slow
         with db_connection.cursor() as cursor:
@@ -385,13 +386,13 @@ def send_all(digest_id: int) -> int:
                 break
     finally:
         connection.close()
-    left = Delivery.objects.filter(
-        digest=digest, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.IN_FLIGHT]
-    ).exists()
-    if not left:
-        Digest.objects.filter(pk=digest.pk, status=DigestStatus.SENDING).update(
-            status=DigestStatus.SENT, finished_at=timezone.now()
-        )
+    # Sent once none is left waiting (the last of several workers to finish marks it).
+    waiting = Delivery.objects.filter(
+        digest=OuterRef("pk"), status__in=[DeliveryStatus.QUEUED, DeliveryStatus.IN_FLIGHT]
+    )
+    Digest.objects.filter(pk=digest.pk, status=DigestStatus.SENDING).exclude(
+        Exists(waiting)
+    ).update(status=DigestStatus.SENT, finished_at=timezone.now())
     return sent
 
 
