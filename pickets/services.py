@@ -3,6 +3,7 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -135,9 +136,16 @@ def visit_confirm(*, visit: PicketVisit, by: User) -> None:
 
 @transaction.atomic
 def visit_delete(*, visit: PicketVisit) -> None:
-    for photo in visit.photos.all():
-        photo.image.delete(save=False)
+    files = [photo.image.name for photo in visit.photos.all() if photo.image]
     visit.delete()
+    # The files go once the rows are gone for good: a delete rolled back keeps its photos,
+    # which would otherwise be listed with no file behind them.
+    transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def solidarity_action_save(*, action: SolidarityAction, by: User) -> SolidarityAction:

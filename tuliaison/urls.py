@@ -1,6 +1,12 @@
+import logging
+from functools import wraps
+
+from anymail import urls as anymail_urls
+from anymail.exceptions import AnymailConfigurationError
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.http import Http404
+from django.urls import URLPattern, include, path
 
 from clps import views as clp_views
 from pickets import urls as pickets_urls
@@ -13,12 +19,35 @@ admin.site.site_header = "TU Liaison administration"
 admin.site.site_title = "TU Liaison admin"
 
 handler500 = "tuliaison.middleware.server_error"
+logger = logging.getLogger(__name__)
+
+
+def _configured_service_only(view):
+    """A webhook of an email service this site has no keys (or no package) for is a 404: else
+    anyone opening its URL would get a 500. Logged with what is missing, in case it is the
+    service the site does use."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except AnymailConfigurationError as exc:
+            logger.warning("Webhook of an email service with no settings: %s", exc)
+            raise Http404("This site takes no webhooks from that email service.") from exc
+
+    return wrapper
+
+
+anymail_patterns = [
+    URLPattern(p.pattern, _configured_service_only(p.callback), p.default_args, p.name)
+    for p in anymail_urls.urlpatterns
+]
 
 urlpatterns = [
     path("", clp_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("anymail/", include("anymail.urls")),
+    path("anymail/", include((anymail_patterns, anymail_urls.app_name))),
     path("c/<slug:clp_slug>/dashboard/", views.dashboard, name="dashboard"),
     path("", include("privacy.urls")),
     path("c/", include("clps.urls")),
