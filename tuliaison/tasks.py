@@ -23,7 +23,9 @@ REMINDER_HOUR = 18
 STUCK_AFTER = datetime.timedelta(minutes=10)
 
 
-@shared_task(name="newsletters.send_digest", bind=True, acks_late=True, max_retries=10)
+@shared_task(
+    name="newsletters.send_digest", bind=True, acks_late=True, max_retries=10, ignore_result=True
+)
 def send_digest(self, digest_id: int) -> int:
     """Send a weekly digest. When the email service fails, the digest shows as paused and the
     task retries with growing waits; deliveries already sent are never sent again. When the

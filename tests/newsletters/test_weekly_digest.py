@@ -22,7 +22,13 @@ from newsletters.models import (
 from pickets.models import PicketLine
 from strikes.models import FollowedDispute
 
-from ..factories import ActionDayFactory, BallotFactory, DisputeFactory, UnionFactory
+from ..factories import (
+    ActionDayFactory,
+    BallotFactory,
+    CLPFactory,
+    DisputeFactory,
+    UnionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +161,22 @@ def test_duplicate_ticks_make_one_digest_per_week(news, clp):
     before = timezone.make_aware(datetime.datetime.combine(MONDAY, datetime.time(7, 59)))
     Digest.objects.all().delete()
     assert weekly.due_digests(before) == []
+
+
+@pytest.mark.parametrize("clps", [3, 30])
+def test_the_tick_finds_due_digests_in_the_same_few_queries_for_any_number_of_clps(
+    clps, django_assert_num_queries
+):
+    for n in range(clps):
+        schedule_clp = CLPFactory(slug=f"due-{n}")
+        WeeklySchedule.objects.create(clp=schedule_clp, weekday=0, send_time=datetime.time(8))
+    due_time = timezone.make_aware(datetime.datetime.combine(MONDAY, datetime.time(8, 1)))
+    # The schedules, the week's digests made so far, one INSERT of the rest, the due ones.
+    with django_assert_num_queries(4):
+        assert len(weekly.due_digests(due_time)) == clps
+    Digest.objects.filter(pk=Digest.objects.first().pk).update(status=DigestStatus.SENT)
+    with django_assert_num_queries(3):  # all made: nothing to insert
+        assert len(weekly.due_digests(due_time)) == clps - 1
 
 
 def test_a_worker_killed_mid_batch_leaves_its_deliveries_to_be_requeued(news, clp):

@@ -152,6 +152,11 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery closes a worker's database connection around every task unless told to keep it: a
+# new connection is a new PostgreSQL process, which costs more than a whole weekly digest's
+# queries. Kept instead as a web request keeps it, for CONN_MAX_AGE and while its health check
+# passes (tuliaison/celery.py), and at most for this many tasks.
+CELERY_DB_REUSE_MAX = 200
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "tick": {"task": "tuliaison.tasks.tick", "schedule": 60.0},
