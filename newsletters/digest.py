@@ -129,8 +129,25 @@ def build_content(
     content.picket_lines.sort(key=lambda row: (row["days"][0][0].date, row["line"].start_time))
 
     ids = strikes_selectors.clp_dispute_ids(clp)
+    if ids:  # a CLP with no local or followed disputes has no news of them to look up
+        _dispute_news(content, ids, today=today, end=end, site=site)
+    content.events = list(
+        SolidarityAction.objects.filter(
+            clp=clp,
+            date__gte=today,
+            date__lte=end,
+            kind__in=[ActionType.BENEFIT_EVENT, ActionType.SPEAKER],
+        ).order_by("date")
+    )
+    return content
+
+
+def _dispute_news(
+    content: DigestContent, ids: list[int], *, today: datetime.date, end: datetime.date, site: str
+) -> None:
+    """Action days, ballots, results, wins and hardship funds of the CLP's disputes."""
     for day in strikes_selectors.upcoming_action_days(
-        clp=clp, start=today, end=end, dispute_ids=ids
+        clp=content.clp, start=today, end=end, dispute_ids=ids
     ):
         content.action_days.append(
             {"day": day, "url": site + reverse("strikes_public:dispute", args=[day.dispute_id])}
@@ -141,7 +158,7 @@ def build_content(
         .select_related("dispute", "union")
         .order_by("closes_on")
     )
-    since = _since(clp, digest.week_start)
+    since = _since(content.clp, content.week_start)
     since_day = timezone.localtime(since).date()
     announced = list(
         Ballot.objects.filter(dispute_id__in=ids, votes_cast__isnull=False, yes_votes__isnull=False)
@@ -168,15 +185,6 @@ def build_content(
         .exclude(hardship_fund_url="")
         .order_by("title")
     )
-    content.events = list(
-        SolidarityAction.objects.filter(
-            clp=clp,
-            date__gte=today,
-            date__lte=end,
-            kind__in=[ActionType.BENEFIT_EVENT, ActionType.SPEAKER],
-        ).order_by("date")
-    )
-    return content
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ def upcoming_picket_lines(*, clp: CLP, start: datetime.date, end: datetime.date)
 
 def signup_counts(*, line_ids: list[int]) -> dict[tuple[int, int], int]:
     """(picket line id, action day id) -> how many are going."""
+    if not line_ids:
+        return {}
     rows = (
         PicketSignup.objects.filter(picket_line_id__in=line_ids)
         .values("picket_line_id", "action_day_id")
