@@ -27,10 +27,13 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn with one sync worker: the same server for every measurement in a run."""
+    """gunicorn with one sync worker, on the bench's database or the one at `database_url`."""
 
-    def __init__(self) -> None:
+    def __init__(self, database_url: str | None = None) -> None:
         self.port = free_port()
+        env = dict(os.environ)
+        if database_url:
+            env["DATABASE_URL"] = database_url
         self.process = subprocess.Popen(
             [
                 str(ROOT / ".venv/bin/gunicorn"),
@@ -40,7 +43,7 @@ class Server:
                 "--log-level=warning",
             ],
             cwd=ROOT,
-            env=dict(os.environ),
+            env=env,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -68,7 +71,7 @@ def requests_per_second(
     path: str,
     headers: dict | None = None,
     seconds: float = 2.0,
-    rounds: int = 3,
+    rounds: int = 6,
     expect: int = 200,
 ) -> float:
     """Sequential keep-alive requests after a warm-up: the best of `rounds` rounds of `seconds`,
@@ -102,3 +105,39 @@ def session_cookie(user) -> str:
     client = Client()
     client.force_login(user)
     return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def copy_database(name: str) -> str:
+    """A copy of the bench's database as it stands, named `name`; returns its URL. Nothing may
+    be connected to the bench's database while it is copied."""
+    import psycopg2
+    from django.db import connections
+
+    url = os.environ["DATABASE_URL"]
+    server, source = url.rsplit("/", 1)
+    connections.close_all()
+    admin = psycopg2.connect(server + "/postgres")
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    finally:
+        admin.close()
+    return f"{server}/{name}"
+
+
+def paired_requests_per_second(
+    ports: tuple[int, int],
+    path: str,
+    headers: dict | None = None,
+    seconds: float = 2.0,
+    rounds: int = 5,
+) -> tuple[float, float]:
+    """requests_per_second for the same path on two servers, their rounds taken in turn, so
+    that load from elsewhere on the machine falls on both alike: the best round of each."""
+    best = [0.0, 0.0]
+    for _ in range(rounds):
+        for i, port in enumerate(ports):
+            best[i] = max(best[i], requests_per_second(port, path, headers, seconds, rounds=1))
+    return best[0], best[1]
