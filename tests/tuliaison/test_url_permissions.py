@@ -575,8 +575,8 @@ def admin_path(pattern: Pattern, objects: dict[str, object]) -> str:
     if obj is None:  # a page of the admin's own, or a model's list or add page
         return reverse(pattern.name)
     if pattern.name.endswith("_simple_history"):
-        record = type(obj).history.order_by("history_id").first()
-        return reverse(pattern.name, args=[record.pk, record.history_id])
+        record = obj.history.order_by("history_id").first()  # this object's own first version
+        return reverse(pattern.name, args=[obj.pk, record.history_id])
     if not pattern.name:  # admin/<app>/<model>/<id>/
         return "/" + pattern.route.replace("<path:object_id>", str(obj.pk))
     if "<path:object_id>" in pattern.route:
