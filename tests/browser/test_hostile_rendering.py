@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clps.models import PostcodeDistrict
 from newsletters.digest import upcoming_digest
+from newsletters.models import WeeklySchedule
 from pickets.models import PicketLine, PicketVisit, SolidarityAction, VisitStatus
 from strikes.models import Workplace
 
@@ -47,6 +48,8 @@ WATCH_CSP = (
 @pytest.fixture
 def hostile_records(clp):
     """Every field a page shows, holding markup, saved as a form or an import could save it."""
+    # The email goes late on Sunday, so this week's is the one shown whenever the test runs.
+    WeeklySchedule.objects.create(clp=clp, weekday=6, send_time=datetime.time(23, 59))
     PostcodeDistrict.objects.create(clp=clp, district="N16")
     union = UnionFactory(name=hostile("union"), short_name="<img src=x onerror=alert(9)>")
     employer = EmployerFactory(name=hostile("employer"))
