@@ -63,7 +63,8 @@ def _create_deliveries(digest: Digest, subscribers) -> None:
         cursor.execute(
             f"INSERT INTO {table} (digest_id, subscriber_id, status, attempts, error,"  # noqa: S608
             f" esp_message_id) SELECT %s, s.id, %s, 0, '', '' FROM ({select}) AS s"
-            " ON CONFLICT DO NOTHING",
+            # WHERE true: SQLite would read ON CONFLICT as a join's ON without it.
+            " WHERE true ON CONFLICT DO NOTHING",
             [digest.pk, DeliveryStatus.QUEUED, *params],
         )
 
