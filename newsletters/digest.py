@@ -54,6 +54,7 @@ def upcoming_digest(clp: CLP, now: datetime.datetime | None = None) -> Digest:
         DigestStatus.SKIPPED,
         DigestStatus.SENDING,
         DigestStatus.PAUSED,
+        DigestStatus.STOPPED,
     )
     if done or (existing is None and now >= send_at(schedule, monday)):
         monday += datetime.timedelta(days=7)

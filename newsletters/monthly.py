@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 from clps.models import CLP
 from pickets import selectors as pickets_selectors
 from pickets.models import ActionType, Office, SolidarityAction
+from pickets.templatetags.pickets_tags import pounds
 from strikes import selectors as strikes_selectors
 from strikes.ballot_law import BallotAssessment, add_months, assess
 from strikes.models import (
@@ -32,6 +33,7 @@ from strikes.models import (
     Dispute,
     DisputeStatus,
 )
+from strikes.templatetags.strikes_tags import pct
 
 from .models import NewsletterCovers, NewsletterSchedule, NewsletterSection
 
@@ -377,13 +379,8 @@ def join(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def money(pence: int) -> str:
-    pounds, rest = divmod(pence, 100)
-    return f"£{pounds:,}" if rest == 0 else f"£{pounds:,}.{rest:02d}"
-
-
 def percent(value: Decimal | None) -> str:
-    return "an unknown" if value is None else f"{value.normalize():f}%"
+    return "an unknown" if value is None else pct(value)
 
 
 def day(date: datetime.date) -> str:
@@ -532,9 +529,11 @@ def _office(office: str, n: int, *, visits: int) -> str:
 
 def _fund(name: str, union: str, total: int) -> str:
     if name == "(no fund named)":
-        return f"{money(total)} for {union} members" if union else f"{money(total)} in other gifts"
+        return (
+            f"{pounds(total)} for {union} members" if union else f"{pounds(total)} in other gifts"
+        )
     the = "" if name.lower().startswith("the ") else "the "
-    return f"{money(total)} for {the}{name}" + (
+    return f"{pounds(total)} for {the}{name}" + (
         f" ({union})" if union and union not in name else ""
     )
 
@@ -566,7 +565,7 @@ def solidarity_sentences(content: MonthContent) -> list[str]:
             sentences.append(_sentence(f"We raised {funds[0]}"))
         else:
             sentences.append(
-                _sentence(f"We raised {money(report.money_pence)} for strike funds: {join(funds)}")
+                _sentence(f"We raised {pounds(report.money_pence)} for strike funds: {join(funds)}")
             )
     if content.events:
         titles = [e.title or "a benefit event" for e in content.events]

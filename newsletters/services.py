@@ -383,7 +383,9 @@ def _notify_drafted(section_id: int) -> None:
         "url": section_url(section),
         "newsletter_on": monthly.newsletter_date(schedule, section.month) if schedule else None,
     }
-    tulos = Membership.objects.filter(clp=section.clp, role=Role.TULO).select_related("user")
+    tulos = Membership.objects.filter(
+        clp=section.clp, role=Role.TULO, user__is_active=True
+    ).select_related("user")
     for membership in tulos:
         try:
             send_email(

@@ -1,6 +1,8 @@
 """The TULO's control of the weekly email: preview, note, hold or release, a test to
 themselves, the schedule, and each sent digest's progress and figures."""
 
+import logging
+
 from django import forms
 from django.contrib import messages
 from django.core.mail import EmailMultiAlternatives
@@ -20,6 +22,7 @@ from .digest import render as render_digest
 from .models import Digest, DigestStatus, WeeklySchedule
 
 tulo_only = clp_view(Role.TULO)
+logger = logging.getLogger(__name__)
 
 
 class NoteForm(forms.ModelForm):
@@ -43,7 +46,7 @@ def weekly(request: HttpRequest, clp: CLP) -> HttpResponse:
     schedule = schedule_for(clp)
     content = build_content(digest)
     rendered = render_digest(content)
-    past = Digest.objects.filter(clp=clp).exclude(pk=digest.pk).order_by("-week_start")[:12]
+    past = list(Digest.objects.filter(clp=clp).exclude(pk=digest.pk).order_by("-week_start")[:12])
     return render(
         request,
         "newsletters/weekly.html",
@@ -61,6 +64,7 @@ def weekly(request: HttpRequest, clp: CLP) -> HttpResponse:
             "note_form": NoteForm(instance=digest),
             "schedule_form": ScheduleForm(instance=schedule),
             "past": past,
+            "stopped": next((d for d in past if d.status == DigestStatus.STOPPED), None),
         },
     )
 
@@ -87,7 +91,11 @@ def save_note(request: HttpRequest, clp: CLP) -> HttpResponse:
     elif not form.is_valid():
         messages.error(request, "The note is too long: keep it under 2,000 characters.")
     else:
-        messages.error(request, "This week's email has already gone; the note was not changed.")
+        messages.error(
+            request,
+            "This week's email has already gone or is going; the note was not changed. "
+            "Its page, under Earlier weeks, shows how it went.",
+        )
     return redirect("newsletters:weekly", clp.slug)
 
 
@@ -142,8 +150,17 @@ def send_test(request: HttpRequest, clp: CLP) -> HttpResponse:
     message.attach_alternative(
         personalise(rendered.html, unsubscribe_url="#", manage_url="#"), "text/html"
     )
-    message.send()
-    messages.success(request, f"A test copy went to {request.user.email}.")
+    try:
+        message.send()
+    except Exception:
+        logger.exception("test copy of the weekly email to the TULO failed")
+        messages.error(
+            request,
+            "The test copy could not be sent: the email service refused it. Try again in a few "
+            "minutes; if it keeps failing, tell whoever looks after the site's email settings.",
+        )
+    else:
+        messages.success(request, f"A test copy went to {request.user.email}.")
     return redirect("newsletters:weekly", clp.slug)
 
 

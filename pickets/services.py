@@ -140,10 +140,11 @@ def visit_delete(*, visit: PicketVisit) -> None:
     visit.delete()
     # The files go once the rows are gone for good: a delete rolled back keeps its photos,
     # which would otherwise be listed with no file behind them.
-    transaction.on_commit(lambda: _delete_files(files))
+    transaction.on_commit(lambda: delete_files(files))
 
 
-def _delete_files(names: list[str]) -> None:
+def delete_files(names: list[str]) -> None:
+    """Stored files of rows already deleted; called once the deletion has committed."""
     for name in names:
         default_storage.delete(name)
 

@@ -12,7 +12,6 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -21,6 +20,7 @@ from clps.audit import record_counts, record_event
 from clps.models import CLP, AuditAction, Membership, Role, User
 from newsletters.models import SuppressionReason
 from newsletters.services import pending_delete_stale, suppress
+from pickets import services as pickets_services
 from pickets.models import LeadLink, PicketSignup, PicketVisit, VisitPhoto
 
 from . import selectors
@@ -275,14 +275,9 @@ def person_erase(*, email: str, by: User, clp: CLP | None = None) -> Erasure:
             record_event(
                 action=AuditAction.PERSON_ERASED, clp=clp_id, actor=by, object_type="person"
             )
-        transaction.on_commit(lambda: _delete_files(files))
+        # Photo files go once the rows are gone for good: a rolled-back erasure keeps them.
+        transaction.on_commit(lambda: pickets_services.delete_files(files))
     return result
-
-
-def _delete_files(names: list[str]) -> None:
-    """Photo files go once the rows are gone for good: a rolled-back erasure keeps them."""
-    for name in names:
-        default_storage.delete(name)
 
 
 # Retention ----------------------------------------------------------------------------------------

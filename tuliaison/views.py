@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from clps.access import clp_view
 from clps.models import CLP, Role
+from newsletters.digest import week_start
 from newsletters.models import Digest, DigestStatus
 from strikes import selectors as strikes_selectors
 from strikes.ballot_law import assess
@@ -16,7 +17,7 @@ from strikes.ballot_law import assess
 @clp_view(Role.TULO)
 def dashboard(request: HttpRequest, clp: CLP) -> HttpResponse:
     today = timezone.localdate()
-    this_monday = today - datetime.timedelta(days=today.weekday())
+    this_monday = week_start(today)
     next_sunday = this_monday + datetime.timedelta(days=13)
     rules = strikes_selectors.rule_sets()
     ids = strikes_selectors.clp_dispute_ids(clp)
