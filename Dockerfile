@@ -6,8 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=tuliaison.settings.production
 
 WORKDIR /app
-COPY pyproject.toml ./
-RUN pip install --no-cache-dir .
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements/base.txt
 COPY . .
 # collectstatic needs settings but no secrets of consequence at build time.
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput \

@@ -4,7 +4,7 @@
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test lint format clean bench backup restore fuzz
+.PHONY: help run test lint format clean bench backup restore fuzz lock upgrade
 
 help:
 	@echo "make run    the app on http://127.0.0.1:8000 (PORT=8080 to change), with demo data"
@@ -13,13 +13,16 @@ help:
 	@echo "make bench  the bench/ scripts (ratios measured side by side; see docs/benchmarks.md)"
 	@echo "make backup   pg_dump of the database to backups/ (DATABASE_URL, else docker compose)"
 	@echo "make restore  FILE=backups/<file>.dump: put a backup back (asks first; YES=1 to skip)"
+	@echo "make upgrade  move every pinned dependency to its newest allowed release, then make test"
+	@echo "make lock   rewrite the lock files after a change to pyproject.toml (pins stay put)"
 	@echo "make lint   ruff check and format check"
 	@echo "make format ruff format and fix"
 
-$(STAMP): pyproject.toml
+# Everything is installed from the lock file, pinned with hashes: the same versions on every
+# machine until `make upgrade` moves them.
+$(STAMP): requirements/dev.txt
 	@test -x $(VENV)/bin/python || "$$(scripts/find-python.sh)" -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	$(VENV)/bin/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -40,6 +43,13 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+lock: $(STAMP)
+	scripts/lock.sh
+
+upgrade: $(STAMP)
+	scripts/lock.sh --upgrade
+	$(MAKE) test
 
 clean:
 	rm -rf $(VENV) var

@@ -279,6 +279,11 @@ URLS: dict[str, Profile] = {
     "account_logout": by_role((Redirect("/"), Redirect("/")), (200, Redirect("/"))),
     "account_inactive": ANYONE,
     "account_reauthenticate": SIGNED_IN,
+    "account_request_reauthentication_code": SIGNED_IN,
+    # Confirming a code with none requested goes back to asking for one.
+    "account_confirm_reauthentication_code": by_role(
+        (LOGIN, LOGIN), (Redirect("/accounts/reauthenticate/code/"), OK)
+    ),
     "account_email": SIGNED_IN,
     "account_email_verification_sent": ANYONE,
     "account_change_password": SIGNED_IN,
