@@ -36,6 +36,10 @@ DEMO_PEOPLE = [
 
 
 @transaction.atomic
+def is_seeded() -> bool:
+    return CLP.objects.filter(slug__in=[slug for _, slug, _ in DEMO_CLPS]).exists()
+
+
 def seed() -> dict[str, CLP]:
     clps: dict[str, CLP] = {}
     for name, slug, districts in DEMO_CLPS:

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import mail
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+
+from clps.mail import Email, compose
 
 from .digest import (
     build_content,
@@ -170,13 +171,13 @@ _TOKEN = "TULIAISONTOKEN0STANDIN"  # noqa: S105 (not a secret: replaced by each 
 class _Personal:
     """Each recipient's links and headers, from templates made once."""
 
-    def __init__(self) -> None:
+    def __init__(self, clp) -> None:
         from .models import Subscriber
-        from .services import list_unsubscribe_headers, manage_url, unsubscribe_url
+        from .services import list_id_header, list_unsubscribe_headers, manage_url, unsubscribe_url
 
         stand_in = Subscriber(token=_TOKEN)
         self.unsubscribe_url, self.manage_url = unsubscribe_url(stand_in), manage_url(stand_in)
-        headers = list_unsubscribe_headers(stand_in)
+        headers = list_id_header(clp) | list_unsubscribe_headers(stand_in)
         # Headers the same for everyone go once per message, not once per recipient.
         self.common_headers = {k: v for k, v in headers.items() if _TOKEN not in v}
         self.headers = {k: v for k, v in headers.items() if _TOKEN in v}
@@ -196,41 +197,39 @@ class _Personal:
         return headers
 
 
-def message_for(
-    digest: Digest, delivery: Claimed, personal: _Personal | None = None
-) -> EmailMultiAlternatives:
+def message_for(digest: Digest, delivery: Claimed, personal: _Personal | None = None) -> Email:
     """One recipient's own copy, for email backends with no merge support (SMTP, files)."""
-    personal = personal or _Personal()
+    personal = personal or _Personal(digest.clp)
     links = personal.links(delivery)
-    message = EmailMultiAlternatives(
+    return compose(
         subject=digest.subject,
-        body=personalise(digest.text, **links),
+        text=personalise(digest.text, **links),
+        html=personalise(digest.html, **links),
         to=[delivery.subscriber.email],
         headers={**personal.common_headers, **personal.headers_for(delivery)},
     )
-    message.attach_alternative(personalise(digest.html, **links), "text/html")
-    return message
 
 
-def batch_message_for(digest: Digest, batch: list[Claimed], personal: _Personal | None = None):
+def batch_message_for(
+    digest: Digest, batch: list[Claimed], personal: _Personal | None = None
+) -> Email:
     """One API call for the whole batch: the digest as rendered, its placeholders turned into
     the email service's merge fields, each recipient's links and headers as their merge data.
     With merge data anymail sends each recipient a message of their own, so nobody sees
     another's address. Tracking webhooks find the delivery by the call's message id and the
     recipient.
     """
-    from anymail.message import AnymailMessage
-
-    personal = personal or _Personal()
+    personal = personal or _Personal(digest.clp)
     # Mailgun fills in %recipient.KEY% from each recipient's merge data.
     fields = {key: f"%recipient.{key}%" for key in ("unsubscribe_url", "manage_url")}
-    message = AnymailMessage(
+    message = compose(
         subject=digest.subject,
-        body=personalise(digest.text, **fields),
+        text=personalise(digest.text, **fields),
+        html=personalise(digest.html, **fields),
         to=[d.subscriber.email for d in batch],
         headers=personal.common_headers,
+        batch=True,
     )
-    message.attach_alternative(personalise(digest.html, **fields), "text/html")
     message.merge_data, message.merge_headers = {}, {}
     for d in batch:
         email = d.subscriber.email
@@ -371,7 +370,7 @@ def send_all(digest_id: int) -> int:
         return 0
     connection = _connection()
     esp = batch_esp(connection)
-    size, personal = batch_size(esp), _Personal()
+    size, personal = batch_size(esp), _Personal(digest.clp)
     sent = tried = failed = 0
     connection.open()
     try:

@@ -7,7 +7,6 @@ Each write runs in one transaction; the confirmation email is sent only after it
 import datetime
 import enum
 import logging
-from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clps.audit import record_counts, record_event
-from clps.mail import build_email, send_email
+from clps.mail import build_email, list_id, send_email
 from clps.models import CLP, AuditAction
 
 from . import monthly
@@ -72,14 +71,17 @@ def unsubscribe_url(subscriber: Subscriber) -> str:
 
 def list_unsubscribe_headers(subscriber: Subscriber) -> dict[str, str]:
     """RFC 2369 and RFC 8058 headers: mail programs show an Unsubscribe button that POSTs to
-    the link with no cookie, so the token in it is the only key."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    the link with no cookie, so the token in it is the only key. No mailto: address is given,
+    as nobody reads one: the one-click link is the way out."""
     return {
-        "List-Unsubscribe": (
-            f"<{unsubscribe_url(subscriber)}>, <mailto:unsubscribe+{subscriber.token}@{domain}>"
-        ),
+        "List-Unsubscribe": f"<{unsubscribe_url(subscriber)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
+
+
+def list_id_header(clp: CLP) -> dict[str, str]:
+    """RFC 2919: the CLP's weekly email is a list of its own, which mail programs can filter."""
+    return {"List-Id": list_id(name=f"{clp.name} weekly email", key=f"{clp.slug}.weekly")}
 
 
 # The suppression list -------------------------------------------------------------------------
@@ -140,9 +142,9 @@ def _send_after_commit(name: str, subscriber_id: int) -> None:
             "unsubscribe_url": unsubscribe_url(subscriber),
             "days": PENDING_LIFETIME.days,
         }
-        headers = None
+        headers = list_id_header(subscriber.clp)
         if subscriber.status == SubscriberStatus.ACTIVE:
-            headers = list_unsubscribe_headers(subscriber)
+            headers |= list_unsubscribe_headers(subscriber)
         send_email(name, to=[subscriber.email], context=context, headers=headers)
 
     transaction.on_commit(send)
@@ -552,9 +554,13 @@ def section_send_to_editor(*, version_id: int) -> bool:
         "text": monthly.to_text(version.markdown),
         "approved_by": version.approved_by,
     }
-    message = build_email("newsletter_section", to=[version.editor_email], context=context)
-    if version.approved_by is not None and version.approved_by.email:
-        message.reply_to = [version.approved_by.email]
+    approver = version.approved_by
+    message = build_email(
+        "newsletter_section",
+        to=[version.editor_email],
+        context=context,
+        reply_to=[approver.email] if approver is not None and approver.email else None,
+    )
     message.attach(f"union-updates-{section.month:%Y-%m}.md", version.markdown, "text/markdown")
     try:
         message.send()

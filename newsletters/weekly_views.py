@@ -5,7 +5,6 @@ import logging
 
 from django import forms
 from django.contrib import messages
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from clps.access import clp_view
+from clps.mail import compose
 from clps.models import CLP, Role
 
 from .delivery import figures, outcomes, resume
@@ -142,13 +142,11 @@ def hold(request: HttpRequest, clp: CLP) -> HttpResponse:
 def send_test(request: HttpRequest, clp: CLP) -> HttpResponse:
     digest = upcoming_digest(clp)
     rendered = render_digest(build_content(digest))
-    message = EmailMultiAlternatives(
+    message = compose(
         subject=f"[Test] {rendered.subject}",
-        body=personalise(rendered.text, unsubscribe_url="#", manage_url="#"),
+        text=personalise(rendered.text, unsubscribe_url="#", manage_url="#"),
+        html=personalise(rendered.html, unsubscribe_url="#", manage_url="#"),
         to=[request.user.email],
-    )
-    message.attach_alternative(
-        personalise(rendered.html, unsubscribe_url="#", manage_url="#"), "text/html"
     )
     try:
         message.send()

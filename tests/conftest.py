@@ -122,3 +122,20 @@ def celery_worker_process(transactional_db, settings):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback that the app sends through with Django's SMTP backend,
+    as production does; the site is at https://tuliaison.example.org."""
+    from .mailbox import SMTPServer
+
+    with SMTPServer() as server:
+        settings.SITE_URL = "https://tuliaison.example.org"
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 10},
+            }
+        }
+        yield server

@@ -36,6 +36,7 @@ class FakeESP:
         # Each recipient's message as Mailgun would send it, if keep_messages: to, subject,
         # text, html, headers (with recipient variables filled in) and the raw variables.
         self.messages: list[dict] = []
+        self.raw_bodies: list[bytes] = []  # each accepted call's form as sent, if keep_messages
         self.keep_messages = False
         self.fail_with: int | None = None  # answer every call with this HTTP status
         self.fail_batches_with: int | None = None  # the same, for batch sends only
@@ -86,6 +87,9 @@ class FakeESP:
                     return
                 message_id = f"<{uuid.uuid4().hex}@{match.group(1)}>"
                 fake.record(form)
+                if fake.keep_messages:
+                    with fake.lock:
+                        fake.raw_bodies.append(body)
                 if fake.delay:
                     time.sleep(fake.delay)
                 self._answer(200, {"id": message_id, "message": "Queued. Thank you."})

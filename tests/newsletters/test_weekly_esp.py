@@ -91,7 +91,8 @@ def test_the_fake_service_drops_a_repeat_of_a_delivery(esp, clp, members):
     digest = delivery.prepare(upcoming_digest(clp).pk)
     claimed = delivery._claim(digest, 2)
     connection = delivery._connection()
-    delivery._send(connection, "mailgun", digest, claimed, delivery._Personal())  # then dies
+    personal = delivery._Personal(digest.clp)
+    delivery._send(connection, "mailgun", digest, claimed, personal)  # then dies
     later = timezone.now() + delivery.datetime.timedelta(minutes=11)
     assert delivery.requeue_stuck(later, after=delivery.datetime.timedelta(minutes=10)) == 2
     assert delivery.send_all(digest.pk) == 5

@@ -1,0 +1,120 @@
+"""Every kind of one-off email the app sends, as a real SMTP server on loopback receives it:
+a text and an HTML part, a Message-ID on the site's domain, headers as written, and the links
+its reader needs. (The weekly email has its own: tests/newsletters/test_weekly_received.py.)"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from newsletters import delivery, services
+from newsletters.digest import upcoming_digest
+from newsletters.models import DigestStatus, NewsletterSchedule, Subscriber, SubscriberStatus
+from pickets.models import PicketLine, PicketSignup
+from pickets.services import send_due_reminders
+
+from ..factories import ActionDayFactory, DisputeFactory
+from ..mailbox import assert_list_headers, assert_well_formed
+
+pytestmark = pytest.mark.django_db
+
+DOMAIN = "tuliaison.example.org"
+SITE = f"https://{DOMAIN}"
+
+
+def only(smtp_server, to: str):
+    assert len(smtp_server.received) == 1, [r.to for r in smtp_server.received]
+    received = smtp_server.received[0]
+    assert received.to == [to] and received.envelope_to == [to]
+    assert_well_formed(received, domain=DOMAIN)
+    return received
+
+
+def test_a_subscription_confirmation(smtp_server, clp, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.subscribe(clp=clp, email="ada@example.org", name="Ada")
+    received = only(smtp_server, "ada@example.org")
+    token = Subscriber.objects.get(email="ada@example.org").token
+    for part in (received.text, received.html):
+        assert f"{SITE}/subscriptions/{token}/confirm/" in part
+    # Not yet on the list: nothing to unsubscribe from, but it is the list's mail.
+    assert not received.has_header("List-Unsubscribe")
+    assert received.raw_header("List-Id").endswith(f"<hackney-north.weekly.{DOMAIN}>")
+
+
+def test_a_subscriber_who_subscribes_again_is_told_with_their_own_links(
+    smtp_server, clp, django_capture_on_commit_callbacks
+):
+    active = Subscriber.objects.create(
+        clp=clp, email="sam@example.org", status=SubscriberStatus.ACTIVE, consent_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.subscribe(clp=clp, email="sam@example.org")
+    received = only(smtp_server, "sam@example.org")
+    url = assert_list_headers(received, list_id=f"hackney-north.weekly.{DOMAIN}")
+    assert url == f"{SITE}/subscriptions/{active.token}/unsubscribe/"
+
+
+def test_a_picket_reminder(smtp_server, clp, member):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    dispute = DisputeFactory(title="Royal Mail delivery office")
+    day = ActionDayFactory(dispute=dispute, date=tomorrow)
+    line = PicketLine.objects.create(
+        clp=clp,
+        dispute=dispute,
+        place="The yard gate",
+        postcode="N16 0AA",
+        start_time=datetime.time(7),
+        end_time=datetime.time(10),
+    )
+    line.action_days.set([day])
+    PicketSignup.objects.create(picket_line=line, action_day=day, user=member)
+    assert send_due_reminders() == 1
+    received = only(smtp_server, member.email)
+    assert received.message["Subject"] == "Tomorrow: picket line at The yard gate"
+    for part in (received.text, received.html):
+        assert "The yard gate" in part
+        assert f"/c/{clp.slug}/pickets/{line.pk}/" in part
+
+
+def test_the_monthly_section_to_the_newsletter_editor(smtp_server, clp, tulo):
+    NewsletterSchedule.objects.create(clp=clp, editor_email="editor@example.org")
+    section, _ = services.section_build(clp=clp, month=datetime.date(2026, 10, 1), notify=False)
+    services.section_approve(section=section, number=1, by=tulo)
+    version = section.versions.get(number=1)
+    assert services.section_send_to_editor(version_id=version.pk) is True
+    received = only(smtp_server, "editor@example.org")
+    assert received.raw_header("Reply-To") == tulo.email
+    attachments = [part.get_filename() for part in received.message.iter_attachments()]
+    assert attachments == ["union-updates-2026-10.md"]
+
+
+def test_the_notice_to_tulos_that_the_section_is_drafted(
+    smtp_server, clp, tulo, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.section_build(clp=clp, month=datetime.date(2026, 10, 1))
+    received = only(smtp_server, tulo.email)
+    for part in (received.text, received.html):
+        assert f"{SITE}/c/{clp.slug}/newsletter/" in part
+
+
+def test_the_notice_to_tulos_that_the_weekly_email_stopped(
+    smtp_server, clp, tulo, django_capture_on_commit_callbacks
+):
+    digest = upcoming_digest(clp)
+    digest.status = DigestStatus.SENDING
+    digest.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert delivery.stop(digest.pk, "12 of 50 refused by the email service") is True
+    received = only(smtp_server, tulo.email)
+    for part in (received.text, received.html):
+        assert f"{SITE}/c/{clp.slug}/weekly/{digest.pk}/" in part
+
+
+def test_a_test_copy_of_the_weekly_email_to_the_tulo(smtp_server, client, clp, tulo):
+    client.force_login(tulo)
+    client.post(reverse("newsletters:send_test", args=[clp.slug]))
+    received = only(smtp_server, tulo.email)
+    assert received.message["Subject"].startswith("[Test] ")
