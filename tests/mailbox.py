@@ -75,10 +75,11 @@ def assert_well_formed(received: Received, *, domain: str) -> None:
     message = received.message
     assert message.get_body(preferencelist=("plain",)) is not None, "no text part"
     assert message.get_body(preferencelist=("html",)) is not None, "no HTML part"
-    assert re.fullmatch(rf"<[^@<>\s]+@{re.escape(domain)}>", received.raw_header("Message-ID"))
     for name in ("List-Unsubscribe", "List-Id", "List-Unsubscribe-Post", "Message-ID"):
         if received.has_header(name):
-            assert "=?" not in received.raw_header(name), f"{name} is encoded"
+            value = received.raw_header(name)
+            assert "=?" not in value, f"{name} is sent as an encoded-word: {value}"
+    assert re.fullmatch(rf"<[^@<>\s]+@{re.escape(domain)}>", received.raw_header("Message-ID"))
 
 
 def assert_list_headers(received: Received, *, list_id: str) -> str:
