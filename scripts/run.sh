@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=tuliaison.settings.local
 PORT=${PORT:-8000}
+# Links in the emails it writes point at the port it serves.
+export SITE_URL=${SITE_URL:-http://127.0.0.1:${PORT}}
 PY=.venv/bin/python
 
 $PY manage.py migrate --noinput >/dev/null
