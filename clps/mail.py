@@ -13,6 +13,7 @@ from anymail.message import AnymailMessageMixin
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.html import linebreaks, urlize
 
 # RFC 5322 allows 998 characters a line. At the default 78, Python encodes a header with a long
 # word (a personal unsubscribe URL) as RFC 2047 encoded-words, which mail clients do not read in
@@ -74,6 +75,11 @@ def compose(
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def text_to_html(text: str) -> str:
+    """An HTML part for a message written as text alone (allauth's): paragraphs and links."""
+    return linebreaks(urlize(text, autoescape=True))
 
 
 def build_email(

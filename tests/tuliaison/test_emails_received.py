@@ -118,3 +118,12 @@ def test_a_test_copy_of_the_weekly_email_to_the_tulo(smtp_server, client, clp, t
     client.post(reverse("newsletters:send_test", args=[clp.slug]))
     received = only(smtp_server, tulo.email)
     assert received.message["Subject"].startswith("[Test] ")
+
+
+def test_allauths_password_reset_through_the_same_builder(smtp_server, client, member):
+    client.post(reverse("account_reset_password"), {"email": member.email})
+    received = only(smtp_server, member.email)
+    assert received.message["Subject"].startswith("[TU Liaison] ")
+    link = next(url for url in received.links() if "/accounts/password/reset/key/" in url)
+    assert link.startswith("http")
+    assert f'href="{link}"' in received.html
