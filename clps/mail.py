@@ -5,10 +5,12 @@ emails/<name>/subject.txt, body.txt and body.html; the weekly email, rendered on
 CLP, passes its parts to `compose` directly."""
 
 import email.policy
+import smtplib
 import unicodedata
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from anymail.message import AnymailMessageMixin
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -103,3 +105,20 @@ def build_email(
 
 def send_email(name: str, *, to: list[str], context: dict, headers: dict | None = None) -> None:
     build_email(name, to=to, context=context, headers=headers).send()
+
+
+def is_permanent(exc: Exception) -> bool:
+    """A refusal that will come again the same way, so no retry: an email service's 4xx other
+    than 429, refused recipients, an SMTP server's 5xx. A 5xx from a service, a 429, a timeout
+    or a dropped connection may pass next time."""
+    if isinstance(exc, AnymailRecipientsRefused | smtplib.SMTPRecipientsRefused):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code >= 500
+    status = getattr(exc, "status_code", None)
+    return (
+        isinstance(exc, AnymailAPIError)
+        and status is not None
+        and 400 <= status < 500
+        and status != 429
+    )

@@ -183,3 +183,46 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class MailStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to go"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Not sent"
+
+
+class OutgoingMail(models.Model):
+    """One one-off email (a reminder, a confirmation, a notice, the editor's copy), rendered and
+    written in the transaction that causes it, then sent at most once by clps.outbox.send.
+
+    The weekly email, sent to every subscriber at once, has its own Delivery rows instead."""
+
+    clp = models.ForeignKey(
+        CLP, null=True, blank=True, on_delete=models.CASCADE, related_name="outgoing_mail"
+    )
+    kind = models.CharField(max_length=60)  # the template's name, e.g. picket_reminder
+    to = models.JSONField(default=list)
+    reply_to = models.EmailField(blank=True)
+    subject = models.CharField(max_length=300)
+    text = models.TextField()
+    html = models.TextField()
+    headers = models.JSONField(default=dict, blank=True)
+    # Text attachments only: [{"filename": ..., "content": ..., "mimetype": ...}].
+    attachments = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=MailStatus.choices, default=MailStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="outgoing_mail_status"),
+            models.Index(fields=["clp", "-created_at", "-id"], name="outgoing_mail_clp"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {', '.join(self.to)} ({self.status})"

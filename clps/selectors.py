@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
 
-from .models import CLP, Membership, Role, User
+from .models import CLP, MailStatus, Membership, OutgoingMail, Role, User
+from .pagination import Page, keyset_page
 
 
 def memberships_for_user(*, user: User) -> QuerySet[Membership]:
@@ -26,3 +27,18 @@ def tulo_count(*, clp: CLP) -> int:
 def landing_url_name(membership: Membership) -> str:
     """Where a member of each role starts in their CLP."""
     return "dashboard" if membership.role == Role.TULO else "clps:home"
+
+
+def outgoing_mail_page(*, clp: CLP, cursor: str | None) -> Page:
+    """The CLP's one-off emails, newest first, a page at a time."""
+    return keyset_page(
+        OutgoingMail.objects.filter(clp=clp).only(
+            "pk", "kind", "to", "subject", "status", "error", "created_at", "sent_at", "attempts"
+        ),
+        order=["-created_at", "-id"],
+        cursor=cursor,
+    )
+
+
+def failed_mail_count(*, clp: CLP) -> int:
+    return OutgoingMail.objects.filter(clp=clp, status=MailStatus.FAILED).count()

@@ -19,4 +19,10 @@ urlpatterns = [
         name="membership_remove",
     ),
     path("<slug:clp_slug>/settings/", views.settings_view, name="settings"),
+    path("<slug:clp_slug>/outbox/", views.outbox_list, name="outbox"),
+    path(
+        "<slug:clp_slug>/outbox/<int:mail_id>/send-again/",
+        views.outbox_send_again,
+        name="outbox_send_again",
+    ),
 ]

@@ -5,10 +5,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import outbox, selectors, services
 from .access import clp_view, public_clp_view
 from .forms import DistrictsForm, RoleForm
-from .models import CLP, Membership, Role
+from .models import CLP, Membership, OutgoingMail, Role
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -101,3 +101,27 @@ def settings_view(request: HttpRequest, clp: CLP) -> HttpResponse:
         messages.success(request, "Postcode districts saved.")
         return redirect("clps:settings", clp.slug)
     return render(request, "clps/settings.html", {"clp": clp, "form": form})
+
+
+@clp_view(Role.TULO)
+def outbox_list(request: HttpRequest, clp: CLP) -> HttpResponse:
+    """The CLP's reminders, confirmations and notices: which went, which wait, which failed."""
+    return render(
+        request,
+        "clps/outbox.html",
+        {
+            "clp": clp,
+            "page": selectors.outgoing_mail_page(clp=clp, cursor=request.GET.get("after")),
+        },
+    )
+
+
+@clp_view(Role.TULO)
+@require_POST
+def outbox_send_again(request: HttpRequest, clp: CLP, mail_id: int) -> HttpResponse:
+    mail = get_object_or_404(OutgoingMail, pk=mail_id, clp=clp)
+    if outbox.send_again(mail=mail):
+        messages.success(request, f"Sending “{mail.subject}” again.")
+    else:
+        messages.error(request, "That email has not failed, so there is nothing to send again.")
+    return redirect("clps:outbox", clp.slug)

@@ -13,7 +13,8 @@ from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from clps.mail import Email, compose
+from clps.mail import Email, compose, is_permanent
+from clps.outbox import queue_email
 
 from .digest import (
     build_content,
@@ -238,22 +239,6 @@ def batch_message_for(
     return message
 
 
-def is_permanent(exc: Exception) -> bool:
-    """An email service's 4xx other than 429 will fail again the same way: no retry. A 5xx, a
-    429, a timeout or a dropped connection may pass next time."""
-    from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
-
-    if isinstance(exc, AnymailRecipientsRefused):
-        return True
-    status = getattr(exc, "status_code", None)
-    return (
-        isinstance(exc, AnymailAPIError)
-        and status is not None
-        and 400 <= status < 500
-        and (status != 429)
-    )
-
-
 def _connection():
     return mail.mailers.default
 
@@ -397,8 +382,9 @@ def send_all(digest_id: int) -> int:
 
 
 def stop(digest_id: int, reason: str) -> bool:
-    """Stop sending until the TULO resumes, and tell the CLP's TULOs, once."""
-    from clps.mail import send_email
+    """Stop sending until the TULO resumes, and tell the CLP's TULOs, once. Their notice goes
+    through the outbox, which keeps trying after the email service that failed here recovers;
+    meanwhile the dashboard says so."""
     from clps.models import Membership, Role
 
     with transaction.atomic():
@@ -413,19 +399,18 @@ def stop(digest_id: int, reason: str) -> bool:
                 clp=digest.clp, role=Role.TULO, user__is_active=True
             ).values_list("user__email", flat=True)
         )
-        counts = figures(digest)
-        context = {
-            "digest": digest,
-            "clp": digest.clp,
-            "counts": counts,
-            "url": settings.SITE_URL.rstrip("/")
-            + reverse("newsletters:digest", args=[digest.clp.slug, digest.pk]),
-        }
         if tulos:
-            # Robust: when the email service is what failed, this fails too, and the TULO
-            # learns of it from the dashboard instead.
-            transaction.on_commit(
-                lambda: send_email("digest_stopped", to=tulos, context=context), robust=True
+            queue_email(
+                "digest_stopped",
+                to=tulos,
+                clp=digest.clp_id,
+                context={
+                    "digest": digest,
+                    "clp": digest.clp,
+                    "counts": figures(digest),
+                    "url": settings.SITE_URL.rstrip("/")
+                    + reverse("newsletters:digest", args=[digest.clp.slug, digest.pk]),
+                },
             )
     logger.warning("digest %s stopped: %s", digest_id, reason)
     return True

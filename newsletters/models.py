@@ -341,10 +341,10 @@ class NewsletterSectionVersion(models.Model):
     editor_email = models.EmailField(
         blank=True, help_text="Where the approved version was sent, as the schedule said then."
     )
-    # Set when a worker takes the email to the editor, so a second worker or a retry of the
-    # approval finds it taken; cleared again if the email service fails.
-    editor_send_claimed_at = models.DateTimeField(null=True, blank=True)
-    editor_emailed_at = models.DateTimeField(null=True, blank=True)
+    # The approved version's email to the editor, written with the approval.
+    editor_mail = models.OneToOneField(
+        "clps.OutgoingMail", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["section", "-number"]
@@ -354,7 +354,7 @@ class NewsletterSectionVersion(models.Model):
                 condition=Q(source__in=SectionSource.values), name="section_source_valid"
             ),
             models.CheckConstraint(
-                condition=Q(editor_emailed_at__isnull=True) | Q(approved_at__isnull=False),
+                condition=Q(editor_mail__isnull=True) | Q(approved_at__isnull=False),
                 name="section_emailed_only_when_approved",
             ),
         ]
@@ -365,3 +365,8 @@ class NewsletterSectionVersion(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.approved_at is not None
+
+    @property
+    def editor_emailed_at(self):
+        """When the editor's copy went, if it has."""
+        return self.editor_mail.sent_at if self.editor_mail else None

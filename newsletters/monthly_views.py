@@ -41,7 +41,11 @@ def _section(clp: CLP, month: datetime.date) -> NewsletterSection:
 
 
 def _latest(section: NewsletterSection) -> NewsletterSectionVersion:
-    return section.versions.select_related("created_by", "approved_by").order_by("-number").first()
+    return (
+        section.versions.select_related("created_by", "approved_by", "editor_mail")
+        .order_by("-number")
+        .first()
+    )
 
 
 def _chosen_version(request: HttpRequest, section: NewsletterSection) -> NewsletterSectionVersion:
@@ -49,7 +53,8 @@ def _chosen_version(request: HttpRequest, section: NewsletterSection) -> Newslet
     number = request.GET.get("v", "")
     if number.isdigit():
         return get_object_or_404(
-            section.versions.select_related("created_by", "approved_by"), number=int(number)
+            section.versions.select_related("created_by", "approved_by", "editor_mail"),
+            number=int(number),
         )
     return _latest(section)
 
@@ -125,7 +130,7 @@ def build(request: HttpRequest, clp: CLP) -> HttpResponse:
 def _section_context(request, clp, section, latest, *, form=None) -> dict:
     schedule = _schedule(clp)
     versions = keyset_page(
-        section.versions.select_related("created_by", "approved_by"),
+        section.versions.select_related("created_by", "approved_by", "editor_mail"),
         order=["-number"],
         cursor=request.GET.get("after"),
         size=VERSIONS_PER_PAGE,
@@ -369,7 +374,7 @@ def download(request: HttpRequest, clp: CLP, month: datetime.date, fmt: str) -> 
 def version(request: HttpRequest, clp: CLP, month: datetime.date, number: int) -> HttpResponse:
     found = _section(clp, month)
     chosen = get_object_or_404(
-        found.versions.select_related("created_by", "approved_by"), number=number
+        found.versions.select_related("created_by", "approved_by", "editor_mail"), number=number
     )
     return render(
         request,

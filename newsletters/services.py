@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clps.audit import record_counts, record_event
-from clps.mail import build_email, list_id, send_email
+from clps.mail import list_id
 from clps.models import CLP, AuditAction
+from clps.outbox import queue_email
 
 from . import monthly
 from .models import (
@@ -132,22 +133,21 @@ def _record(action: str, subscriber: Subscriber) -> None:
     )
 
 
-def _send_after_commit(name: str, subscriber_id: int) -> None:
-    def send() -> None:
-        subscriber = Subscriber.objects.select_related("clp").get(pk=subscriber_id)
-        context = {
-            "clp": subscriber.clp,
-            "confirm_url": confirm_url(subscriber),
-            "manage_url": manage_url(subscriber),
-            "unsubscribe_url": unsubscribe_url(subscriber),
-            "days": PENDING_LIFETIME.days,
-        }
-        headers = list_id_header(subscriber.clp)
-        if subscriber.status == SubscriberStatus.ACTIVE:
-            headers |= list_unsubscribe_headers(subscriber)
-        send_email(name, to=[subscriber.email], context=context, headers=headers)
-
-    transaction.on_commit(send)
+def _email_subscriber(name: str, subscriber: Subscriber) -> None:
+    """A confirmation or notice to one subscriber, written with the change that causes it."""
+    context = {
+        "clp": subscriber.clp,
+        "confirm_url": confirm_url(subscriber),
+        "manage_url": manage_url(subscriber),
+        "unsubscribe_url": unsubscribe_url(subscriber),
+        "days": PENDING_LIFETIME.days,
+    }
+    headers = list_id_header(subscriber.clp)
+    if subscriber.status == SubscriberStatus.ACTIVE:
+        headers |= list_unsubscribe_headers(subscriber)
+    queue_email(
+        name, to=[subscriber.email], clp=subscriber.clp_id, context=context, headers=headers
+    )
 
 
 @transaction.atomic
@@ -198,14 +198,14 @@ def subscribe(
             subscriber = existing.get()
         else:
             _record(AuditAction.SUBSCRIBED, subscriber)
-            _send_after_commit("confirm_subscription", subscriber.pk)
+            _email_subscriber("confirm_subscription", subscriber)
             return SignupOutcome.CONFIRMATION_SENT
     if subscriber.email_hash != hashed:
         Subscriber.objects.filter(pk=subscriber.pk).update(email_hash=hashed)
         subscriber.email_hash = hashed
 
     if subscriber.status == SubscriberStatus.ACTIVE:
-        _send_after_commit("already_subscribed", subscriber.pk)
+        _email_subscriber("already_subscribed", subscriber)
         return SignupOutcome.ALREADY_SUBSCRIBED
     if subscriber.status in (SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED):
         # Its suppression row should have stopped us above; the status alone is enough.
@@ -220,7 +220,7 @@ def subscribe(
     subscriber.unsubscribed_at = None
     subscriber.save()
     _record(AuditAction.SUBSCRIBED, subscriber)
-    _send_after_commit("confirm_subscription", subscriber.pk)
+    _email_subscriber("confirm_subscription", subscriber)
     return SignupOutcome.CONFIRMATION_SENT
 
 
@@ -372,12 +372,10 @@ def newsletter_schedule_save(*, schedule: NewsletterSchedule) -> NewsletterSched
     return schedule
 
 
-def _notify_drafted(section_id: int) -> None:
-    """Tell each of the CLP's TULOs the draft is ready. The draft is made whether or not this
-    email goes, so a failure here is logged rather than undoing it."""
+def _notify_drafted(section: NewsletterSection) -> None:
+    """Tell each of the CLP's TULOs the draft is ready, with the draft."""
     from clps.models import Membership, Role
 
-    section = NewsletterSection.objects.select_related("clp").get(pk=section_id)
     schedule = NewsletterSchedule.objects.filter(clp=section.clp).first()
     context = {
         "clp": section.clp,
@@ -389,14 +387,12 @@ def _notify_drafted(section_id: int) -> None:
         clp=section.clp, role=Role.TULO, user__is_active=True
     ).select_related("user")
     for membership in tulos:
-        try:
-            send_email(
-                "newsletter_section_drafted",
-                to=[membership.user.email],
-                context={**context, "name": membership.user.name},
-            )
-        except Exception:
-            logger.exception("could not tell a TULO that section %s is drafted", section_id)
+        queue_email(
+            "newsletter_section_drafted",
+            to=[membership.user.email],
+            clp=section.clp_id,
+            context={**context, "name": membership.user.name},
+        )
 
 
 def section_build(
@@ -424,7 +420,7 @@ def section_build(
                 created_by=by,
             )
             if notify:
-                transaction.on_commit(lambda: _notify_drafted(section.pk))
+                _notify_drafted(section)
     except IntegrityError:  # drafted by another worker between our read and our write
         return NewsletterSection.objects.get(clp=clp, month=month), False
     return section, True
@@ -517,55 +513,33 @@ def section_approve(*, section: NewsletterSection, number: int, by) -> ApproveOu
         status=SectionStatus.APPROVED, updated_at=timezone.now()
     )
     if latest.editor_email:
-        from .monthly_tasks import send_section_to_editor
-
-        send_section_to_editor.delay_on_commit(latest.pk)
+        latest.editor_mail = _queue_editor_copy(latest, section)
+        latest.save(update_fields=["editor_mail"])
     return ApproveOutcome.APPROVED
 
 
-def section_send_to_editor(*, version_id: int) -> bool:
-    """Email an approved version to the newsletter editor, once.
-
-    The version is claimed by one UPDATE before the email goes, so a second worker or a
-    repeated task finds it taken and sends nothing; if the email service fails, the claim is
-    let go for the retry. Returns whether this call sent it.
-    """
-    claimed = (
-        NewsletterSectionVersion.objects.filter(
-            pk=version_id,
-            approved_at__isnull=False,
-            editor_emailed_at__isnull=True,
-            editor_send_claimed_at__isnull=True,
-        )
-        .exclude(editor_email="")
-        .update(editor_send_claimed_at=timezone.now())
-    )
-    if not claimed:
-        return False
-    version = NewsletterSectionVersion.objects.select_related("section__clp", "approved_by").get(
-        pk=version_id
-    )
-    section = version.section
-    context = {
-        "clp": section.clp,
-        "section": section,
-        "version": version,
-        "html": monthly.to_styled_html(version.markdown),
-        "text": monthly.to_text(version.markdown),
-        "approved_by": version.approved_by,
-    }
+def _queue_editor_copy(version: NewsletterSectionVersion, section: NewsletterSection):
+    """The approved version for the newsletter editor, written with the approval: text, HTML
+    and the Markdown as a file, with replies going to the TULO who approved it."""
     approver = version.approved_by
-    message = build_email(
+    return queue_email(
         "newsletter_section",
         to=[version.editor_email],
-        context=context,
-        reply_to=[approver.email] if approver is not None and approver.email else None,
+        clp=section.clp_id,
+        context={
+            "clp": section.clp,
+            "section": section,
+            "version": version,
+            "html": monthly.to_styled_html(version.markdown),
+            "text": monthly.to_text(version.markdown),
+            "approved_by": approver,
+        },
+        reply_to=approver.email if approver is not None and approver.email else "",
+        attachments=[
+            {
+                "filename": f"union-updates-{section.month:%Y-%m}.md",
+                "content": version.markdown,
+                "mimetype": "text/markdown",
+            }
+        ],
     )
-    message.attach(f"union-updates-{section.month:%Y-%m}.md", version.markdown, "text/markdown")
-    try:
-        message.send()
-    except Exception:
-        NewsletterSectionVersion.objects.filter(pk=version_id).update(editor_send_claimed_at=None)
-        raise
-    NewsletterSectionVersion.objects.filter(pk=version_id).update(editor_emailed_at=timezone.now())
-    return True

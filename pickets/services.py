@@ -6,9 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from clps.models import CLP, Membership, User
+from clps.outbox import queue_email
 
 from .models import (
     LeadLink,
@@ -167,13 +169,9 @@ def reminder_window(now: datetime.datetime | None = None) -> datetime.date:
 def send_due_reminders(now: datetime.datetime | None = None) -> int:
     """Email everyone signed up for tomorrow's picket lines, once each.
 
-    Each sign-up is claimed (reminder_sent_at set where it was empty) before its email goes, so
-    a second run, or two workers at once, never send a second reminder.
+    Each sign-up is claimed (reminder_sent_at set where it was empty) in the transaction that
+    writes its reminder to the outbox, so a second run, or two workers at once, write one.
     """
-    from django.urls import reverse
-
-    from clps.mail import send_email
-
     now = now or timezone.now()
     day = reminder_window(now)
     due = PicketSignup.objects.filter(
@@ -181,25 +179,27 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
     ).values_list("pk", flat=True)
     sent = 0
     for signup_id in list(due):
-        claimed = PicketSignup.objects.filter(pk=signup_id, reminder_sent_at__isnull=True).update(
-            reminder_sent_at=now
-        )
-        if not claimed:
-            continue
-        signup = PicketSignup.objects.select_related(
-            "user", "action_day", "picket_line__dispute", "picket_line__clp"
-        ).get(pk=signup_id)
-        line = signup.picket_line
-        send_email(
-            "picket_reminder",
-            to=[signup.user.email],
-            context={
-                "signup": signup,
-                "line": line,
-                "day": signup.action_day,
-                "picket_url": reverse("pickets:picket_line", args=[line.clp.slug, line.pk]),
-            },
-        )
+        with transaction.atomic():
+            claimed = PicketSignup.objects.filter(
+                pk=signup_id, reminder_sent_at__isnull=True
+            ).update(reminder_sent_at=now)
+            if not claimed:
+                continue
+            signup = PicketSignup.objects.select_related(
+                "user", "action_day", "picket_line__dispute", "picket_line__clp"
+            ).get(pk=signup_id)
+            line = signup.picket_line
+            queue_email(
+                "picket_reminder",
+                to=[signup.user.email],
+                clp=line.clp_id,
+                context={
+                    "signup": signup,
+                    "line": line,
+                    "day": signup.action_day,
+                    "picket_url": reverse("pickets:picket_line", args=[line.clp.slug, line.pk]),
+                },
+            )
         sent += 1
     return sent
 

@@ -76,6 +76,17 @@ def site_admin(db):
 
 
 @pytest.fixture
+def eager():
+    """Run enqueued tasks in the test's own process, as a worker would run them: with
+    django_capture_on_commit_callbacks(execute=True), the outbox's email goes at commit."""
+    from tuliaison.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
 def celery_worker_process(transactional_db, settings):
     """A real `celery worker` process on the test Redis and the test database."""
     import os

@@ -10,6 +10,7 @@ from django.db import Error as DatabaseUnavailable
 from django.db import connections
 from django.utils import timezone
 
+from clps import outbox
 from newsletters import delivery, monthly, weekly
 from newsletters.monthly_tasks import build_section
 from pickets.tasks import send_picket_reminders
@@ -63,6 +64,11 @@ def due_jobs(now: datetime.datetime) -> dict[str, int]:
         # Hourly: personal data past its retention period is deleted (privacy/services.py).
         retention.delay()
         enqueued["retention"] = 1
+    lost = outbox.sweep(now)
+    for mail_id in lost:  # their task never reached a worker
+        outbox.send_outgoing_mail.delay(mail_id)
+    if lost:
+        enqueued["outgoing_mail"] = len(lost)
     requeued = delivery.requeue_stuck(now, after=STUCK_AFTER)
     if requeued:
         logger.warning("requeued %s deliveries stuck in flight", requeued)

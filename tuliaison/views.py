@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from clps import selectors as clps_selectors
 from clps.access import clp_view
 from clps.models import CLP, Role
 from newsletters.digest import week_start
@@ -56,5 +57,6 @@ def dashboard(request: HttpRequest, clp: CLP) -> HttpResponse:
             "stopped_digest": Digest.objects.filter(clp=clp, status=DigestStatus.STOPPED)
             .order_by("-week_start")
             .first(),
+            "failed_mail": clps_selectors.failed_mail_count(clp=clp),
         },
     )

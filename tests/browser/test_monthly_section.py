@@ -27,16 +27,6 @@ We **won** at the hospital: cleaning is back in-house.
 """
 
 
-@pytest.fixture
-def eager():
-    """The email to the editor is sent by a task: run it in the live server's own process."""
-    from tuliaison.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
 def test_tulo_edits_previews_approves_and_copies_the_html(live_server, phone, settings, clp, eager):
     settings.MFA_TOTP_TOLERANCE = 1
     tulo = MembershipFactory(clp=clp, role=Role.TULO, user__name="Priya Sharma").user

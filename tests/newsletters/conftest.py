@@ -42,16 +42,6 @@ def pending(clp) -> Subscriber:
 
 
 @pytest.fixture
-def eager():
-    """Run enqueued tasks in the test's own process, as a worker would run them."""
-    from tuliaison.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
-@pytest.fixture
 def esp(settings):
     with FakeESP() as fake:
         settings.MAILERS = {"default": {"BACKEND": "anymail.backends.mailgun.EmailBackend"}}

@@ -7,6 +7,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from clps import outbox
+from clps.models import MailStatus
 from newsletters import services
 from newsletters.models import (
     NewsletterSchedule,
@@ -15,7 +17,6 @@ from newsletters.models import (
     SectionSource,
     SectionStatus,
 )
-from newsletters.monthly_tasks import send_section_to_editor
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,7 @@ def test_approval_sends_one_email_with_both_parts_however_often_it_is_pressed(
         first = client.post(url("section_approve", clp), {"version": "2"}, follow=True)
     with django_capture_on_commit_callbacks(execute=True):
         again = client.post(url("section_approve", clp), {"version": "2"}, follow=True)
-    send_section_to_editor.delay(section.versions.get(number=2).pk)  # a retried task
+    outbox.send_outgoing_mail.delay(section.versions.get(number=2).editor_mail_id)  # a retry
 
     assert "Approved version 2. It is on its way to editor@example.org." in first.content.decode()
     assert "Version 2 was already approved; nothing more was sent." in again.content.decode()
@@ -111,13 +112,13 @@ def test_a_failing_email_service_leaves_it_to_the_retry_which_sends_once(
     version = section.versions.get(number=1)
     settings.MAILERS = {"default": {"BACKEND": "tests.newsletters.failing_backend.EmailBackend"}}
     with pytest.raises(ConnectionError):
-        services.section_send_to_editor(version_id=version.pk)
+        outbox.send(version.editor_mail_id)
     version.refresh_from_db()
-    assert version.editor_emailed_at is None and version.editor_send_claimed_at is None
+    assert version.editor_emailed_at is None and version.editor_mail.status == MailStatus.QUEUED
 
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    assert services.section_send_to_editor(version_id=version.pk) is True
-    assert services.section_send_to_editor(version_id=version.pk) is False
+    assert outbox.send(version.editor_mail_id) is True
+    assert outbox.send(version.editor_mail_id) is False
     assert len(mail.outbox) == 1
 
 

@@ -28,7 +28,7 @@ def form_data(email="ada@example.org", **extra):
 
 
 @pytest.fixture
-def signup(client, clp, django_capture_on_commit_callbacks):
+def signup(client, clp, django_capture_on_commit_callbacks, eager):
     """POST the form as a visitor; the confirmation email goes when the sign-up commits."""
 
     def post(data=None, *, to=clp, ip="203.0.113.7"):

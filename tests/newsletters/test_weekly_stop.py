@@ -27,7 +27,7 @@ def tulo_emails(esp) -> list[dict]:
 
 
 def test_a_service_refusing_every_batch_stops_the_send_and_tells_the_tulo_once(
-    esp, clp, tulo, members, monkeypatch, django_capture_on_commit_callbacks
+    esp, clp, tulo, members, monkeypatch, django_capture_on_commit_callbacks, eager
 ):
     monkeypatch.setattr(delivery, "FAILURE_SAMPLE", 4)
     esp.fail_batches_with = 401  # a wrong API key: every batch is refused

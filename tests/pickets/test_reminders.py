@@ -10,14 +10,17 @@ from pickets.services import send_due_reminders
 pytestmark = pytest.mark.django_db
 
 
-def test_reminder_goes_the_evening_before_exactly_once(picket_line, member, tulo, tomorrow):
+def test_reminder_goes_the_evening_before_exactly_once(
+    picket_line, member, tulo, tomorrow, eager, django_capture_on_commit_callbacks
+):
     day = picket_line.action_days.get(date=tomorrow)
     later = picket_line.action_days.exclude(pk=day.pk).get()
     PicketSignup.objects.create(picket_line=picket_line, action_day=day, user=member)
     PicketSignup.objects.create(picket_line=picket_line, action_day=later, user=tulo)
 
-    assert send_due_reminders() == 1
-    assert send_due_reminders() == 0  # a second run, or a retried task, sends nothing more
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_due_reminders() == 1
+        assert send_due_reminders() == 0  # a second run, or a retried task, sends nothing more
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [member.email]

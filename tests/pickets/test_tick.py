@@ -11,17 +11,6 @@ from ..factories import CLPFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def eager():
-    """Run enqueued tasks in the test's own process: this checks what the tick decides, while
-    tests/tuliaison/test_celery_worker.py runs it on a real worker."""
-    from tuliaison.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
 LONDON_1759 = datetime.datetime(2026, 11, 23, 17, 59, tzinfo=datetime.UTC)  # GMT in November
 LONDON_1801 = datetime.datetime(2026, 11, 23, 18, 1, tzinfo=datetime.UTC)
 BST_1801 = datetime.datetime(2026, 7, 1, 17, 1, tzinfo=datetime.UTC)  # 18:01 in London

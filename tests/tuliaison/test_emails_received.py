@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clps import outbox
 from newsletters import delivery, services
 from newsletters.digest import upcoming_digest
 from newsletters.models import DigestStatus, NewsletterSchedule, Subscriber, SubscriberStatus
@@ -29,6 +30,11 @@ def only(smtp_server, to: str):
     assert received.to == [to] and received.envelope_to == [to]
     assert_well_formed(received, domain=DOMAIN)
     return received
+
+
+@pytest.fixture(autouse=True)
+def sent_at_commit(eager):
+    """The outbox sends each email when the transaction that wrote it commits."""
 
 
 def test_a_subscription_confirmation(smtp_server, clp, django_capture_on_commit_callbacks):
@@ -56,7 +62,7 @@ def test_a_subscriber_who_subscribes_again_is_told_with_their_own_links(
     assert url == f"{SITE}/subscriptions/{active.token}/unsubscribe/"
 
 
-def test_a_picket_reminder(smtp_server, clp, member):
+def test_a_picket_reminder(smtp_server, clp, member, django_capture_on_commit_callbacks):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     dispute = DisputeFactory(title="Royal Mail delivery office")
     day = ActionDayFactory(dispute=dispute, date=tomorrow)
@@ -70,7 +76,8 @@ def test_a_picket_reminder(smtp_server, clp, member):
     )
     line.action_days.set([day])
     PicketSignup.objects.create(picket_line=line, action_day=day, user=member)
-    assert send_due_reminders() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_due_reminders() == 1
     received = only(smtp_server, member.email)
     assert received.message["Subject"] == "Tomorrow: picket line at The yard gate"
     for part in (received.text, received.html):
@@ -82,8 +89,7 @@ def test_the_monthly_section_to_the_newsletter_editor(smtp_server, clp, tulo):
     NewsletterSchedule.objects.create(clp=clp, editor_email="editor@example.org")
     section, _ = services.section_build(clp=clp, month=datetime.date(2026, 10, 1), notify=False)
     services.section_approve(section=section, number=1, by=tulo)
-    version = section.versions.get(number=1)
-    assert services.section_send_to_editor(version_id=version.pk) is True
+    assert outbox.send(section.versions.get(number=1).editor_mail_id) is True
     received = only(smtp_server, "editor@example.org")
     assert received.raw_header("Reply-To") == tulo.email
     attachments = [part.get_filename() for part in received.message.iter_attachments()]

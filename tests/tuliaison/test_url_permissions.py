@@ -29,7 +29,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from clps.models import Membership
+from clps.models import MailStatus, Membership, OutgoingMail
 from newsletters.digest import upcoming_digest
 from newsletters.models import NewsletterSectionVersion
 from newsletters.monthly_views import DOWNLOADS
@@ -185,6 +185,8 @@ URLS: dict[str, Profile] = {
     "clps:membership_role": TULO_ONLY_POST,
     "clps:membership_remove": TULO_ONLY_POST,
     "clps:settings": TULO_ONLY,
+    "clps:outbox": TULO_ONLY,
+    "clps:outbox_send_again": TULO_ONLY_POST,
     # privacy
     "privacy:notice": PUBLIC,
     "privacy:clp_notice": PUBLIC,
@@ -486,6 +488,15 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
         ),
         digest=digest,
         section=section,
+        mail=OutgoingMail.objects.create(
+            clp=clp,
+            kind="picket_reminder",
+            to=[f"{marker.lower()}@example.org"],
+            subject=f"{marker} reminder",
+            text=f"{marker} text",
+            html=f"<p>{marker} html</p>",
+            status=MailStatus.FAILED,
+        ),
         membership=Membership.objects.get(clp=clp, user=member),
         subscriber=SubscriberFactory(clp=clp, name=f"{marker} subscriber"),
         records={
@@ -502,6 +513,7 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
 PATH_ARGS: dict[str, Callable[[SimpleNamespace], list[dict]]] = {
     "clps:membership_role": lambda w: [{"membership_id": w.membership.pk}],
     "clps:membership_remove": lambda w: [{"membership_id": w.membership.pk}],
+    "clps:outbox_send_again": lambda w: [{"mail_id": w.mail.pk}],
     "strikes:dispute_detail": lambda w: [{"pk": w.dispute.pk}],
     "strikes:dispute_edit": lambda w: [{"pk": w.dispute.pk}],
     "strikes:dispute_follow": lambda w: [{"pk": w.dispute.pk}],

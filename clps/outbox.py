@@ -1,0 +1,130 @@
+"""The outbox: every one-off email is an OutgoingMail row, rendered and written in the
+transaction that causes it, and sent after commit by one task through the one builder.
+
+Each row is claimed (queued to sending) by one UPDATE before it goes, so a repeated task, a
+second worker or the tick's sweep never send it twice. A row that a worker claimed and never
+finished is not sent again (it may have gone); after SENDING_STUCK_AFTER it shows as failed, and
+the TULO can send it again from the CLP's outbox page."""
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .mail import build_email, compose, is_permanent
+from .models import CLP, MailStatus, OutgoingMail
+
+logger = logging.getLogger(__name__)
+
+# A queued row whose task was lost (the broker was down at commit) is enqueued again after this.
+QUEUED_LOST_AFTER = datetime.timedelta(minutes=2)
+# A row claimed this long ago by a worker that never finished is marked failed.
+SENDING_STUCK_AFTER = datetime.timedelta(minutes=10)
+STUCK_ERROR = "The worker stopped while sending it: it may not have gone."
+
+
+def queue_email(
+    name: str,
+    *,
+    to: list[str],
+    context: dict,
+    clp: CLP | int | None = None,
+    headers: dict[str, str] | None = None,
+    reply_to: str = "",
+    attachments: list[dict[str, str]] | None = None,
+) -> OutgoingMail:
+    """Render the email now and write it; it is sent once the caller's transaction commits."""
+    message = build_email(name, to=to, context=context, headers=headers)
+    mail = OutgoingMail.objects.create(
+        clp_id=clp.pk if isinstance(clp, CLP) else clp,
+        kind=name,
+        to=to,
+        reply_to=reply_to,
+        subject=message.subject,
+        text=message.body,
+        html=message.alternatives[0].content,
+        headers=headers or {},
+        attachments=attachments or [],
+    )
+    send_outgoing_mail.delay_on_commit(mail.pk)
+    return mail
+
+
+def _message(mail: OutgoingMail):
+    message = compose(
+        subject=mail.subject,
+        text=mail.text,
+        html=mail.html,
+        to=mail.to,
+        headers=mail.headers,
+        reply_to=[mail.reply_to] if mail.reply_to else None,
+    )
+    for attachment in mail.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    return message
+
+
+def send(mail_id: int, *, final: bool = False) -> bool:
+    """Send the row if it is still queued; whether this call sent it.
+
+    A temporary failure of the email service puts it back in the queue and raises, for the
+    task to retry; a permanent one (or the last try, `final`) marks it failed."""
+    now = timezone.now()
+    claimed = OutgoingMail.objects.filter(pk=mail_id, status=MailStatus.QUEUED).update(
+        status=MailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    mail = OutgoingMail.objects.get(pk=mail_id)
+    try:
+        _message(mail).send()
+    except Exception as exc:
+        failed = final or is_permanent(exc)
+        OutgoingMail.objects.filter(pk=mail_id).update(
+            status=MailStatus.FAILED if failed else MailStatus.QUEUED, error=str(exc)[:300]
+        )
+        logger.warning("outgoing mail %s (%s) not sent: %s", mail_id, mail.kind, exc)
+        if failed:
+            return False
+        raise
+    OutgoingMail.objects.filter(pk=mail_id).update(
+        status=MailStatus.SENT, sent_at=timezone.now(), error=""
+    )
+    return True
+
+
+def send_again(*, mail: OutgoingMail) -> bool:
+    """The TULO sends a failed email again; False if it had not failed."""
+    with transaction.atomic():
+        requeued = OutgoingMail.objects.filter(pk=mail.pk, status=MailStatus.FAILED).update(
+            status=MailStatus.QUEUED, error=""
+        )
+        if requeued:
+            send_outgoing_mail.delay_on_commit(mail.pk)
+    return bool(requeued)
+
+
+def sweep(now: datetime.datetime) -> list[int]:
+    """For the tick: rows stuck in sending are marked failed; ids of rows queued so long ago
+    that their task was lost, for the caller to enqueue again."""
+    OutgoingMail.objects.filter(
+        status=MailStatus.SENDING, claimed_at__lt=now - SENDING_STUCK_AFTER
+    ).update(status=MailStatus.FAILED, error=STUCK_ERROR)
+    return list(
+        OutgoingMail.objects.filter(
+            status=MailStatus.QUEUED, created_at__lt=now - QUEUED_LOST_AFTER
+        ).values_list("pk", flat=True)[:1000]
+    )
+
+
+@shared_task(name="clps.send_outgoing_mail", bind=True, acks_late=True, max_retries=8)
+def send_outgoing_mail(self, mail_id: int) -> bool:
+    """Send one outbox row; while the email service fails, retried with growing waits (about
+    four hours in all), then marked failed for the TULO to see."""
+    try:
+        return send(mail_id, final=self.request.retries >= self.max_retries)
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 3600)) from exc
