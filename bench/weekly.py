@@ -30,8 +30,6 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from clps.models import CLP
-from newsletters import delivery
-from newsletters.digest import build_content, personalise, render
 from newsletters.models import (
     Delivery,
     DeliveryStatus,
@@ -43,6 +41,9 @@ from newsletters.models import (
     email_hash,
 )
 from newsletters.services import list_unsubscribe_headers, manage_url, unsubscribe_url
+from newsletters.weekly import sending
+from newsletters.weekly.render import personalise, render
+from newsletters.weekly.selectors import build_content
 from tuliaison.celery import app
 from tuliaison.tasks import due_jobs
 
@@ -94,7 +95,7 @@ def esp_stats(url: str) -> dict:
 def naive(seconds: float, clp_ids: list[int]) -> tuple[int, float]:
     """What the batch path replaces: for each recipient, build and render the digest with their
     own links, and send it in an API call of its own (over one kept-alive connection)."""
-    mailer = delivery._connection()
+    mailer = sending.mail_connection()
     mailer.open()
     sent, start = 0, time.perf_counter()
     try:
@@ -222,7 +223,7 @@ def main() -> None:
     peak = max(worker_peaks)
     print(
         f"CLPs: {CLPS}; subscribers: {Subscriber.objects.count():,}; "
-        f"worker processes: {WORKER_PROCESSES}; batch size: {delivery.batch_size('mailgun')}; "
+        f"worker processes: {WORKER_PROCESSES}; batch size: {sending.batch_size('mailgun')}; "
         f"API calls: {batches:,}; recipients accepted by the fake ESP: "
         f"{batch_stats['accepted']:,}"
     )

@@ -2,7 +2,8 @@ import datetime
 
 from django.urls import path, register_converter
 
-from . import monthly_views, weekly_views
+from . import monthly_views
+from .weekly import views as weekly_views
 
 
 class YearMonthConverter:

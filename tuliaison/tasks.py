@@ -5,14 +5,14 @@ import datetime
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.db import Error as DatabaseUnavailable
-from django.db import connections
 from django.utils import timezone
 
 from clps import outbox
-from newsletters import delivery, monthly, weekly
+from newsletters import monthly
 from newsletters.monthly_tasks import build_section
+from newsletters.weekly import schedule as weekly_schedule
+from newsletters.weekly import sending as weekly_sending
+from newsletters.weekly.tasks import send_digest
 from pickets.tasks import send_picket_reminders
 from privacy.tasks import retention
 
@@ -22,34 +22,6 @@ logger = logging.getLogger(__name__)
 REMINDER_HOUR = 18
 # A batch in flight for this long belongs to a worker that died.
 STUCK_AFTER = datetime.timedelta(minutes=10)
-
-
-@shared_task(
-    name="newsletters.send_digest", bind=True, acks_late=True, max_retries=10, ignore_result=True
-)
-def send_digest(self, digest_id: int) -> int:
-    """Send a weekly digest. When the email service fails, the digest shows as paused and the
-    task retries with growing waits; deliveries already sent are never sent again. When the
-    retries run out, sending stops and the TULOs are told."""
-    try:
-        return delivery.send_all(digest_id)
-    except Exception as exc:
-        # After about a day of trying, a person must look.
-        final = self.request.retries >= self.max_retries
-        try:
-            if final:
-                delivery.stop(digest_id, f"the email service kept failing: {exc}")
-            else:
-                delivery.pause(digest_id, str(exc))
-        except DatabaseUnavailable:
-            # The database may be what failed: the retry still goes on the broker, and finds the
-            # deliveries as the last commit left them. Its connection is made afresh.
-            connections.close_all()
-            logger.warning("digest %s: the database is unavailable: %s", digest_id, exc)
-        if final:
-            raise
-        wait = min(settings.WEEKLY_RETRY_WAIT * 2**self.request.retries, 3600)
-        raise self.retry(exc=exc, countdown=wait) from exc
 
 
 def due_jobs(now: datetime.datetime) -> dict[str, int]:
@@ -69,10 +41,10 @@ def due_jobs(now: datetime.datetime) -> dict[str, int]:
         outbox.send_outgoing_mail.delay(mail_id)
     if lost:
         enqueued["outgoing_mail"] = len(lost)
-    requeued = delivery.requeue_stuck(now, after=STUCK_AFTER)
+    requeued = weekly_sending.requeue_stuck(now, after=STUCK_AFTER)
     if requeued:
         logger.warning("requeued %s deliveries stuck in flight", requeued)
-    digests = weekly.due_digests(now)
+    digests = weekly_schedule.due_digests(now)
     for digest_id in digests:
         send_digest.delay(digest_id)
     if digests:

@@ -9,8 +9,8 @@ from django.utils import timezone
 from clps import selectors as clps_selectors
 from clps.access import clp_view
 from clps.models import CLP, Role
-from newsletters.digest import week_start
-from newsletters.models import Digest, DigestStatus
+from newsletters.weekly.schedule import week_start
+from newsletters.weekly.selectors import stopped_digest
 from strikes import selectors as strikes_selectors
 from strikes.ballot_law import assess
 
@@ -54,9 +54,7 @@ def dashboard(request: HttpRequest, clp: CLP) -> HttpResponse:
             "has_districts": clp.districts.exists(),
             # A weekly email that stopped sending waits for the TULO, who may not have had the
             # email saying so if the email service itself is what failed.
-            "stopped_digest": Digest.objects.filter(clp=clp, status=DigestStatus.STOPPED)
-            .order_by("-week_start")
-            .first(),
+            "stopped_digest": stopped_digest(clp=clp),
             "failed_mail": clps_selectors.failed_mail_count(clp=clp),
         },
     )

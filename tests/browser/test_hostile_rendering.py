@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clps.models import PostcodeDistrict
-from newsletters.digest import upcoming_digest
 from newsletters.models import WeeklySchedule
+from newsletters.weekly.services import ensure_upcoming_digest
 from pickets.models import PicketLine, PicketVisit, SolidarityAction, VisitStatus
 from strikes.models import Workplace
 
@@ -106,7 +106,7 @@ def hostile_records(clp):
         title=hostile("action"),
         note=hostile("action note"),
     )
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     digest.note = hostile("digest")
     digest.save(update_fields=["note"])
     subscriber = SubscriberFactory(clp=clp, name=hostile("subscriber"))

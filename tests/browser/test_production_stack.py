@@ -38,15 +38,16 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 
 
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    """Until gunicorn answers; its workers may take a while to start on a busy machine."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5):  # noqa: S310 (a loopback URL)
+            with urllib.request.urlopen(url, timeout=10):  # noqa: S310 (a loopback URL)
                 return
         except urllib.error.HTTPError:
             return  # it answers
-        except urllib.error.URLError:
+        except (urllib.error.URLError, TimeoutError):
             assert process.poll() is None, "gunicorn exited"
             assert time.monotonic() < deadline, "gunicorn did not start"
             time.sleep(0.3)

@@ -12,10 +12,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 
-from clps.models import Membership, Role
-from newsletters.digest import upcoming_digest
+from clps.models import MailStatus, Membership, OutgoingMail, Role
 from newsletters.models import Digest, DigestStatus
 from newsletters.services import section_build
+from newsletters.weekly.services import ensure_upcoming_digest
 from pickets.models import (
     LeadLink,
     PdfStatus,
@@ -86,6 +86,7 @@ class Seeded:
     action: object
     digest: object
     stopped_digest: object
+    failed_mail: object
     report_pdf: object
     csv_job: object
     section: object
@@ -179,12 +180,23 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
         visit=visit,
         photo=photo,
         action=action,
-        digest=upcoming_digest(clp),
+        digest=ensure_upcoming_digest(clp),
         # A past week's email that stopped sending, for the page with the button to resume it.
         stopped_digest=Digest.objects.create(
             clp=clp,
             week_start=today - datetime.timedelta(days=today.weekday() + 14),
             status=DigestStatus.STOPPED,
+        ),
+        # An email that could not be sent, for the outbox page's Send again button.
+        failed_mail=OutgoingMail.objects.create(
+            clp=clp,
+            kind="picket_reminder",
+            to=[member.email],
+            subject="Tomorrow: picket line at the gate",
+            text="text",
+            html="<p>html</p>",
+            status=MailStatus.FAILED,
+            error="550 No such user",
         ),
         report_pdf=report_pdf,
         csv_job=csv_job,

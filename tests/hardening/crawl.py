@@ -68,6 +68,7 @@ def arg_values(seeded) -> tuple[dict, dict, dict]:
         "day_pk": [s.action_day.pk],
         "link_pk": [s.lead_link.pk],
         "membership_id": [s.membership.pk],
+        "mail_id": [s.failed_mail.pk],
         "job_id": [s.csv_job.pk],
         "month": [s.section.month],
         "number": [1],

@@ -8,8 +8,6 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from newsletters import delivery, weekly
-from newsletters.digest import upcoming_digest, week_start
 from newsletters.models import (
     Delivery,
     DeliveryStatus,
@@ -19,6 +17,9 @@ from newsletters.models import (
     SubscriberStatus,
     WeeklySchedule,
 )
+from newsletters.weekly import schedule, sending
+from newsletters.weekly.schedule import week_start
+from newsletters.weekly.services import ensure_upcoming_digest
 from pickets.models import PicketLine
 from strikes.models import FollowedDispute
 
@@ -94,11 +95,11 @@ def test_the_digest_reads_from_the_records_in_both_parts(news, clp):
     sam = subscriber(clp, "sam@example.org")
     subscriber(clp, "pending@example.org", SubscriberStatus.PENDING)
     subscriber(clp, "gone@example.org", SubscriberStatus.UNSUBSCRIBED)
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     digest.note = "Bring the CLP banner on Thursday!"
     digest.save()
 
-    assert delivery.send_all(digest.pk) == 1
+    assert sending.send_all(digest.pk) == 1
     assert [m.to for m in mail.outbox] == [["sam@example.org"]]
     message = mail.outbox[0]
     assert message.subject.startswith("Picket lines near you: Hackney North & Stoke Newington")
@@ -119,9 +120,9 @@ def test_the_digest_reads_from_the_records_in_both_parts(news, clp):
 def test_a_second_send_sends_nothing_more(news, clp):
     for n in range(5):
         subscriber(clp, f"member{n}@example.org")
-    digest = upcoming_digest(clp)
-    assert delivery.send_all(digest.pk) == 5
-    assert delivery.send_all(digest.pk) == 0
+    digest = ensure_upcoming_digest(clp)
+    assert sending.send_all(digest.pk) == 5
+    assert sending.send_all(digest.pk) == 0
     assert len(mail.outbox) == 5
     assert Delivery.objects.filter(digest=digest, status=DeliveryStatus.SENT).count() == 5
     digest.refresh_from_db()
@@ -130,17 +131,17 @@ def test_a_second_send_sends_nothing_more(news, clp):
 
 def test_a_held_digest_does_not_go(news, clp):
     subscriber(clp, "sam@example.org")
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     Digest.objects.filter(pk=digest.pk).update(status=DigestStatus.HELD)
-    assert delivery.send_all(digest.pk) == 0
+    assert sending.send_all(digest.pk) == 0
     assert mail.outbox == []
 
 
 def test_an_empty_week_is_skipped_when_the_clp_says_so(clp):
     subscriber(clp, "sam@example.org")
     WeeklySchedule.objects.create(clp=clp, skip_empty=True)
-    digest = upcoming_digest(clp)
-    assert delivery.send_all(digest.pk) == 0
+    digest = ensure_upcoming_digest(clp)
+    assert sending.send_all(digest.pk) == 0
     digest.refresh_from_db()
     assert digest.status == DigestStatus.SKIPPED
     assert mail.outbox == []
@@ -149,20 +150,20 @@ def test_an_empty_week_is_skipped_when_the_clp_says_so(clp):
 def test_an_empty_week_says_so_when_the_clp_wants_it_anyway(clp):
     subscriber(clp, "sam@example.org")
     WeeklySchedule.objects.create(clp=clp, skip_empty=False)
-    assert delivery.send_all(upcoming_digest(clp).pk) == 1
+    assert sending.send_all(ensure_upcoming_digest(clp).pk) == 1
     assert "Nothing new this week." in mail.outbox[0].body
 
 
 def test_duplicate_ticks_make_one_digest_per_week(news, clp):
     WeeklySchedule.objects.filter(clp=clp).update(weekday=0, send_time=datetime.time(8))
     due_time = timezone.make_aware(datetime.datetime.combine(MONDAY, datetime.time(8, 1)))
-    first = weekly.due_digests(due_time)
-    second = weekly.due_digests(due_time + datetime.timedelta(minutes=1))
+    first = schedule.due_digests(due_time)
+    second = schedule.due_digests(due_time + datetime.timedelta(minutes=1))
     assert first == second and len(first) == 1
     assert Digest.objects.filter(clp=clp, week_start=MONDAY).count() == 1
     before = timezone.make_aware(datetime.datetime.combine(MONDAY, datetime.time(7, 59)))
     Digest.objects.all().delete()
-    assert weekly.due_digests(before) == []
+    assert schedule.due_digests(before) == []
 
 
 @pytest.mark.parametrize("clps", [3, 30])
@@ -175,30 +176,30 @@ def test_the_tick_finds_due_digests_in_the_same_few_queries_for_any_number_of_cl
     due_time = timezone.make_aware(datetime.datetime.combine(MONDAY, datetime.time(8, 1)))
     # The schedules, the week's digests made so far, one INSERT of the rest, the due ones.
     with django_assert_num_queries(4):
-        assert len(weekly.due_digests(due_time)) == clps
+        assert len(schedule.due_digests(due_time)) == clps
     Digest.objects.filter(pk=Digest.objects.first().pk).update(status=DigestStatus.SENT)
     with django_assert_num_queries(3):  # all made: nothing to insert
-        assert len(weekly.due_digests(due_time)) == clps - 1
+        assert len(schedule.due_digests(due_time)) == clps - 1
 
 
 def test_a_worker_killed_mid_batch_leaves_its_deliveries_to_be_requeued(news, clp):
     for n in range(3):
         subscriber(clp, f"member{n}@example.org")
-    digest = delivery.prepare(upcoming_digest(clp).pk)
-    claimed = delivery._claim(digest, 2)  # then the worker dies
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)
+    claimed = sending.claim(digest, 2)  # then the worker dies
     assert len(claimed) == 2
     later = timezone.now() + datetime.timedelta(minutes=11)
-    assert delivery.requeue_stuck(later, after=datetime.timedelta(minutes=10)) == 2
-    assert delivery.send_all(digest.pk) == 3
+    assert sending.requeue_stuck(later, after=datetime.timedelta(minutes=10)) == 2
+    assert sending.send_all(digest.pk) == 3
     assert sorted(m.to[0] for m in mail.outbox) == [f"member{n}@example.org" for n in range(3)]
 
 
 def test_a_failing_email_service_leaves_the_batch_queued(news, clp, settings):
     subscriber(clp, "sam@example.org")
     settings.MAILERS = {"default": {"BACKEND": "tests.newsletters.failing_backend.EmailBackend"}}
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     with pytest.raises(ConnectionError):
-        delivery.send_all(digest.pk)
+        sending.send_all(digest.pk)
     assert Delivery.objects.get().status == DeliveryStatus.QUEUED
 
 
@@ -221,7 +222,7 @@ def test_tulo_previews_holds_and_sends_a_test(client, tulo, news, clp):
     assert "script-src" not in preview["Content-Security-Policy"]
     client.post(reverse("newsletters:save_note", args=[clp.slug]), {"note": "Banner on Thursday"})
     client.post(reverse("newsletters:hold", args=[clp.slug]), {"action": "hold"})
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     assert (digest.note, digest.status) == ("Banner on Thursday", DigestStatus.HELD)
     client.post(reverse("newsletters:send_test", args=[clp.slug]))
     assert mail.outbox[-1].to == [tulo.email]

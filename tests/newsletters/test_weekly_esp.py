@@ -1,17 +1,20 @@
 """The weekly email through an email service's batch API (anymail's Mailgun backend, against
 a fake service): merge data per recipient, one call per batch, and which errors are retried."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
-from newsletters import delivery
-from newsletters.digest import MANAGE_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, upcoming_digest
 from newsletters.models import (
     Delivery,
     DeliveryStatus,
     Digest,
     DigestStatus,
 )
+from newsletters.weekly import sending
+from newsletters.weekly.render import MANAGE_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, PersonalLinks
+from newsletters.weekly.services import ensure_upcoming_digest
 
 from .fake_esp import IDEMPOTENCY_HEADER
 
@@ -19,8 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_each_batch_is_one_call_with_each_recipients_own_links_and_headers(esp, clp, members):
-    digest = upcoming_digest(clp)
-    assert delivery.send_all(digest.pk) == 5
+    digest = ensure_upcoming_digest(clp)
+    assert sending.send_all(digest.pk) == 5
     assert esp.calls == 3  # batches of 2
     assert sorted(m["to"] for m in esp.messages) == sorted(s.email for s in members)
     by_email = {s.email: s for s in members}
@@ -47,14 +50,14 @@ def test_each_batch_is_one_call_with_each_recipients_own_links_and_headers(esp, 
 
 def test_the_batch_is_capped_at_the_services_limit(settings):
     settings.WEEKLY_BATCH_SIZE = 5000
-    assert delivery.batch_size("mailgun") == 1000
-    assert delivery.batch_size("") == 5000
+    assert sending.batch_size("mailgun") == 1000
+    assert sending.batch_size("") == 5000
 
 
 def test_a_permanent_error_fails_the_batch_without_a_retry(esp, clp, members):
     esp.fail_with = 400
-    digest = upcoming_digest(clp)
-    assert delivery.send_all(digest.pk) == 0
+    digest = ensure_upcoming_digest(clp)
+    assert sending.send_all(digest.pk) == 0
     assert esp.calls == 0
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.FAILED}
     assert "400" in Delivery.objects.first().error
@@ -68,12 +71,12 @@ def test_a_temporary_error_leaves_the_batch_queued_for_a_retry(esp, clp, members
     from anymail.exceptions import AnymailAPIError
 
     esp.fail_with = status
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     with pytest.raises(AnymailAPIError):
-        delivery.send_all(digest.pk)
+        sending.send_all(digest.pk)
     assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 5
     esp.fail_with = None
-    assert delivery.send_all(digest.pk) == 5
+    assert sending.send_all(digest.pk) == 5
     assert len(esp.delivered) == 5
 
 
@@ -81,20 +84,20 @@ def test_a_hanging_service_times_out_and_the_batch_waits_for_a_retry(esp, clp, m
     from anymail.exceptions import AnymailAPIError
 
     esp.hang_for = 2  # longer than REQUESTS_TIMEOUT
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     with pytest.raises(AnymailAPIError):
-        delivery.send_all(digest.pk)
+        sending.send_all(digest.pk)
     assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 5
 
 
 def test_the_fake_service_drops_a_repeat_of_a_delivery(esp, clp, members):
-    digest = delivery.prepare(upcoming_digest(clp).pk)
-    claimed = delivery._claim(digest, 2)
-    connection = delivery._connection()
-    personal = delivery._Personal(digest.clp)
-    delivery._send(connection, "mailgun", digest, claimed, personal)  # then dies
-    later = timezone.now() + delivery.datetime.timedelta(minutes=11)
-    assert delivery.requeue_stuck(later, after=delivery.datetime.timedelta(minutes=10)) == 2
-    assert delivery.send_all(digest.pk) == 5
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)
+    claimed = sending.claim(digest, 2)
+    connection = sending.mail_connection()
+    personal = PersonalLinks(digest.clp)
+    sending.hand_over(connection, "mailgun", digest, claimed, personal)  # then dies
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    assert sending.requeue_stuck(later, after=datetime.timedelta(minutes=10)) == 2
+    assert sending.send_all(digest.pk) == 5
     assert len(esp.accepted) == 7 and esp.dropped == 2
     assert sorted(esp.delivered.values()) == sorted(s.email for s in members)

@@ -15,8 +15,6 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from newsletters import delivery
-from newsletters.digest import upcoming_digest
 from newsletters.models import (
     Delivery,
     DeliveryStatus,
@@ -27,8 +25,11 @@ from newsletters.models import (
     WeeklySchedule,
     email_hash,
 )
+from newsletters.weekly import sending
+from newsletters.weekly.services import ensure_upcoming_digest
+from newsletters.weekly.tasks import send_digest
 from tuliaison.celery import app
-from tuliaison.tasks import send_digest, tick
+from tuliaison.tasks import tick
 
 from .fake_esp import FakeESP
 
@@ -108,7 +109,7 @@ def add_subscribers(clp) -> list[str]:
 def test_a_worker_killed_mid_send_leaves_every_subscriber_one_copy(esp, clp, settings):
     WeeklySchedule.objects.create(clp=clp, skip_empty=False)
     emails = add_subscribers(clp)
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     workers = [start_worker(settings)]
     try:
         send_digest.delay(digest.pk)
@@ -132,7 +133,7 @@ def test_a_worker_killed_mid_send_leaves_every_subscriber_one_copy(esp, clp, set
         workers.append(start_worker(settings))
         # The dead worker's batch goes back in the queue, and the digest is enqueued again
         # (as the tick does for a digest still sending).
-        requeued = delivery.requeue_stuck(
+        requeued = sending.requeue_stuck(
             timezone.now() + datetime.timedelta(seconds=1), after=datetime.timedelta(0)
         )
         assert 0 < requeued <= BATCH
@@ -256,7 +257,7 @@ def test_postgresql_restarted_mid_send_leaves_every_subscriber_one_copy(
     monkeypatch.setenv("WEEKLY_RETRY_WAIT", "1")  # the worker's first retry, in seconds
     WeeklySchedule.objects.create(clp=clp, skip_empty=False)
     emails = add_subscribers(clp)
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     worker = start_worker(settings)
     try:
         send_digest.delay(digest.pk)
@@ -282,7 +283,7 @@ def test_postgresql_restarted_mid_send_leaves_every_subscriber_one_copy(
             in_flight = Delivery.objects.filter(status=DeliveryStatus.IN_FLIGHT).count()
             stuck_seen = stuck_seen + 1 if in_flight and not waiting else 0
             if stuck_seen == 4:  # nothing moved for two seconds: that batch's worker is gone
-                delivery.requeue_stuck(
+                sending.requeue_stuck(
                     timezone.now() + datetime.timedelta(seconds=1), after=datetime.timedelta(0)
                 )
                 send_digest.delay(digest.pk)

@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 
-from newsletters import delivery
-from newsletters.digest import upcoming_digest
 from newsletters.models import Subscriber, SubscriberStatus
+from newsletters.weekly import sending
+from newsletters.weekly.services import ensure_upcoming_digest
 
 from ..mailbox import assert_list_headers, assert_well_formed, read_mail_dir
 from .fake_esp import expand
@@ -52,7 +52,7 @@ def check_each_copy(received, members) -> None:
 def test_over_smtp_each_subscriber_receives_their_own_copy_with_one_click_unsubscribe(
     smtp_server, clp, members
 ):
-    assert delivery.send_all(upcoming_digest(clp).pk) == 5
+    assert sending.send_all(ensure_upcoming_digest(clp).pk) == 5
     received = smtp_server.received
     assert all(len(r.envelope_to) == 1 for r in received)
     check_each_copy(received, members)
@@ -72,7 +72,7 @@ def test_through_the_file_backend_the_files_hold_the_same(settings, tmp_path, cl
             "OPTIONS": {"file_path": str(tmp_path)},
         }
     }
-    assert delivery.send_all(upcoming_digest(clp).pk) == 5
+    assert sending.send_all(ensure_upcoming_digest(clp).pk) == 5
     check_each_copy(read_mail_dir(tmp_path), members)
 
 
@@ -80,7 +80,7 @@ def test_on_the_batch_path_the_service_receives_each_recipients_own_headers(
     esp, settings, clp, members
 ):
     settings.SITE_URL = f"https://{DOMAIN}"
-    assert delivery.send_all(upcoming_digest(clp).pk) == 5
+    assert sending.send_all(ensure_upcoming_digest(clp).pk) == 5
     assert len(esp.raw_bodies) == 3  # batches of 2
     by_email = {m.email: m for m in members}
     seen = []

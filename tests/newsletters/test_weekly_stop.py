@@ -8,12 +8,12 @@ import pytest
 from celery.signals import before_task_publish, task_retry
 from django.urls import reverse
 
-from newsletters import delivery
-from newsletters.digest import upcoming_digest
 from newsletters.models import Delivery, DeliveryStatus, Digest, DigestStatus
 from newsletters.services import subscriber_bounced, unsubscribe
+from newsletters.weekly import selectors, sending
+from newsletters.weekly.services import ensure_upcoming_digest
+from newsletters.weekly.tasks import send_digest
 from tuliaison.celery import app
-from tuliaison.tasks import send_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -29,12 +29,12 @@ def tulo_emails(esp) -> list[dict]:
 def test_a_service_refusing_every_batch_stops_the_send_and_tells_the_tulo_once(
     esp, clp, tulo, members, monkeypatch, django_capture_on_commit_callbacks, eager
 ):
-    monkeypatch.setattr(delivery, "FAILURE_SAMPLE", 4)
+    monkeypatch.setattr(sending, "FAILURE_SAMPLE", 4)
     esp.fail_batches_with = 401  # a wrong API key: every batch is refused
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert delivery.send_all(digest.pk) == 0
+        assert sending.send_all(digest.pk) == 0
     digest.refresh_from_db()
     assert digest.status == DigestStatus.STOPPED
     assert digest.stop_reason.startswith("4 of 4 refused by the email service: ")
@@ -51,7 +51,7 @@ def test_a_service_refusing_every_batch_stops_the_send_and_tells_the_tulo_once(
 
     # A repeat of the task changes nothing and tells nobody again.
     with django_capture_on_commit_callbacks(execute=True):
-        assert delivery.send_all(digest.pk) == 0
+        assert sending.send_all(digest.pk) == 0
         assert send_digest.apply(args=[digest.pk]).get() == 0
     assert len(tulo_emails(esp)) == 1
     assert statuses()["queued"] == 1
@@ -60,10 +60,10 @@ def test_a_service_refusing_every_batch_stops_the_send_and_tells_the_tulo_once(
 def test_the_tulo_sees_it_stopped_and_resumes_once_the_service_works(
     esp, client, clp, tulo, members, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(delivery, "FAILURE_SAMPLE", 4)
+    monkeypatch.setattr(sending, "FAILURE_SAMPLE", 4)
     esp.fail_batches_with = 401
-    digest = upcoming_digest(clp)
-    delivery.send_all(digest.pk)
+    digest = ensure_upcoming_digest(clp)
+    sending.send_all(digest.pk)
     client.force_login(tulo)
 
     dashboard = client.get(reverse("dashboard", args=[clp.slug])).content.decode()
@@ -76,7 +76,7 @@ def test_the_tulo_sees_it_stopped_and_resumes_once_the_service_works(
     published = []
 
     def record(sender=None, body=None, **kwargs):
-        published.append((sender, body[0]))
+        published.append((sender, list(body[0])))
 
     before_task_publish.connect(record)
     try:
@@ -103,10 +103,10 @@ def test_the_tulo_sees_it_stopped_and_resumes_once_the_service_works(
 
 
 def test_a_few_refused_recipients_do_not_stop_the_send(esp, clp, tulo, members, monkeypatch):
-    monkeypatch.setattr(delivery, "FAILURE_RATE_LIMIT", 0.5)
+    monkeypatch.setattr(sending, "FAILURE_RATE_LIMIT", 0.5)
     esp.fail_batches_with, esp.fail_batches_times = 400, 1  # the first batch only
-    digest = upcoming_digest(clp)
-    assert delivery.send_all(digest.pk) == 3
+    digest = ensure_upcoming_digest(clp)
+    assert sending.send_all(digest.pk) == 3
     assert Digest.objects.get().status == DigestStatus.SENT
     assert statuses() == {"queued": 0, "in_flight": 0, "sent": 3, "failed": 2}
 
@@ -115,7 +115,7 @@ def test_a_failing_service_pauses_the_send_and_backs_off_until_it_stops(
     esp, clp, tulo, members, caplog
 ):
     esp.fail_with = 503
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     seen = []
 
     def record(**kwargs):
@@ -139,7 +139,7 @@ def test_a_failing_service_pauses_the_send_and_backs_off_until_it_stops(
 
 def test_a_hanging_service_times_out_and_counts_as_failing(esp, clp, members, caplog):
     esp.hang_for = 2  # longer than REQUESTS_TIMEOUT
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     result = send_digest.apply(args=[digest.pk], retries=send_digest.max_retries - 1)
     assert re.findall(r"Retry in (\d+)s", caplog.text) == ["3600"]
     assert result.state == "FAILURE"
@@ -151,7 +151,7 @@ def test_when_the_retries_run_out_sending_stops_and_the_tulo_is_told(
     clp, tulo, members, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
     settings.MAILERS = {"default": {"BACKEND": "tests.newsletters.failing_backend.EmailBackend"}}
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         result = send_digest.apply(args=[digest.pk], retries=send_digest.max_retries)
     assert result.state == "FAILURE"
@@ -165,22 +165,22 @@ def test_when_the_retries_run_out_sending_stops_and_the_tulo_is_told(
 def test_the_figures_count_bounces_and_unsubscribes_against_the_last_digest_sent(
     client, clp, tulo, members, mailoutbox
 ):
-    first = upcoming_digest(clp)
-    delivery.send_all(first.pk)
+    first = ensure_upcoming_digest(clp)
+    sending.send_all(first.pk)
     unsubscribe(subscriber=members[0])
     subscriber_bounced(email=members[1].email, reason="bounced")
     subscriber_bounced(email=members[2].email, reason="complained")
-    assert delivery.outcomes(first) == {"bounced": 2, "unsubscribed": 1}
+    assert selectors.outcomes(first) == {"bounced": 2, "unsubscribed": 1}
 
     # The next week's email goes to the other two; one of them unsubscribes after it.
     second = Digest.objects.create(
         clp=clp, week_start=first.week_start + datetime.timedelta(days=7)
     )
-    delivery.send_all(second.pk)
+    sending.send_all(second.pk)
     assert Delivery.objects.filter(digest=second).count() == 2
     unsubscribe(subscriber=members[3])
-    assert delivery.outcomes(second) == {"bounced": 0, "unsubscribed": 1}
-    assert delivery.outcomes(first) == {"bounced": 2, "unsubscribed": 1}
+    assert selectors.outcomes(second) == {"bounced": 0, "unsubscribed": 1}
+    assert selectors.outcomes(first) == {"bounced": 2, "unsubscribed": 1}
 
     client.force_login(tulo)
     page = client.get(reverse("newsletters:digest", args=[clp.slug, first.pk]))

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clps import outbox
-from newsletters import delivery, services
-from newsletters.digest import upcoming_digest
+from newsletters import services
 from newsletters.models import DigestStatus, NewsletterSchedule, Subscriber, SubscriberStatus
+from newsletters.weekly import sending
+from newsletters.weekly.services import ensure_upcoming_digest
 from pickets.models import PicketLine, PicketSignup
 from pickets.services import send_due_reminders
 
@@ -109,11 +110,11 @@ def test_the_notice_to_tulos_that_the_section_is_drafted(
 def test_the_notice_to_tulos_that_the_weekly_email_stopped(
     smtp_server, clp, tulo, django_capture_on_commit_callbacks
 ):
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     digest.status = DigestStatus.SENDING
     digest.save()
     with django_capture_on_commit_callbacks(execute=True):
-        assert delivery.stop(digest.pk, "12 of 50 refused by the email service") is True
+        assert sending.stop(digest.pk, "12 of 50 refused by the email service") is True
     received = only(smtp_server, tulo.email)
     for part in (received.text, received.html):
         assert f"{SITE}/c/{clp.slug}/weekly/{digest.pk}/" in part

@@ -30,10 +30,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clps.models import MailStatus, Membership, OutgoingMail
-from newsletters.digest import upcoming_digest
 from newsletters.models import NewsletterSectionVersion
 from newsletters.monthly_views import DOWNLOADS
 from newsletters.services import section_build
+from newsletters.weekly.services import ensure_upcoming_digest
 from pickets.models import (
     LeadLink,
     PdfStatus,
@@ -455,7 +455,7 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
     NewsletterSectionVersion.objects.filter(section=section).update(
         markdown=f"{marker} union updates", column=f"{marker} column"
     )
-    digest = upcoming_digest(clp)
+    digest = ensure_upcoming_digest(clp)
     digest.note = f"{marker} note"
     digest.save(update_fields=["note"])
     return SimpleNamespace(

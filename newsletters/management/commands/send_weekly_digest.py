@@ -2,10 +2,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from clps.models import CLP
-from newsletters import delivery
-from newsletters.digest import build_content, personalise, render, week_start
 from newsletters.models import Digest, DigestStatus
 from newsletters.selectors import active_subscribers
+from newsletters.weekly import sending
+from newsletters.weekly.render import personalise, render
+from newsletters.weekly.schedule import week_start
+from newsletters.weekly.selectors import build_content
 
 
 class Command(BaseCommand):
@@ -39,7 +41,7 @@ class Command(BaseCommand):
             return
         if digest.status == DigestStatus.HELD:
             Digest.objects.filter(pk=digest.pk).update(status=DigestStatus.DRAFT)
-        sent = delivery.send_all(digest.pk)
+        sent = sending.send_all(digest.pk)
         digest.refresh_from_db()
         self.stdout.write(
             self.style.SUCCESS(

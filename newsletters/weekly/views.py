@@ -3,9 +3,7 @@ themselves, the schedule, and each sent digest's progress and figures."""
 
 import logging
 
-from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,37 +14,22 @@ from clps.access import clp_view
 from clps.mail import compose
 from clps.models import CLP, Role
 
-from .delivery import figures, outcomes, resume
-from .digest import build_content, personalise, schedule_for, send_at, upcoming_digest
-from .digest import render as render_digest
-from .models import Digest, DigestStatus, WeeklySchedule
+from ..models import Digest, DigestStatus
+from . import selectors, services
+from .forms import NoteForm, ScheduleForm
+from .render import personalise
+from .render import render as render_digest
+from .schedule import schedule_for, send_at, upcoming_digest
 
 tulo_only = clp_view(Role.TULO)
 logger = logging.getLogger(__name__)
 
 
-class NoteForm(forms.ModelForm):
-    class Meta:
-        model = Digest
-        fields = ["note"]
-        widgets = {"note": forms.Textarea(attrs={"rows": 3, "maxlength": "2000"})}
-
-
-class ScheduleForm(forms.ModelForm):
-    class Meta:
-        model = WeeklySchedule
-        fields = ["weekday", "send_time", "skip_empty", "enabled"]
-        widgets = {"send_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
-        labels = {"enabled": "Send the weekly email", "send_time": "Time (UK)"}
-
-
-@tulo_only
-def weekly(request: HttpRequest, clp: CLP) -> HttpResponse:
+def _weekly_page(request: HttpRequest, clp: CLP, *, note_form: NoteForm | None = None):
     digest = upcoming_digest(clp)
     schedule = schedule_for(clp)
-    content = build_content(digest)
+    content = selectors.build_content(digest)
     rendered = render_digest(content)
-    past = list(Digest.objects.filter(clp=clp).exclude(pk=digest.pk).order_by("-week_start")[:12])
     return render(
         request,
         "newsletters/weekly.html",
@@ -61,12 +44,20 @@ def weekly(request: HttpRequest, clp: CLP) -> HttpResponse:
                 manage_url="(your link to change details)",
             ),
             "subject": rendered.subject,
-            "note_form": NoteForm(instance=digest),
+            "note_form": note_form or NoteForm(instance=digest),
             "schedule_form": ScheduleForm(instance=schedule),
-            "past": past,
-            "stopped": next((d for d in past if d.status == DigestStatus.STOPPED), None),
+            "past": selectors.past_digests(
+                clp=clp, before=digest.week_start, cursor=request.GET.get("after")
+            ),
+            "stopped": selectors.stopped_digest(clp=clp),
         },
+        status=400 if note_form is not None else 200,
     )
+
+
+@tulo_only
+def weekly(request: HttpRequest, clp: CLP) -> HttpResponse:
+    return _weekly_page(request, clp)
 
 
 @clp_view(Role.TULO)
@@ -75,21 +66,19 @@ def weekly(request: HttpRequest, clp: CLP) -> HttpResponse:
 )
 def preview(request: HttpRequest, clp: CLP) -> HttpResponse:
     """The HTML email as members will see it (with placeholder personal links)."""
-    digest = upcoming_digest(clp)
-    rendered = render_digest(build_content(digest))
+    rendered = render_digest(selectors.build_content(upcoming_digest(clp)))
     return HttpResponse(personalise(rendered.html, unsubscribe_url="#", manage_url="#"))
 
 
 @tulo_only
 @require_POST
 def save_note(request: HttpRequest, clp: CLP) -> HttpResponse:
-    digest = upcoming_digest(clp)
-    form = NoteForm(request.POST, instance=digest)
-    if form.is_valid() and digest.status in (DigestStatus.DRAFT, DigestStatus.HELD):
-        form.save()
+    form = NoteForm(request.POST)
+    if not form.is_valid():  # shown again beside the note, with what was typed
+        return _weekly_page(request, clp, note_form=form)
+    outcome = services.note_save(clp=clp, note=form.cleaned_data["note"])
+    if outcome == services.Outcome.DONE:
         messages.success(request, "Note saved: it shows at the top of the email.")
-    elif not form.is_valid():
-        messages.error(request, "The note is too long: keep it under 2,000 characters.")
     else:
         messages.error(
             request,
@@ -102,46 +91,31 @@ def save_note(request: HttpRequest, clp: CLP) -> HttpResponse:
 @tulo_only
 @require_POST
 def hold(request: HttpRequest, clp: CLP) -> HttpResponse:
-    digest = upcoming_digest(clp)
     action = request.POST.get("action")
-    with transaction.atomic():
-        if action == "hold":
-            changed = Digest.objects.filter(pk=digest.pk, status=DigestStatus.DRAFT).update(
-                status=DigestStatus.HELD
-            )
-            text = "Held: it will not go until you release it."
-        elif action == "release":
-            changed = Digest.objects.filter(pk=digest.pk, status=DigestStatus.HELD).update(
-                status=DigestStatus.DRAFT
-            )
-            text = "Released: it goes at its scheduled time."
-        elif action == "send_now":
-            changed = Digest.objects.filter(
-                pk=digest.pk, status__in=[DigestStatus.DRAFT, DigestStatus.HELD]
-            ).update(status=DigestStatus.DRAFT)
-            if changed:
-                from tuliaison.celery import app
-
-                transaction.on_commit(
-                    lambda: app.send_task("newsletters.send_digest", args=[digest.pk])
-                )
-            text = "Sending now. This page shows its progress."
-        else:
-            changed, text = 0, ""
-    if changed:
+    if action == "hold":
+        done, text = services.hold(clp=clp), "Held: it will not go until you release it."
+    elif action == "release":
+        done, text = services.release(clp=clp), "Released: it goes at its scheduled time."
+    elif action == "send_now":
+        digest = services.send_now(clp=clp)
+        if digest is not None:
+            messages.success(request, "Sending now. This page shows its progress.")
+            return redirect("newsletters:digest", clp.slug, digest.pk)
+        done, text = False, ""
+    else:
+        done, text = False, ""
+    if done:
         messages.success(request, text)
     else:
         messages.error(request, "That cannot be done to this week's email now.")
-    if action == "send_now" and changed:
-        return redirect("newsletters:digest", clp.slug, digest.pk)
     return redirect("newsletters:weekly", clp.slug)
 
 
 @tulo_only
 @require_POST
 def send_test(request: HttpRequest, clp: CLP) -> HttpResponse:
-    digest = upcoming_digest(clp)
-    rendered = render_digest(build_content(digest))
+    """A copy to the TULO at once, so they learn straight away whether it went."""
+    rendered = render_digest(selectors.build_content(upcoming_digest(clp)))
     message = compose(
         subject=f"[Test] {rendered.subject}",
         text=personalise(rendered.text, unsubscribe_url="#", manage_url="#"),
@@ -167,7 +141,7 @@ def send_test(request: HttpRequest, clp: CLP) -> HttpResponse:
 def save_schedule(request: HttpRequest, clp: CLP) -> HttpResponse:
     form = ScheduleForm(request.POST, instance=schedule_for(clp))
     if form.is_valid():
-        form.save()
+        services.schedule_save(schedule=form.save(commit=False))
         messages.success(request, "Schedule saved.")
     else:
         messages.error(request, "Choose a day and a time like 08:00.")
@@ -177,7 +151,7 @@ def save_schedule(request: HttpRequest, clp: CLP) -> HttpResponse:
 @tulo_only
 def digest_detail(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
     digest = get_object_or_404(Digest, pk=pk, clp=clp)
-    counts = figures(digest)
+    counts = selectors.figures(digest)
     total = sum(counts.values())
     settled = digest.status in (DigestStatus.SENT, DigestStatus.STOPPED)
     context = {
@@ -185,7 +159,7 @@ def digest_detail(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
         "digest": digest,
         "counts": counts,
         # Read once sending is over: the page polls while it sends.
-        "outcomes": outcomes(digest) if settled else None,
+        "outcomes": selectors.outcomes(digest) if settled else None,
         "total": total,
         "done_pct": round(100 * (counts["sent"] + counts["failed"]) / total) if total else 0,
         "now": timezone.now(),
@@ -198,13 +172,7 @@ def digest_detail(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 @require_POST
 def resume_digest(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
     digest = get_object_or_404(Digest, pk=pk, clp=clp)
-    with transaction.atomic():
-        resumed = resume(digest)
-        if resumed:
-            from tuliaison.celery import app
-
-            transaction.on_commit(lambda: app.send_task("newsletters.send_digest", args=[pk]))
-    if resumed:
+    if services.resume(digest=digest):
         messages.success(request, "Sending again: the failed and waiting emails go out now.")
     else:
         messages.error(request, "This email is not stopped, so there is nothing to resume.")

@@ -1,65 +1,23 @@
-"""Building the weekly strikes-and-ballots email for one CLP from the records.
-
-The email is rendered once per CLP; each recipient's copy differs only in their personal links,
-which replace placeholders in the rendered text and HTML.
-"""
+"""What the weekly email says, read from the records, and how a digest's sending went.
+Read-only."""
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
-from django.template.loader import render_to_string
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from clps.models import CLP
+from clps.pagination import Page, keyset_page
 from pickets import selectors as pickets_selectors
 from pickets.models import ActionType, SolidarityAction
 from strikes import selectors as strikes_selectors
 from strikes.ballot_law import assess
 from strikes.models import LIVE_STATUSES, Ballot, Dispute, DisputeStatus
 
-from .models import Digest, DigestStatus, WeeklySchedule
-
-# Stand-ins for each recipient's own links, replaced per recipient after rendering.
-UNSUBSCRIBE_PLACEHOLDER = "__TULIAISON_UNSUBSCRIBE_URL__"
-MANAGE_PLACEHOLDER = "__TULIAISON_MANAGE_URL__"
-
-
-def week_start(day: datetime.date) -> datetime.date:
-    return day - datetime.timedelta(days=day.weekday())
-
-
-def schedule_for(clp: CLP) -> WeeklySchedule:
-    schedule, _ = WeeklySchedule.objects.get_or_create(clp=clp)
-    return schedule
-
-
-def send_at(schedule: WeeklySchedule, monday: datetime.date) -> datetime.datetime:
-    """When the week's email is due: the CLP's day and time in Europe/London, as an aware time."""
-    day = monday + datetime.timedelta(days=schedule.weekday)
-    return timezone.make_aware(datetime.datetime.combine(day, schedule.send_time))
-
-
-def upcoming_digest(clp: CLP, now: datetime.datetime | None = None) -> Digest:
-    """The digest the TULO is preparing: this week's if it has not gone yet, else next week's.
-    Created on first use; the unique constraint keeps it to one per week."""
-    now = now or timezone.now()
-    schedule = schedule_for(clp)
-    monday = week_start(timezone.localtime(now).date())
-    existing = Digest.objects.filter(clp=clp, week_start=monday).first()
-    done = existing is not None and existing.status in (
-        DigestStatus.SENT,
-        DigestStatus.SKIPPED,
-        DigestStatus.SENDING,
-        DigestStatus.PAUSED,
-        DigestStatus.STOPPED,
-    )
-    if done or (existing is None and now >= send_at(schedule, monday)):
-        monday += datetime.timedelta(days=7)
-    digest, _ = Digest.objects.get_or_create(clp=clp, week_start=monday)
-    return digest
+from ..models import Delivery, DeliveryStatus, Digest, DigestStatus, SubscriberStatus
 
 
 @dataclass
@@ -188,33 +146,57 @@ def _dispute_news(
     )
 
 
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
+def figures(digest: Digest) -> dict[str, int]:
+
+    counts = dict(
+        Delivery.objects.filter(digest=digest)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {status: counts.get(status, 0) for status in DeliveryStatus.values}
 
 
-def render(content: DigestContent, *, site_url: str | None = None) -> Rendered:
-    """Subject, text and HTML from one context, with placeholders for each recipient's links."""
-    site = (site_url or settings.SITE_URL).rstrip("/")
-    context = {
-        "c": content,
-        "clp": content.clp,
-        "site_url": site,
-        "calendar_url": site + reverse("pickets_public:calendar", args=[content.clp.slug]),
-        "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
-        "manage_url": MANAGE_PLACEHOLDER,
+def outcomes(digest: Digest) -> dict[str, int]:
+    """Of the digest's recipients, how many bounced (or marked it as spam) and how many
+    unsubscribed. Nobody is sent anything after either, so it is counted against the last
+    digest each of them was sent."""
+
+    later = Delivery.objects.filter(subscriber=OuterRef("subscriber"), pk__gt=OuterRef("pk"))
+    counts = dict(
+        Delivery.objects.filter(
+            digest=digest,
+            status=DeliveryStatus.SENT,
+            subscriber__status__in=[
+                SubscriberStatus.BOUNCED,
+                SubscriberStatus.COMPLAINED,
+                SubscriberStatus.UNSUBSCRIBED,
+            ],
+        )
+        .exclude(Exists(later))
+        .values_list("subscriber__status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "bounced": counts.get(SubscriberStatus.BOUNCED, 0)
+        + counts.get(SubscriberStatus.COMPLAINED, 0),
+        "unsubscribed": counts.get(SubscriberStatus.UNSUBSCRIBED, 0),
     }
-    subject = " ".join(render_to_string("emails/weekly_digest/subject.txt", context).split())
-    return Rendered(
-        subject=subject,
-        text=render_to_string("emails/weekly_digest/body.txt", context),
-        html=render_to_string("emails/weekly_digest/body.html", context),
+
+
+def past_digests(*, clp: CLP, before: datetime.date, cursor: str | None) -> Page:
+    """The CLP's digests of earlier weeks, newest first, a page at a time."""
+    return keyset_page(
+        Digest.objects.filter(clp=clp, week_start__lt=before),
+        order=["-week_start", "-id"],
+        cursor=cursor,
+        size=12,
     )
 
 
-def personalise(body: str, *, unsubscribe_url: str, manage_url: str) -> str:
-    return body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
-        MANAGE_PLACEHOLDER, manage_url
+def stopped_digest(*, clp: CLP) -> Digest | None:
+    """The latest weekly email that stopped sending, which waits for the TULO."""
+    return (
+        Digest.objects.filter(clp=clp, status=DigestStatus.STOPPED).order_by("-week_start").first()
     )

@@ -1,10 +1,13 @@
-"""Sending a CLP's weekly digest: one delivery row per subscriber, claimed in batches, marked in
-flight, then sent or failed. Every step can run again without sending anyone a second copy."""
+"""Sending a CLP's weekly email: the digest prepared once (rendered, one delivery row per
+subscriber), deliveries claimed in batches and marked in flight, handed to the email service,
+then marked sent or failed. Every step can run again without sending anyone a second copy; a
+service that keeps failing pauses and finally stops the send for the TULO."""
 
 import datetime
 import logging
 from dataclasses import dataclass
 
+from anymail.backends.mailgun import EmailBackend as MailgunBackend
 from django.conf import settings
 from django.core import mail
 from django.db import connection as db_connection
@@ -13,16 +16,22 @@ from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from clps.mail import Email, compose, is_permanent
+from clps.mail import is_permanent
+from clps.models import Membership, Role
 from clps.outbox import queue_email
 
-from .digest import (
-    build_content,
-    personalise,
+from ..models import Delivery, DeliveryStatus, Digest, DigestStatus, Subscriber
+from ..selectors import active_subscribers
+from .render import (
+    Claimed,
+    PersonalLinks,
+    Recipient,
+    batch_message_for,
+    message_for,
     render,
-    schedule_for,
 )
-from .models import Delivery, DeliveryStatus, Digest, DigestStatus
+from .schedule import schedule_for
+from .selectors import build_content, figures
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +44,6 @@ def prepare(digest_id: int, *, now: datetime.datetime | None = None) -> Digest:
 
     Skips a week with nothing to say when the CLP asks for that.
     """
-    from .selectors import active_subscribers
-
     now = now or timezone.now()
     with transaction.atomic():
         digest = Digest.objects.select_for_update().select_related("clp").get(pk=digest_id)
@@ -71,23 +78,7 @@ def _create_deliveries(digest: Digest, subscribers) -> None:
         )
 
 
-@dataclass(slots=True)
-class Recipient:
-    email: str
-    token: str
-
-
-@dataclass(slots=True)
-class Claimed:
-    """A delivery marked in flight, with what sending it needs: lighter than model instances,
-    which cost more to make than the rest of a batch's work on the recipient."""
-
-    pk: int
-    subscriber_id: int | None
-    subscriber: Recipient | None
-
-
-def _claim(digest: Digest, size: int) -> list[Claimed]:
+def claim(digest: Digest, size: int) -> list[Claimed]:
     """Mark up to `size` queued deliveries in flight and return them with their subscribers.
     SKIP LOCKED lets several workers claim from one digest at once."""
     if db_connection.vendor == "postgresql":
@@ -118,8 +109,6 @@ def _claim(digest: Digest, size: int) -> list[Claimed]:
 def _claim_postgresql(digest: Digest, size: int) -> list[Claimed]:
     """The same in one statement: an UPDATE of the rows a locking SELECT picks, returning them
     joined to their subscribers."""
-    from .models import Subscriber
-
     table, subscribers = Delivery._meta.db_table, Subscriber._meta.db_table
     with transaction.atomic(), db_connection.cursor() as cursor:
         cursor.execute(
@@ -138,10 +127,6 @@ def _claim_postgresql(digest: Digest, size: int) -> list[Claimed]:
     ]
 
 
-# Each recipient's copy carries its delivery's id, so an email service that honours an
-# idempotency key drops a repeat sent after a worker died between the send and the commit.
-IDEMPOTENCY_HEADER = "X-TU-Liaison-Delivery"
-
 # How many recipients one call to each email service may carry (Mailgun: 1,000 per batch send).
 ESP_BATCH_LIMITS = {"mailgun": 1000}
 
@@ -153,8 +138,6 @@ def batch_esp(connection) -> str:
     configured = getattr(settings, "WEEKLY_BATCH_ESP", None)
     if configured is not None:
         return configured
-    from anymail.backends.mailgun import EmailBackend as MailgunBackend
-
     return "mailgun" if isinstance(connection, MailgunBackend) else ""
 
 
@@ -164,87 +147,13 @@ def batch_size(esp: str = "") -> int:
     return max(1, min(size, ESP_BATCH_LIMITS.get(esp, size)))
 
 
-# Each recipient's links differ only in their token: the links and headers are made once with
-# this stand-in, and the token swapped in per recipient (reversing URLs 100,000 times is slow).
-_TOKEN = "TULIAISONTOKEN0STANDIN"  # noqa: S105 (not a secret: replaced by each token)
-
-
-class _Personal:
-    """Each recipient's links and headers, from templates made once."""
-
-    def __init__(self, clp) -> None:
-        from .models import Subscriber
-        from .services import list_id_header, list_unsubscribe_headers, manage_url, unsubscribe_url
-
-        stand_in = Subscriber(token=_TOKEN)
-        self.unsubscribe_url, self.manage_url = unsubscribe_url(stand_in), manage_url(stand_in)
-        headers = list_id_header(clp) | list_unsubscribe_headers(stand_in)
-        # Headers the same for everyone go once per message, not once per recipient.
-        self.common_headers = {k: v for k, v in headers.items() if _TOKEN not in v}
-        self.headers = {k: v for k, v in headers.items() if _TOKEN in v}
-
-    def links(self, delivery: Claimed) -> dict[str, str]:
-        token = delivery.subscriber.token
-        return {
-            "unsubscribe_url": self.unsubscribe_url.replace(_TOKEN, token),
-            "manage_url": self.manage_url.replace(_TOKEN, token),
-        }
-
-    def headers_for(self, delivery: Claimed) -> dict[str, str]:
-        """The recipient's own headers; common_headers go with them."""
-        token = delivery.subscriber.token
-        headers = {name: value.replace(_TOKEN, token) for name, value in self.headers.items()}
-        headers[IDEMPOTENCY_HEADER] = str(delivery.pk)
-        return headers
-
-
-def message_for(digest: Digest, delivery: Claimed, personal: _Personal | None = None) -> Email:
-    """One recipient's own copy, for email backends with no merge support (SMTP, files)."""
-    personal = personal or _Personal(digest.clp)
-    links = personal.links(delivery)
-    return compose(
-        subject=digest.subject,
-        text=personalise(digest.text, **links),
-        html=personalise(digest.html, **links),
-        to=[delivery.subscriber.email],
-        headers={**personal.common_headers, **personal.headers_for(delivery)},
-    )
-
-
-def batch_message_for(
-    digest: Digest, batch: list[Claimed], personal: _Personal | None = None
-) -> Email:
-    """One API call for the whole batch: the digest as rendered, its placeholders turned into
-    the email service's merge fields, each recipient's links and headers as their merge data.
-    With merge data anymail sends each recipient a message of their own, so nobody sees
-    another's address. Tracking webhooks find the delivery by the call's message id and the
-    recipient.
-    """
-    personal = personal or _Personal(digest.clp)
-    # Mailgun fills in %recipient.KEY% from each recipient's merge data.
-    fields = {key: f"%recipient.{key}%" for key in ("unsubscribe_url", "manage_url")}
-    message = compose(
-        subject=digest.subject,
-        text=personalise(digest.text, **fields),
-        html=personalise(digest.html, **fields),
-        to=[d.subscriber.email for d in batch],
-        headers=personal.common_headers,
-        batch=True,
-    )
-    message.merge_data, message.merge_headers = {}, {}
-    for d in batch:
-        email = d.subscriber.email
-        message.merge_data[email] = personal.links(d)
-        message.merge_headers[email] = personal.headers_for(d)
-    return message
-
-
-def _connection():
+def mail_connection():
+    """The site's email backend, opened once for a whole send."""
     return mail.mailers.default
 
 
-def _send(
-    connection, esp: str, digest: Digest, batch: list[Claimed], personal: _Personal
+def hand_over(
+    connection, esp: str, digest: Digest, batch: list[Claimed], personal: PersonalLinks
 ) -> dict[int, str]:
     """Hand the batch to the email service; returns each delivery's ESP message id if known."""
     if esp:
@@ -300,11 +209,11 @@ class BatchResult:
     error: str = ""
 
 
-def _send_batch(
-    digest: Digest, connection, esp: str, size: int, personal: _Personal
+def send_batch(
+    digest: Digest, connection, esp: str, size: int, personal: PersonalLinks
 ) -> BatchResult:
     """Claim and send one batch."""
-    claimed = _claim(digest, size)
+    claimed = claim(digest, size)
     batch = [d for d in claimed if d.subscriber_id is not None]
     gone = [d.pk for d in claimed if d.subscriber_id is None]
     if gone:  # the subscriber was erased after the digest was prepared
@@ -315,7 +224,7 @@ def _send_batch(
         return BatchResult(len(claimed))
     pks = [d.pk for d in batch]
     try:
-        ids = _send(connection, esp, digest, batch, personal)
+        ids = hand_over(connection, esp, digest, batch, personal)
     except Exception as exc:
         if is_permanent(exc):
             error = str(exc)[:300]
@@ -336,6 +245,7 @@ SUBSCRIBER_GONE = "subscriber deleted"
 # so far were refused by the email service (a wrong key or sender refuses every batch), once
 # this many have been tried or the queue is empty.
 FAILURE_RATE_LIMIT = 0.1
+
 FAILURE_SAMPLE = 50
 
 
@@ -353,14 +263,14 @@ def send_all(digest_id: int) -> int:
         digest.status = DigestStatus.SENDING
     if digest.status != DigestStatus.SENDING:
         return 0
-    connection = _connection()
+    connection = mail_connection()
     esp = batch_esp(connection)
-    size, personal = batch_size(esp), _Personal(digest.clp)
+    size, personal = batch_size(esp), PersonalLinks(digest.clp)
     sent = tried = failed = 0
     connection.open()
     try:
         while True:
-            result = _send_batch(digest, connection, esp, size, personal)
+            result = send_batch(digest, connection, esp, size, personal)
             sent, failed = sent + result.sent, failed + result.failed
             tried += result.sent + result.failed
             done = result.settled < size  # none left (the rest, if any, are other workers')
@@ -385,8 +295,6 @@ def stop(digest_id: int, reason: str) -> bool:
     """Stop sending until the TULO resumes, and tell the CLP's TULOs, once. Their notice goes
     through the outbox, which keeps trying after the email service that failed here recovers;
     meanwhile the dashboard says so."""
-    from clps.models import Membership, Role
-
     with transaction.atomic():
         stopped = Digest.objects.filter(
             pk=digest_id, status__in=[DigestStatus.SENDING, DigestStatus.PAUSED]
@@ -414,63 +322,6 @@ def stop(digest_id: int, reason: str) -> bool:
             )
     logger.warning("digest %s stopped: %s", digest_id, reason)
     return True
-
-
-def resume(digest: Digest) -> bool:
-    """The TULO resumes a stopped digest: the deliveries the email service refused go back in
-    the queue with the rest. False if it was not stopped; the caller enqueues the send."""
-    with transaction.atomic():
-        if not Digest.objects.filter(pk=digest.pk, status=DigestStatus.STOPPED).update(
-            status=DigestStatus.SENDING, stop_reason=""
-        ):
-            return False
-        Delivery.objects.filter(
-            digest=digest, status=DeliveryStatus.FAILED, subscriber__isnull=False
-        ).update(status=DeliveryStatus.QUEUED, error="")
-    return True
-
-
-def figures(digest: Digest) -> dict[str, int]:
-    from django.db.models import Count
-
-    counts = dict(
-        Delivery.objects.filter(digest=digest)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {status: counts.get(status, 0) for status in DeliveryStatus.values}
-
-
-def outcomes(digest: Digest) -> dict[str, int]:
-    """Of the digest's recipients, how many bounced (or marked it as spam) and how many
-    unsubscribed. Nobody is sent anything after either, so it is counted against the last
-    digest each of them was sent."""
-    from django.db.models import Count, Exists, OuterRef
-
-    from .models import SubscriberStatus
-
-    later = Delivery.objects.filter(subscriber=OuterRef("subscriber"), pk__gt=OuterRef("pk"))
-    counts = dict(
-        Delivery.objects.filter(
-            digest=digest,
-            status=DeliveryStatus.SENT,
-            subscriber__status__in=[
-                SubscriberStatus.BOUNCED,
-                SubscriberStatus.COMPLAINED,
-                SubscriberStatus.UNSUBSCRIBED,
-            ],
-        )
-        .exclude(Exists(later))
-        .values_list("subscriber__status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {
-        "bounced": counts.get(SubscriberStatus.BOUNCED, 0)
-        + counts.get(SubscriberStatus.COMPLAINED, 0),
-        "unsubscribed": counts.get(SubscriberStatus.UNSUBSCRIBED, 0),
-    }
 
 
 def pause(digest_id: int, reason: str) -> None:

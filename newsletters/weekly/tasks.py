@@ -1,0 +1,41 @@
+"""The weekly send's one task: it takes a digest's id and sends what is still queued, so it can
+run again, or on several workers at once, without sending anyone a second copy."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import Error as DatabaseUnavailable
+from django.db import connections
+
+from . import sending
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="newsletters.send_digest", bind=True, acks_late=True, max_retries=10, ignore_result=True
+)
+def send_digest(self, digest_id: int) -> int:
+    """Send a weekly digest. When the email service fails, the digest shows as paused and the
+    task retries with growing waits; deliveries already sent are never sent again. When the
+    retries run out, sending stops and the TULOs are told."""
+    try:
+        return sending.send_all(digest_id)
+    except Exception as exc:
+        # After about a day of trying, a person must look.
+        final = self.request.retries >= self.max_retries
+        try:
+            if final:
+                sending.stop(digest_id, f"the email service kept failing: {exc}")
+            else:
+                sending.pause(digest_id, str(exc))
+        except DatabaseUnavailable:
+            # The database may be what failed: the retry still goes on the broker, and finds the
+            # deliveries as the last commit left them. Its connection is made afresh.
+            connections.close_all()
+            logger.warning("digest %s: the database is unavailable: %s", digest_id, exc)
+        if final:
+            raise
+        wait = min(settings.WEEKLY_RETRY_WAIT * 2**self.request.retries, 3600)
+        raise self.retry(exc=exc, countdown=wait) from exc
