@@ -103,10 +103,6 @@ def build_email(
     )
 
 
-def send_email(name: str, *, to: list[str], context: dict, headers: dict | None = None) -> None:
-    build_email(name, to=to, context=context, headers=headers).send()
-
-
 def is_permanent(exc: Exception) -> bool:
     """A refusal that will come again the same way, so no retry: an email service's 4xx other
     than 429, refused recipients, an SMTP server's 5xx. A 5xx from a service, a 429, a timeout
