@@ -33,6 +33,23 @@ def _decode(cursor: str, count: int) -> list[Any] | None:
     return values
 
 
+def _field(qs: QuerySet, path: str):
+    """The field at the end of a lookup path such as "user__name", or an annotation's."""
+    if path in qs.query.annotations:
+        return qs.query.annotations[path].output_field
+    model = qs.model
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.get_field(name)
+
+
+def _value(row, path: str) -> Any:
+    for name in path.split("__"):
+        row = getattr(row, name)
+    return row
+
+
 def keyset_page(qs: QuerySet, *, order: list[str], cursor: str | None, size: int = 25) -> Page:
     """Rows of `qs` ordered by `order` (e.g. ["-updated_at", "-id"]; the last field unique)
     after `cursor`. A cursor that does not decode starts from the first page."""
@@ -40,10 +57,9 @@ def keyset_page(qs: QuerySet, *, order: list[str], cursor: str | None, size: int
     qs = qs.order_by(*order)
     values = _decode(cursor, len(fields)) if cursor else None
     if values is not None:
-        model = qs.model
         parsed = []
         for name, value in zip(fields, values, strict=True):
-            field = model._meta.get_field(name)
+            field = _field(qs, name)
             try:
                 parsed.append(field.to_python(value))
             except Exception:  # noqa: BLE001 - a tampered cursor just restarts the list
@@ -64,5 +80,5 @@ def keyset_page(qs: QuerySet, *, order: list[str], cursor: str | None, size: int
     if len(rows) > size:
         rows = rows[:size]
         last = rows[-1]
-        next_cursor = _encode([getattr(last, name) for name in fields])
+        next_cursor = _encode([_value(last, name) for name in fields])
     return Page(rows=rows, next_cursor=next_cursor)

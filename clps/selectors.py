@@ -12,11 +12,13 @@ def clps_open_to_join(*, user: User) -> QuerySet[CLP]:
     return CLP.objects.exclude(memberships__user=user).order_by("name")
 
 
-def clp_memberships(*, clp: CLP) -> QuerySet[Membership]:
-    return (
-        Membership.objects.filter(clp=clp)
-        .select_related("user")
-        .order_by("role", "user__name", "user__email")
+def people_page(*, clp: CLP, cursor: str | None) -> Page:
+    """The CLP's people by role, then name, a page at a time."""
+    return keyset_page(
+        Membership.objects.filter(clp=clp).select_related("user"),
+        order=["role", "user__name", "user__email", "id"],
+        cursor=cursor,
+        size=50,
     )
 
 

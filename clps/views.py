@@ -54,7 +54,7 @@ def people(request: HttpRequest, clp: CLP) -> HttpResponse:
         "clps/people.html",
         {
             "clp": clp,
-            "memberships": selectors.clp_memberships(clp=clp),
+            "page": selectors.people_page(clp=clp, cursor=request.GET.get("after")),
             "roles": Role.choices,
         },
     )

@@ -4,15 +4,17 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from clps.models import CLP, User
+from clps.pagination import Page, keyset_page
 from strikes.models import ActionDay, Dispute, DisputeStatus
 
 from .models import (
     MONEY_TYPES,
     ActionType,
+    LeadLink,
     PicketLine,
     PicketSignup,
     PicketVisit,
@@ -31,6 +33,20 @@ def upcoming_picket_lines(*, clp: CLP, start: datetime.date, end: datetime.date)
         .select_related("dispute", "dispute__employer")
         .prefetch_related(Prefetch("action_days", queryset=days, to_attr="days_in_range"))
     )
+
+
+def picket_lines_page(
+    *, clp: CLP, start: datetime.date, end: datetime.date, cursor: str | None
+) -> Page:
+    """The CLP's picket lines with a day from start to end, soonest first, a page at a time."""
+    days = ActionDay.objects.filter(date__gte=start, date__lte=end).order_by("date")
+    lines = (
+        PicketLine.objects.filter(clp=clp, action_days__date__gte=start, action_days__date__lte=end)
+        .annotate(first_day=Min("action_days__date"))
+        .select_related("dispute", "dispute__employer")
+        .prefetch_related(Prefetch("action_days", queryset=days, to_attr="days_in_range"))
+    )
+    return keyset_page(lines, order=["first_day", "id"], cursor=cursor, size=20)
 
 
 def signup_counts(*, line_ids: list[int]) -> dict[tuple[int, int], int]:
@@ -72,6 +88,49 @@ def visits(*, clp: CLP, status: str | None = None) -> QuerySet[PicketVisit]:
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("dispute", "reported_by").prefetch_related("representatives", "photos")
+
+
+def visits_page(*, clp: CLP, status: str, cursor: str | None) -> Page:
+    """The CLP's visits of one status, latest first, a page at a time."""
+    return keyset_page(visits(clp=clp, status=status), order=["-date", "-id"], cursor=cursor)
+
+
+def ledger_page(*, clp: CLP, cursor: str | None) -> Page:
+    """The CLP's solidarity ledger, latest first, a page at a time."""
+    return keyset_page(
+        SolidarityAction.objects.filter(clp=clp).select_related("dispute", "union"),
+        order=["-date", "-id"],
+        cursor=cursor,
+    )
+
+
+def disputes_to_choose() -> QuerySet[Dispute]:
+    """Disputes a visit or action can be about: any on the site, by title (a CLP may visit a
+    picket line of a dispute it does not follow)."""
+    return Dispute.objects.order_by("title")
+
+
+def disputes_with_days_ahead(*, today: datetime.date) -> QuerySet[Dispute]:
+    """Disputes a new picket line can be for: those with action days to come."""
+    return (
+        Dispute.objects.filter(action_days__date__gte=today)
+        .distinct()
+        .select_related("employer")
+        .order_by("title")
+    )
+
+
+def clp_members(*, clp: CLP) -> QuerySet[User]:
+    """Everyone in the CLP, for the TULO to name who went on a visit."""
+    return User.objects.filter(memberships__clp=clp).order_by("name", "email")
+
+
+def live_lead_link(*, token: str) -> LeadLink | None:
+    return (
+        LeadLink.objects.filter(token=token, revoked_at__isnull=True)
+        .select_related("picket_line__dispute", "picket_line__clp")
+        .first()
+    )
 
 
 @dataclass

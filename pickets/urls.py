@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "pickets"
 
@@ -31,11 +31,15 @@ urlpatterns = [
     path("solidarity/", views.actions, name="actions"),
     path("solidarity/new/", views.action_form, name="action_create"),
     path("solidarity/<int:pk>/", views.action_form, name="action_edit"),
-    path("report/", views.report, name="report"),
-    path("report.csv", views.report_csv, name="report_csv"),
-    path("report/pdf/", views.report_pdf_start, name="report_pdf_start"),
-    path("report/pdf/<int:pk>/", views.report_pdf, name="report_pdf"),
-    path("report/pdf/<int:pk>/download/", views.report_pdf_download, name="report_pdf_download"),
+    path("report/", report_views.report, name="report"),
+    path("report.csv", report_views.report_csv, name="report_csv"),
+    path("report/pdf/", report_views.report_pdf_start, name="report_pdf_start"),
+    path("report/pdf/<int:pk>/", report_views.report_pdf, name="report_pdf"),
+    path(
+        "report/pdf/<int:pk>/download/",
+        report_views.report_pdf_download,
+        name="report_pdf_download",
+    ),
 ]
 
 # Reached without a CLP in the URL: the secret is the whole key.

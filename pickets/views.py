@@ -1,35 +1,28 @@
 """Picket lines, sign-ups, visits, the solidarity ledger and the solidarity report."""
 
-import csv
 import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from clps.access import clp_view, needs_mfa, public_clp_view
-from clps.models import CLP, Role, User
+from clps.models import CLP, Role
 from strikes.models import Dispute
 
 from . import selectors, services
 from .forms import (
     PicketLineForm,
-    ReportPeriodForm,
     SolidarityActionForm,
     VisitForm,
-    period_dates,
 )
 from .models import (
     LeadLink,
-    PdfStatus,
     PicketLine,
     PicketVisit,
-    ReportPdf,
     SolidarityAction,
     VisitPhoto,
     VisitStatus,
@@ -39,39 +32,28 @@ ANY_ROLE = (Role.TULO, Role.EXECUTIVE, Role.MEMBER)
 tulo_only = clp_view(Role.TULO)
 
 
-def _disputes_for(clp: CLP):
-    """Disputes a visit or action can be about: any on the site, by title (a CLP may visit a
-    picket line of a dispute it does not follow)."""
-    return Dispute.objects.order_by("title")
-
-
 # Picket lines ---------------------------------------------------------------------------------
 
 
 @tulo_only
 def picket_lines(request: HttpRequest, clp: CLP) -> HttpResponse:
     today = timezone.localdate()
-    lines = list(
-        selectors.upcoming_picket_lines(
-            clp=clp, start=today, end=today + datetime.timedelta(days=60)
-        )
+    page = selectors.picket_lines_page(
+        clp=clp,
+        start=today,
+        end=today + datetime.timedelta(days=60),
+        cursor=request.GET.get("after"),
     )
-    counts = selectors.signup_counts(line_ids=[line.pk for line in lines])
-    for line in lines:
+    counts = selectors.signup_counts(line_ids=[line.pk for line in page.rows])
+    for line in page.rows:
         line.day_counts = [(day, counts.get((line.pk, day.pk), 0)) for day in line.days_in_range]
-    return render(request, "pickets/picket_lines.html", {"clp": clp, "lines": lines})
+    return render(request, "pickets/picket_lines.html", {"clp": clp, "page": page})
 
 
 @tulo_only
 def picket_line_choose_dispute(request: HttpRequest, clp: CLP) -> HttpResponse:
     """Step one of adding a picket line: which dispute, among those with days ahead."""
-    today = timezone.localdate()
-    disputes = (
-        Dispute.objects.filter(action_days__date__gte=today)
-        .distinct()
-        .select_related("employer")
-        .order_by("title")
-    )
+    disputes = selectors.disputes_with_days_ahead(today=timezone.localdate())
     return render(request, "pickets/choose_dispute.html", {"clp": clp, "disputes": disputes})
 
 
@@ -183,11 +165,7 @@ def lead_link_revoke(request: HttpRequest, clp: CLP, pk: int, link_pk: int) -> H
 
 def lead_view(request: HttpRequest, token: str) -> HttpResponse:
     """The trip leader's view through a secret link: who is coming, first names only."""
-    link = (
-        LeadLink.objects.filter(token=token, revoked_at__isnull=True)
-        .select_related("picket_line__dispute", "picket_line__clp")
-        .first()
-    )
+    link = selectors.live_lead_link(token=token)
     if link is None:
         raise Http404("This link has been revoked or never existed.")
     line = link.picket_line
@@ -230,10 +208,8 @@ def _visit_form(request, clp, visit, initial, is_tulo):
         request.FILES or None,
         instance=visit,
         initial=initial,
-        disputes=_disputes_for(clp),
-        members=User.objects.filter(memberships__clp=clp).order_by("name", "email")
-        if is_tulo
-        else None,
+        disputes=selectors.disputes_to_choose(),
+        members=selectors.clp_members(clp=clp) if is_tulo else None,
     )
     if request.method == "POST" and form.is_valid():
         photos = [(f, form.cleaned_data["photo_consent"]) for f in form.cleaned_data["photos"]]
@@ -264,8 +240,12 @@ def visit_list(request: HttpRequest, clp: CLP) -> HttpResponse:
         "pickets/visits.html",
         {
             "clp": clp,
-            "to_confirm": selectors.visits(clp=clp, status=VisitStatus.REPORTED),
-            "confirmed": selectors.visits(clp=clp, status=VisitStatus.CONFIRMED)[:50],
+            "to_confirm": selectors.visits_page(
+                clp=clp, status=VisitStatus.REPORTED, cursor=request.GET.get("after_reported")
+            ),
+            "confirmed": selectors.visits_page(
+                clp=clp, status=VisitStatus.CONFIRMED, cursor=request.GET.get("after")
+            ),
         },
     )
 
@@ -310,8 +290,8 @@ def photo(request: HttpRequest, clp: CLP, pk: int) -> FileResponse:
 
 @tulo_only
 def actions(request: HttpRequest, clp: CLP) -> HttpResponse:
-    rows = SolidarityAction.objects.filter(clp=clp).select_related("dispute", "union")[:100]
-    return render(request, "pickets/actions.html", {"clp": clp, "actions": rows})
+    page = selectors.ledger_page(clp=clp, cursor=request.GET.get("after"))
+    return render(request, "pickets/actions.html", {"clp": clp, "page": page})
 
 
 @tulo_only
@@ -321,113 +301,13 @@ def action_form(request: HttpRequest, clp: CLP, pk: int | None = None) -> HttpRe
     )
     initial = None if pk else {"date": timezone.localdate()}
     form = SolidarityActionForm(
-        request.POST or None, instance=action, initial=initial, disputes=_disputes_for(clp)
+        request.POST or None,
+        instance=action,
+        initial=initial,
+        disputes=selectors.disputes_to_choose(),
     )
     if request.method == "POST" and form.is_valid():
         services.solidarity_action_save(action=form.save(commit=False), by=request.user)
         messages.success(request, "Saved to the solidarity ledger.")
         return redirect("pickets:actions", clp.slug)
     return render(request, "pickets/action_form.html", {"clp": clp, "form": form, "action": action})
-
-
-# The solidarity report ------------------------------------------------------------------------
-
-
-def _period_from(form: ReportPeriodForm) -> tuple[datetime.date, datetime.date]:
-    if form.is_valid() and form.cleaned_data.get("period") == "custom":
-        return form.cleaned_data["start"], form.cleaned_data["end"]
-    period = (form.cleaned_data.get("period") if form.is_valid() else "") or "last_quarter"
-    return period_dates(period, timezone.localdate())
-
-
-def _report_period(request: HttpRequest) -> tuple[ReportPeriodForm, datetime.date, datetime.date]:
-    form = ReportPeriodForm(request.GET or {"period": "last_quarter"})
-    start, end = _period_from(form)
-    return form, start, end
-
-
-@clp_view(Role.TULO, Role.EXECUTIVE)
-def report(request: HttpRequest, clp: CLP) -> HttpResponse:
-    form, start, end = _report_period(request)
-    data = selectors.solidarity_report(clp=clp, start=start, end=end)
-    template = "pickets/report_print.html" if request.GET.get("print") else "pickets/report.html"
-    return render(
-        request,
-        template,
-        {"clp": clp, "form": form, "report": data, "query": request.GET.urlencode()},
-    )
-
-
-@clp_view(Role.TULO, Role.EXECUTIVE)
-def report_csv(request: HttpRequest, clp: CLP) -> HttpResponse:
-    _, start, end = _report_period(request)
-    data = selectors.solidarity_report(clp=clp, start=start, end=end)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="solidarity-{clp.slug}-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
-    )
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "dispute",
-            "employer",
-            "status",
-            "visits",
-            "member attendances",
-            "elected representatives",
-            "money raised (GBP)",
-            "solidarity actions",
-        ]
-    )
-    for row in data.per_dispute:
-        writer.writerow(
-            [
-                _csv_safe(row.dispute.title),
-                _csv_safe(row.dispute.employer.name),
-                row.dispute.get_status_display(),
-                row.visits,
-                row.attendances,
-                row.representatives,
-                f"{row.money_pence / 100:.2f}",
-                row.actions,
-            ]
-        )
-    writer.writerow([])
-    writer.writerow(["fund", "union", "money raised (GBP)"])
-    for fund, union, pence in data.money_by_fund:
-        writer.writerow([_csv_safe(fund), union, f"{pence / 100:.2f}"])
-    return response
-
-
-def _csv_safe(value: str) -> str:
-    """Keep a spreadsheet from running text that starts like a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-@clp_view(Role.TULO, Role.EXECUTIVE)
-@require_POST
-def report_pdf_start(request: HttpRequest, clp: CLP) -> HttpResponse:
-    form = ReportPeriodForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.non_field_errors()) or "Check the dates.")
-        # Cut to length: a redirect to a URL of thousands of characters is refused with a bare
-        # 400, and no period or date is longer than this.
-        kept = {k: request.POST.get(k, "")[:40] for k in ("period", "start", "end")}
-        return redirect(reverse("pickets:report", args=[clp.slug]) + "?" + urlencode(kept))
-    start, end = _period_from(form)
-    job = services.report_pdf_request(clp=clp, by=request.user, start=start, end=end)
-    return redirect("pickets:report_pdf", clp.slug, job.pk)
-
-
-@clp_view(Role.TULO, Role.EXECUTIVE)
-def report_pdf(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
-    job = get_object_or_404(ReportPdf, pk=pk, clp=clp)
-    template = "pickets/_pdf_progress.html" if request.htmx else "pickets/report_pdf.html"
-    return render(request, template, {"clp": clp, "job": job})
-
-
-@clp_view(Role.TULO, Role.EXECUTIVE)
-def report_pdf_download(request: HttpRequest, clp: CLP, pk: int) -> FileResponse:
-    job = get_object_or_404(ReportPdf, pk=pk, clp=clp, status=PdfStatus.DONE)
-    name = f"solidarity-{clp.slug}-{job.start:%Y%m%d}-{job.end:%Y%m%d}.pdf"
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)

@@ -121,3 +121,64 @@ class SubscriberFactory(factory.django.DjangoModelFactory):
     status = "active"
     consent_at = factory.LazyFunction(timezone.now)
     confirmed_at = factory.LazyAttribute(lambda o: o.consent_at if o.status == "active" else None)
+
+
+class PicketLineFactory(factory.django.DjangoModelFactory):
+    """A picket line at the yard gate, 7 to 10am, on the days given (`action_days=[...]`)."""
+
+    class Meta:
+        model = "pickets.PicketLine"
+        skip_postgeneration_save = True
+
+    clp = factory.SubFactory(CLPFactory)
+    dispute = factory.SubFactory(DisputeFactory)
+    place = "The yard gate"
+    postcode = "N16 0AA"
+    start_time = datetime.time(7)
+    end_time = datetime.time(10)
+
+    @factory.post_generation
+    def action_days(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.action_days.set(extracted)
+
+
+class PicketVisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "pickets.PicketVisit"
+
+    clp = factory.SubFactory(CLPFactory)
+    dispute = factory.SubFactory(DisputeFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    members_count = 3
+    status = "confirmed"
+
+
+class SolidarityActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "pickets.SolidarityAction"
+
+    clp = factory.SubFactory(CLPFactory)
+    kind = "motion"
+    date = factory.LazyFunction(timezone.localdate)
+    title = factory.Sequence(lambda n: f"Motion {n}")
+
+
+class DigestFactory(factory.django.DjangoModelFactory):
+    """A week's email; this week's unless given another Monday."""
+
+    class Meta:
+        model = "newsletters.Digest"
+
+    clp = factory.SubFactory(CLPFactory)
+    week_start = factory.LazyFunction(
+        lambda: timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    )
+
+
+class NewsletterSectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "newsletters.NewsletterSection"
+
+    clp = factory.SubFactory(CLPFactory)
+    month = datetime.date(2026, 10, 1)
