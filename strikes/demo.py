@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clps.models import CLP
+from clps.postcodes import postcode_district
 
 from .ballot_law import assess
 from .models import (
@@ -26,7 +27,6 @@ from .models import (
     Union,
     Workplace,
 )
-from .services import postcode_district
 
 DEMO_UNIONS = [
     ("Communication Workers Union", "CWU", "https://www.cwu.org", True),

@@ -3,6 +3,8 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clps.postcodes import clean_postcode
+
 from .models import (
     ActionDay,
     ActionKind,
@@ -15,7 +17,7 @@ from .models import (
     Union,
     Workplace,
 )
-from .services import clean_postcode, days_in_range
+from .services import days_in_range
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")

@@ -31,6 +31,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from clps.models import CLP
+from clps.postcodes import is_postcode, normalise_postcode
 
 from .models import (
     ActionDay,
@@ -45,7 +46,7 @@ from .models import (
     Union,
     Workplace,
 )
-from .services import POSTCODE_RE, normalise_postcode, workplace_save
+from .services import workplace_save
 
 logger = logging.getLogger(__name__)
 
@@ -770,7 +771,7 @@ def _check_disputes(plan: Plan, rows: list[tuple[int, dict]], progress: Progress
         postcode = values["postcode"]
         if postcode and not workplace_name:
             plan.error(line, "a postcode is given but no workplace: name the workplace too")
-        elif postcode and not POSTCODE_RE.match(postcode.upper()):
+        elif postcode and not is_postcode(postcode):
             plan.error(line, f"postcode {_quoted(postcode)} is not a UK postcode, like N16 7AA")
         key = (title.lower(), employer_name.lower())
         if title and employer_name and key in seen:

@@ -1,35 +1,14 @@
 """Writes to the shared records. Each runs in one transaction; history records who did it."""
 
 import datetime
-import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from clps.models import CLP, User
+from clps.postcodes import normalise_postcode, postcode_district
 
 from .models import ActionDay, ActionKind, Dispute, FollowedDispute, Workplace
-
-POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
-
-
-def postcode_district(postcode: str) -> str:
-    """'n16 7aa' -> 'N16'; '' for a postcode that does not parse."""
-    match = POSTCODE_RE.match(postcode.strip().upper())
-    return match.group(1) if match else ""
-
-
-def clean_postcode(postcode: str) -> str:
-    """A form's postcode: blank, or a UK postcode in capitals; ValidationError otherwise."""
-    postcode = postcode.strip().upper()
-    if postcode and not POSTCODE_RE.match(postcode):
-        raise ValidationError("That is not a UK postcode: write it like N16 7AA.")
-    return postcode
-
-
-def normalise_postcode(postcode: str) -> str:
-    match = POSTCODE_RE.match(postcode.strip().upper())
-    return f"{match.group(1)} {match.group(2)}" if match else postcode.strip().upper()
 
 
 @transaction.atomic

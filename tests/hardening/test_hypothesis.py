@@ -17,6 +17,7 @@ from django.utils import timezone
 from hypothesis import example, given, note
 from hypothesis import strategies as st
 
+from clps.postcodes import POSTCODE_RE
 from newsletters.forms import SubscribeForm
 from newsletters.models import Subscriber
 from newsletters.services import subscribe
@@ -26,7 +27,6 @@ from strikes import imports
 from strikes.ballot_law import assess
 from strikes.forms import BallotForm, DisputeForm
 from strikes.models import CsvImportKind, Dispute
-from strikes.services import POSTCODE_RE
 
 from .crawl import rolled_back
 
