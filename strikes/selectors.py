@@ -12,6 +12,7 @@ from .models import (
     Ballot,
     BallotRuleSet,
     Branch,
+    CsvImport,
     Dispute,
     FollowedDispute,
     Union,
@@ -224,6 +225,15 @@ def stale_disputes(
         .filter(status__in=LIVE_STATUSES, updated_at__lt=before)
         .select_related("employer")
         .order_by("updated_at")
+    )
+
+
+def recent_csv_imports(*, clp: CLP, limit: int = 5) -> list[CsvImport]:
+    """The CLP's latest large imports, for the import page: without their text."""
+    return list(
+        CsvImport.objects.filter(clp=clp)
+        .defer("text", "errors", "summary")
+        .select_related("created_by")[:limit]
     )
 
 

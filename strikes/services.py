@@ -4,11 +4,21 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from clps.models import CLP, User
 from clps.postcodes import normalise_postcode, postcode_district
 
-from .models import ActionDay, ActionKind, Dispute, FollowedDispute, Workplace
+from . import csv_import, tasks
+from .models import (
+    ActionDay,
+    ActionKind,
+    CsvImport,
+    CsvImportStatus,
+    Dispute,
+    FollowedDispute,
+    Workplace,
+)
 
 
 @transaction.atomic
@@ -79,3 +89,31 @@ def action_days_add(
     if created:
         Dispute.objects.filter(pk=dispute.pk).update(updated_at=created[-1].updated_at)
     return created, sorted(existing)
+
+
+def csv_import_start(
+    *, clp: CLP, user: User, kind: str, text: str, filename: str = ""
+) -> CsvImport:
+    """Record a large file as a job and queue its check once the job is committed."""
+    with transaction.atomic():
+        job = CsvImport.objects.create(
+            clp=clp,
+            created_by=user,
+            kind=kind,
+            text=text,
+            filename=filename[:200],
+            rows_total=csv_import.count_rows(text),
+        )
+        tasks.csv_import_check.delay_on_commit(job.pk)
+    return job
+
+
+def csv_import_confirm(*, job: CsvImport) -> bool:
+    """The TULO confirmed a checked file: queue its import. A second click does nothing."""
+    with transaction.atomic():
+        started = CsvImport.objects.filter(pk=job.pk, status=CsvImportStatus.READY).update(
+            status=CsvImportStatus.APPLYING, rows_done=0, updated_at=timezone.now()
+        )
+        if started:
+            tasks.csv_import_apply.delay_on_commit(job.pk)
+    return bool(started)

@@ -23,7 +23,7 @@ from newsletters.models import Subscriber
 from newsletters.services import subscribe
 from pickets.forms import PicketLineForm, SolidarityActionForm
 from pickets.models import MONEY_TYPES, ActionType
-from strikes import imports
+from strikes import csv_import
 from strikes.ballot_law import assess
 from strikes.forms import BallotForm, DisputeForm
 from strikes.models import CsvImportKind, Dispute
@@ -279,12 +279,12 @@ def test_a_picket_line_is_refused_or_ends_after_it_starts(seeded, **values):
 def test_the_import_reads_any_text_without_raising(seeded, kind, text):
     """Any text is either refused as a whole or checked row by row; nothing else escapes."""
     try:
-        cleaned = imports.clean_text(text)
-        imports.prepare(cleaned)
-    except imports.ImportRefused as refused:
+        cleaned = csv_import.clean_text(text)
+        csv_import.prepare(cleaned)
+    except csv_import.ImportRefused as refused:
         assert str(refused)
         return
-    plan = imports.check(kind=kind, text=cleaned)
+    plan = csv_import.check(kind=kind, text=cleaned)
     assert plan.ok or all(p.message for p in plan.errors)
     assert all(
         p.line is None or 1 <= p.line <= text.count("\n") + text.count("\r") + 1
@@ -307,7 +307,9 @@ def test_valid_action_days_round_trip_through_the_import(seeded, notes):
     for n, text in enumerate(notes):
         writer.writerow([seeded.dispute.pk, today + datetime.timedelta(days=30 + n), text])
     with rolled_back():
-        plan = imports.import_apply(kind=CsvImportKind.ACTION_DAYS, text=out.getvalue(), user=None)
+        plan = csv_import.import_apply(
+            kind=CsvImportKind.ACTION_DAYS, text=out.getvalue(), user=None
+        )
         assert plan.ok
         saved = list(
             seeded.dispute.action_days.filter(date__gte=today + datetime.timedelta(days=30))
