@@ -1,8 +1,8 @@
 """Writes to the shared records. Each runs in one transaction; history records who did it."""
 
 import datetime
+from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,10 +13,14 @@ from . import csv_import, tasks
 from .models import (
     ActionDay,
     ActionKind,
+    Ballot,
+    Branch,
     CsvImport,
     CsvImportStatus,
     Dispute,
+    Employer,
     FollowedDispute,
+    Union,
     Workplace,
 )
 
@@ -31,6 +35,69 @@ def workplace_save(*, workplace: Workplace) -> Workplace:
 
 
 @transaction.atomic
+def record_save(
+    *, record: Union | Branch | Employer | Workplace
+) -> Union | Branch | Employer | Workplace:
+    """A union, branch, employer or workplace as the TULO wrote it on the records page."""
+    if isinstance(record, Workplace):
+        return workplace_save(workplace=record)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def dispute_save(
+    *,
+    clp: CLP,
+    user: User | None,
+    dispute: Dispute,
+    unions: Iterable[Union],
+    branches: Iterable[Branch],
+    workplaces: Iterable[Workplace],
+    new_employer: str = "",
+) -> Dispute:
+    """A dispute the TULO added or edited, at a new employer if they typed one's name.
+
+    A dispute the TULO adds is one the CLP cares about, even if not local: unless it is
+    national, the CLP follows it.
+    """
+    adding = dispute.pk is None
+    if new_employer.strip():
+        dispute.employer, _ = Employer.objects.get_or_create(name=new_employer.strip())
+    dispute.save()
+    dispute.unions.set(unions)
+    dispute.branches.set(branches)
+    dispute.workplaces.set(workplaces)
+    if adding and not dispute.is_national:
+        dispute_follow(clp=clp, dispute=dispute, user=user)
+    return dispute
+
+
+def _dispute_updated(dispute: Dispute, *, at: datetime.datetime) -> None:
+    """A change to a dispute's ballots or days counts as a change to the dispute: the TULO's
+    list of disputes is in order of the latest change."""
+    Dispute.objects.filter(pk=dispute.pk).update(updated_at=at)
+
+
+def _save_for_dispute(record: Ballot | ActionDay, dispute: Dispute) -> None:
+    record.dispute = dispute
+    record.save()
+    _dispute_updated(dispute, at=record.updated_at)
+
+
+@transaction.atomic
+def ballot_save(*, ballot: Ballot, dispute: Dispute) -> Ballot:
+    _save_for_dispute(ballot, dispute)
+    return ballot
+
+
+@transaction.atomic
+def action_day_save(*, action_day: ActionDay, dispute: Dispute) -> ActionDay:
+    _save_for_dispute(action_day, dispute)
+    return action_day
+
+
+@transaction.atomic
 def dispute_follow(*, clp: CLP, dispute: Dispute, user: User | None) -> None:
     FollowedDispute.objects.get_or_create(clp=clp, dispute=dispute, defaults={"created_by": user})
 
@@ -38,18 +105,6 @@ def dispute_follow(*, clp: CLP, dispute: Dispute, user: User | None) -> None:
 @transaction.atomic
 def dispute_unfollow(*, clp: CLP, dispute: Dispute) -> None:
     FollowedDispute.objects.filter(clp=clp, dispute=dispute).delete()
-
-
-def days_in_range(
-    start: datetime.date, end: datetime.date, weekdays: set[int] | None = None
-) -> list[datetime.date]:
-    """Every date from start to end inclusive, keeping only `weekdays` (0 = Monday) if given."""
-    if end < start:
-        raise ValidationError("The last day is before the first day: swap them round.")
-    if (end - start).days > 366:
-        raise ValidationError("That range is longer than a year: add action days a year at a time.")
-    days = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
-    return [d for d in days if weekdays is None or d.weekday() in weekdays]
 
 
 @transaction.atomic
@@ -87,7 +142,7 @@ def action_days_add(
         action_day.save()
         created.append(action_day)
     if created:
-        Dispute.objects.filter(pk=dispute.pk).update(updated_at=created[-1].updated_at)
+        _dispute_updated(dispute, at=created[-1].updated_at)
     return created, sorted(existing)
 
 

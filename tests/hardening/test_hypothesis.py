@@ -23,7 +23,7 @@ from newsletters.models import Subscriber
 from newsletters.services import subscribe
 from pickets.forms import PicketLineForm, SolidarityActionForm
 from pickets.models import MONEY_TYPES, ActionType
-from strikes import csv_import
+from strikes import csv_import, services
 from strikes.ballot_law import assess
 from strikes.forms import BallotForm, DisputeForm
 from strikes.models import CsvImportKind, Dispute
@@ -162,7 +162,16 @@ def test_the_dispute_form_refuses_or_saves_what_was_typed(seeded, **values):
             assert form.errors
             assert all(all(m.strip() for m in ms) for ms in form.errors.values())
             return
-        saved = form.save()
+        data = form.cleaned_data
+        saved = services.dispute_save(
+            clp=seeded.clp,
+            user=seeded.tulo,
+            dispute=form.save(commit=False),
+            unions=data["unions"],
+            branches=data["branches"],
+            workplaces=data["workplaces"],
+            new_employer=data["new_employer"],
+        )
         saved.refresh_from_db()
         assert saved.title == values["title"].strip()
         assert saved.employer.name == values["new_employer"].strip()
@@ -188,9 +197,7 @@ def test_the_ballot_form_refuses_or_saves_a_ballot_the_dispute_page_can_show(see
         if not form.is_valid():
             assert form.errors
             return
-        ballot = form.save(commit=False)
-        ballot.dispute = seeded.dispute
-        ballot.save()
+        ballot = services.ballot_save(ballot=form.save(commit=False), dispute=seeded.dispute)
         note(repr(form.cleaned_data))
         if ballot.votes_cast is not None and ballot.entitled_to_vote is not None:
             assert ballot.votes_cast <= ballot.entitled_to_vote
