@@ -237,7 +237,7 @@ def recent_csv_imports(*, clp: CLP, limit: int = 5) -> list[CsvImport]:
     )
 
 
-# The public calendar, map and feeds (strikes/public_views.py, strikes/ical.py).
+# The public calendar, map and feeds (strikes/public_calendar.py, public_views.py, ical.py).
 
 # A day's places shown beside it: enough to find the picket, bounded for a national dispute.
 PLACES_PER_DAY = 5
