@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from clps.models import CLP, PostcodeDistrict
 
+from .ballot_law import BallotAssessment, assess
 from .models import (
     LIVE_STATUSES,
     ActionDay,
@@ -193,10 +194,8 @@ def mandates_expiring(
     within_days: int = 30,
     rules: list[BallotRuleSet] | None = None,
     dispute_ids: list[int] | None = None,
-) -> list[tuple[Ballot, "object"]]:
+) -> list[tuple[Ballot, BallotAssessment]]:
     """Ballots of the CLP's disputes whose mandate ends within `within_days`, soonest first."""
-    from .ballot_law import assess
-
     rules = rules if rules is not None else rule_sets()
     # No rule set gives more than 12 months (plus an extension), so older ballots cannot qualify.
     recent = Ballot.objects.filter(
