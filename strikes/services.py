@@ -1,4 +1,9 @@
-"""Writes to the shared records. Each runs in one transaction; history records who did it."""
+"""Writes to the shared records. Each runs in one transaction; history records who did it.
+
+A large CSV import is started and confirmed here, queuing its task on commit (strikes.tasks);
+the import itself is strikes.csv_import, which does not import this module: the imports run
+one way, services to tasks to csv_import.
+"""
 
 import datetime
 from collections.abc import Iterable

@@ -214,6 +214,9 @@ def write(plan: Plan, user: AbstractBaseUser | None, progress: Progress | None):
                 key = (employer.pk, row.workplace_name.lower())
                 workplace = row.workplace or new_workplaces.get(key)
                 if workplace is None:
+                    # Written here, like the employer and the dispute, not by
+                    # services.workplace_save: services imports this package. The postcode was
+                    # normalised when the row was checked.
                     workplace = Workplace(
                         employer=employer,
                         name=row.workplace_name,
