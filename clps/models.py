@@ -3,13 +3,9 @@
 This app imports no other app of the project.
 """
 
-import re
-
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
-
-DISTRICT_RE = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
 
 
 class UserManager(BaseUserManager):

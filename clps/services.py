@@ -2,7 +2,8 @@ from allauth.usersessions.models import UserSession
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import CLP, DISTRICT_RE, Membership, PostcodeDistrict, Role, User
+from .models import CLP, Membership, PostcodeDistrict, Role, User
+from .postcodes import DISTRICT_RE
 
 
 def parse_districts(text: str) -> list[str]:

@@ -1,7 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from strikes.services import clean_postcode, normalise_postcode
+from clps.postcodes import clean_postcode, normalise_postcode
 
 from .models import CONSENT_WORDING
 

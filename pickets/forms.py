@@ -1,8 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clps.postcodes import clean_postcode
 from strikes.models import ActionDay, Dispute, Union
-from strikes.services import clean_postcode
 
 from .models import MONEY_TYPES, ActionType, Office, PicketLine, PicketVisit, SolidarityAction
 from .photos import MAX_UPLOAD_BYTES

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 from clps.access import public_clp_view
 from clps.models import CLP
 from strikes.ical import clock
-from strikes.public_views import calendar_context, map_context, map_csp
+from strikes.public_calendar import calendar_context, map_context, map_csp
 
 from . import selectors
 

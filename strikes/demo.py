@@ -2,6 +2,9 @@
 
 Dates are placed around today so the demo always has this week's strikes. Running it again on
 the same day changes nothing; on a later day it moves the demo's dates along.
+
+One module, though over 400 lines: nearly half of it is the demo's data (the unions, workplaces and
+disputes, with each dispute's story), read beside the code that places it in time.
 """
 
 import datetime
@@ -12,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clps.models import CLP
+from clps.postcodes import postcode_district
 
 from .ballot_law import assess
 from .models import (
@@ -26,7 +30,6 @@ from .models import (
     Union,
     Workplace,
 )
-from .services import postcode_district
 
 DEMO_UNIONS = [
     ("Communication Workers Union", "CWU", "https://www.cwu.org", True),

@@ -3,6 +3,8 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clps.postcodes import clean_postcode
+
 from .models import (
     ActionDay,
     ActionKind,
@@ -15,7 +17,6 @@ from .models import (
     Union,
     Workplace,
 )
-from .services import clean_postcode, days_in_range
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -151,12 +152,6 @@ class DisputeForm(forms.ModelForm):
             )
         return cleaned
 
-    def save(self, commit=True):
-        new_employer = self.cleaned_data.get("new_employer", "").strip()
-        if new_employer:
-            self.instance.employer, _ = Employer.objects.get_or_create(name=new_employer)
-        return super().save(commit=commit)
-
 
 # Ballot dates are reckoned forward (a mandate runs months past the close), so a year typed
 # wrong must be caught here, not when the dispute's page works out the mandate.
@@ -255,6 +250,18 @@ class ActionDayForm(forms.ModelForm):
         if start and end and end <= start:
             self.add_error("end_time", "The end time is before the start time.")
         return cleaned
+
+
+def days_in_range(
+    start: datetime.date, end: datetime.date, weekdays: set[int] | None = None
+) -> list[datetime.date]:
+    """Every date from start to end inclusive, keeping only `weekdays` (0 = Monday) if given."""
+    if end < start:
+        raise ValidationError("The last day is before the first day: swap them round.")
+    if (end - start).days > 366:
+        raise ValidationError("That range is longer than a year: add action days a year at a time.")
+    days = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
+    return [d for d in days if weekdays is None or d.weekday() in weekdays]
 
 
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]

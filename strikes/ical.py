@@ -33,6 +33,11 @@ def feed_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return today - datetime.timedelta(days=DAYS_BEFORE), today + datetime.timedelta(days=DAYS_AFTER)
 
 
+def feed_links(url: str) -> dict[str, str]:
+    """A feed's address to copy into a calendar app, and the webcal:// one that opens it."""
+    return {"feed_url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+
+
 def uid_host() -> str:
     """The site's own host name: a UID must not change with the address a client used."""
     return urlsplit(settings.SITE_URL).hostname or "tuliaison.localhost"

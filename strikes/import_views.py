@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clps.access import clp_view
 from clps.models import CLP, Role
 
-from . import imports
+from . import csv_import, selectors, services
 from .models import CsvImport, CsvImportKind, CsvImportStatus
 
 
@@ -36,8 +36,8 @@ class CsvImportForm(forms.Form):
         required=False,
         allow_empty_file=True,
         widget=forms.FileInput(attrs={"accept": ".csv,.tsv,.txt,text/csv,text/plain"}),
-        help_text=f"Saved as CSV UTF-8; up to {filesizeformat(imports.MAX_BYTES)} and "
-        f"{imports.MAX_ROWS:,} rows. A file you choose replaces what is in the box above.",
+        help_text=f"Saved as CSV UTF-8; up to {filesizeformat(csv_import.MAX_BYTES)} and "
+        f"{csv_import.MAX_ROWS:,} rows. A file you choose replaces what is in the box above.",
     )
 
     def clean(self) -> dict:
@@ -46,13 +46,15 @@ class CsvImportForm(forms.Form):
         where = "file" if upload else "text"
         try:
             if upload:
-                text = imports.read_upload(upload)
+                text = csv_import.read_upload(upload)
             else:
-                text = imports.clean_text(cleaned.get("text") or "")
+                text = csv_import.clean_text(cleaned.get("text") or "")
                 if not text.strip():
-                    raise imports.ImportRefused("Paste the rows here, or choose a file to upload.")
-            cleaned["rows"] = imports.prepare(text)
-        except imports.ImportRefused as exc:
+                    raise csv_import.ImportRefused(
+                        "Paste the rows here, or choose a file to upload."
+                    )
+            cleaned["rows"] = csv_import.prepare(text)
+        except csv_import.ImportRefused as exc:
             self.add_error(where, str(exc))
             return cleaned
         cleaned["text"] = text
@@ -69,14 +71,14 @@ class ConfirmForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         try:
-            cleaned["rows"] = imports.prepare(imports.clean_text(cleaned.get("text") or ""))
-        except imports.ImportRefused as exc:
+            cleaned["rows"] = csv_import.prepare(csv_import.clean_text(cleaned.get("text") or ""))
+        except csv_import.ImportRefused as exc:
             raise forms.ValidationError(str(exc)) from exc
         return cleaned
 
 
 def _start_page(
-    request: HttpRequest, clp: CLP, form: CsvImportForm, preview: imports.Plan | None = None
+    request: HttpRequest, clp: CLP, form: CsvImportForm, preview: csv_import.Plan | None = None
 ) -> HttpResponse:
     confirm = None
     if preview is not None and preview.ok:
@@ -90,8 +92,8 @@ def _start_page(
             "preview": preview,
             "confirm": confirm,
             "formats": _formats(),
-            "jobs": imports.recent_jobs(clp=clp),
-            "max_rows": f"{imports.MAX_ROWS:,}",
+            "jobs": selectors.recent_csv_imports(clp=clp),
+            "max_rows": f"{csv_import.MAX_ROWS:,}",
         },
     )
 
@@ -101,17 +103,17 @@ def _formats() -> list[dict]:
         {
             "kind": kind,
             "label": kind.label,
-            "header": ",".join(imports.COLUMNS[kind]),
-            "columns": imports.COLUMN_HELP[kind],
-            "required": imports.REQUIRED[kind],
-            "example": imports.example_csv(kind),
+            "header": ",".join(csv_import.COLUMNS[kind]),
+            "columns": csv_import.COLUMN_HELP[kind],
+            "required": csv_import.REQUIRED[kind],
+            "example": csv_import.example_csv(kind),
         }
         for kind in CsvImportKind
     ]
 
 
 def _start_job(request: HttpRequest, clp: CLP, cleaned: dict) -> HttpResponse:
-    job = imports.import_job_start(
+    job = services.csv_import_start(
         clp=clp,
         user=request.user,
         kind=cleaned["kind"],
@@ -130,9 +132,9 @@ def start(request: HttpRequest, clp: CLP) -> HttpResponse:
     if not form.is_valid():
         return _start_page(request, clp, form)
     cleaned = form.cleaned_data
-    if cleaned["rows"] > imports.BACKGROUND_ROWS:
+    if cleaned["rows"] > csv_import.BACKGROUND_ROWS:
         return _start_job(request, clp, cleaned)
-    preview = imports.check(kind=cleaned["kind"], text=cleaned["text"])
+    preview = csv_import.check(kind=cleaned["kind"], text=cleaned["text"])
     # A fresh form, so an uploaded file's text is in the box, ready to fix.
     form = CsvImportForm(initial={"kind": cleaned["kind"], "text": cleaned["text"]})
     return _start_page(request, clp, form, preview)
@@ -146,14 +148,16 @@ def apply(request: HttpRequest, clp: CLP) -> HttpResponse:
         messages.error(request, " ".join(form.non_field_errors()) or "Preview the file again.")
         return redirect("strikes_import:start", clp.slug)
     cleaned = form.cleaned_data
-    if cleaned["rows"] > imports.BACKGROUND_ROWS:
+    if cleaned["rows"] > csv_import.BACKGROUND_ROWS:
         return _start_job(request, clp, cleaned)
     try:
-        plan = imports.import_apply(kind=cleaned["kind"], text=cleaned["text"], user=request.user)
-    except imports.ImportInvalid as exc:
+        plan = csv_import.import_apply(
+            kind=cleaned["kind"], text=cleaned["text"], user=request.user
+        )
+    except csv_import.ImportInvalid as exc:
         form = CsvImportForm(initial={"kind": cleaned["kind"], "text": cleaned["text"]})
         return _start_page(request, clp, form, exc.plan)
-    messages.success(request, imports.result_message(plan))
+    messages.success(request, csv_import.result_message(plan))
     return redirect("strikes_import:start", clp.slug)
 
 
@@ -166,7 +170,7 @@ def template(request: HttpRequest, clp: CLP, kind: str) -> HttpResponse:
     name = kind.replace("_", "-")
     # The byte order mark tells Excel the file is UTF-8.
     response = HttpResponse(
-        "\ufeff" + imports.example_csv(kind), content_type="text/csv; charset=utf-8"
+        "\ufeff" + csv_import.example_csv(kind), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}-template.csv"'
     return response
@@ -175,7 +179,7 @@ def template(request: HttpRequest, clp: CLP, kind: str) -> HttpResponse:
 def _job_context(clp: CLP, job: CsvImport) -> dict:
     context = {"clp": clp, "job": job}
     if not job.is_running:
-        context["preview"] = imports.Plan.from_job(job)
+        context["preview"] = csv_import.Plan.from_job(job)
         if job.status != CsvImportStatus.DONE:
             context["form"] = CsvImportForm(initial={"kind": job.kind, "text": job.text})
     return context
@@ -200,6 +204,6 @@ def job_progress(request: HttpRequest, clp: CLP, job_id: int) -> HttpResponse:
 @require_POST
 def job_confirm(request: HttpRequest, clp: CLP, job_id: int) -> HttpResponse:
     job = get_object_or_404(CsvImport, pk=job_id, clp=clp)
-    if not imports.import_job_confirm(job=job) and job.status == CsvImportStatus.INVALID:
+    if not services.csv_import_confirm(job=job) and job.status == CsvImportStatus.INVALID:
         messages.error(request, "This file has rows to fix: fix them and preview it again.")
     return redirect("strikes_import:job", clp.slug, job.pk)

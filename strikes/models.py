@@ -1,6 +1,10 @@
 """Public records of the labour movement, shared by every CLP on a deployment.
 
 Each record keeps an edit history (who changed what, and when) through django-simple-history.
+
+One module, though over 400 lines: it is the app's schema, read top to bottom from unions to
+disputes, their days and ballots, the ballot law they are judged by, and the import jobs; the
+models point at each other, and most of the length is field definitions and constraints.
 """
 
 from django.conf import settings

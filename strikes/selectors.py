@@ -6,12 +6,14 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from clps.models import CLP, PostcodeDistrict
 
+from .ballot_law import BallotAssessment, assess
 from .models import (
     LIVE_STATUSES,
     ActionDay,
     Ballot,
     BallotRuleSet,
     Branch,
+    CsvImport,
     Dispute,
     FollowedDispute,
     Union,
@@ -192,10 +194,8 @@ def mandates_expiring(
     within_days: int = 30,
     rules: list[BallotRuleSet] | None = None,
     dispute_ids: list[int] | None = None,
-) -> list[tuple[Ballot, "object"]]:
+) -> list[tuple[Ballot, BallotAssessment]]:
     """Ballots of the CLP's disputes whose mandate ends within `within_days`, soonest first."""
-    from .ballot_law import assess
-
     rules = rules if rules is not None else rule_sets()
     # No rule set gives more than 12 months (plus an extension), so older ballots cannot qualify.
     recent = Ballot.objects.filter(
@@ -227,7 +227,16 @@ def stale_disputes(
     )
 
 
-# The public calendar, map and feeds (strikes/public_views.py, strikes/ical.py).
+def recent_csv_imports(*, clp: CLP, limit: int = 5) -> list[CsvImport]:
+    """The CLP's latest large imports, for the import page: without their text."""
+    return list(
+        CsvImport.objects.filter(clp=clp)
+        .defer("text", "errors", "summary")
+        .select_related("created_by")[:limit]
+    )
+
+
+# The public calendar, map and feeds (strikes/public_calendar.py, public_views.py, ical.py).
 
 # A day's places shown beside it: enough to find the picket, bounded for a national dispute.
 PLACES_PER_DAY = 5

@@ -1,35 +1,33 @@
-"""Writes to the shared records. Each runs in one transaction; history records who did it."""
+"""Writes to the shared records. Each runs in one transaction; history records who did it.
+
+A large CSV import is started and confirmed here, queuing its task on commit (strikes.tasks);
+the import itself is strikes.csv_import, which does not import this module: the imports run
+one way, services to tasks to csv_import.
+"""
 
 import datetime
-import re
+from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from clps.models import CLP, User
+from clps.postcodes import normalise_postcode, postcode_district
 
-from .models import ActionDay, ActionKind, Dispute, FollowedDispute, Workplace
-
-POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][0-9A-Z]?)\s*([0-9][A-Z]{2})$")
-
-
-def postcode_district(postcode: str) -> str:
-    """'n16 7aa' -> 'N16'; '' for a postcode that does not parse."""
-    match = POSTCODE_RE.match(postcode.strip().upper())
-    return match.group(1) if match else ""
-
-
-def clean_postcode(postcode: str) -> str:
-    """A form's postcode: blank, or a UK postcode in capitals; ValidationError otherwise."""
-    postcode = postcode.strip().upper()
-    if postcode and not POSTCODE_RE.match(postcode):
-        raise ValidationError("That is not a UK postcode: write it like N16 7AA.")
-    return postcode
-
-
-def normalise_postcode(postcode: str) -> str:
-    match = POSTCODE_RE.match(postcode.strip().upper())
-    return f"{match.group(1)} {match.group(2)}" if match else postcode.strip().upper()
+from . import csv_import, tasks
+from .models import (
+    ActionDay,
+    ActionKind,
+    Ballot,
+    Branch,
+    CsvImport,
+    CsvImportStatus,
+    Dispute,
+    Employer,
+    FollowedDispute,
+    Union,
+    Workplace,
+)
 
 
 @transaction.atomic
@@ -42,6 +40,69 @@ def workplace_save(*, workplace: Workplace) -> Workplace:
 
 
 @transaction.atomic
+def record_save(
+    *, record: Union | Branch | Employer | Workplace
+) -> Union | Branch | Employer | Workplace:
+    """A union, branch, employer or workplace as the TULO wrote it on the records page."""
+    if isinstance(record, Workplace):
+        return workplace_save(workplace=record)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def dispute_save(
+    *,
+    clp: CLP,
+    user: User | None,
+    dispute: Dispute,
+    unions: Iterable[Union],
+    branches: Iterable[Branch],
+    workplaces: Iterable[Workplace],
+    new_employer: str = "",
+) -> Dispute:
+    """A dispute the TULO added or edited, at a new employer if they typed one's name.
+
+    A dispute the TULO adds is one the CLP cares about, even if not local: unless it is
+    national, the CLP follows it.
+    """
+    adding = dispute.pk is None
+    if new_employer.strip():
+        dispute.employer, _ = Employer.objects.get_or_create(name=new_employer.strip())
+    dispute.save()
+    dispute.unions.set(unions)
+    dispute.branches.set(branches)
+    dispute.workplaces.set(workplaces)
+    if adding and not dispute.is_national:
+        dispute_follow(clp=clp, dispute=dispute, user=user)
+    return dispute
+
+
+def _dispute_updated(dispute: Dispute, *, at: datetime.datetime) -> None:
+    """A change to a dispute's ballots or days counts as a change to the dispute: the TULO's
+    list of disputes is in order of the latest change."""
+    Dispute.objects.filter(pk=dispute.pk).update(updated_at=at)
+
+
+def _save_for_dispute(record: Ballot | ActionDay, dispute: Dispute) -> None:
+    record.dispute = dispute
+    record.save()
+    _dispute_updated(dispute, at=record.updated_at)
+
+
+@transaction.atomic
+def ballot_save(*, ballot: Ballot, dispute: Dispute) -> Ballot:
+    _save_for_dispute(ballot, dispute)
+    return ballot
+
+
+@transaction.atomic
+def action_day_save(*, action_day: ActionDay, dispute: Dispute) -> ActionDay:
+    _save_for_dispute(action_day, dispute)
+    return action_day
+
+
+@transaction.atomic
 def dispute_follow(*, clp: CLP, dispute: Dispute, user: User | None) -> None:
     FollowedDispute.objects.get_or_create(clp=clp, dispute=dispute, defaults={"created_by": user})
 
@@ -49,18 +110,6 @@ def dispute_follow(*, clp: CLP, dispute: Dispute, user: User | None) -> None:
 @transaction.atomic
 def dispute_unfollow(*, clp: CLP, dispute: Dispute) -> None:
     FollowedDispute.objects.filter(clp=clp, dispute=dispute).delete()
-
-
-def days_in_range(
-    start: datetime.date, end: datetime.date, weekdays: set[int] | None = None
-) -> list[datetime.date]:
-    """Every date from start to end inclusive, keeping only `weekdays` (0 = Monday) if given."""
-    if end < start:
-        raise ValidationError("The last day is before the first day: swap them round.")
-    if (end - start).days > 366:
-        raise ValidationError("That range is longer than a year: add action days a year at a time.")
-    days = [start + datetime.timedelta(days=n) for n in range((end - start).days + 1)]
-    return [d for d in days if weekdays is None or d.weekday() in weekdays]
 
 
 @transaction.atomic
@@ -98,5 +147,33 @@ def action_days_add(
         action_day.save()
         created.append(action_day)
     if created:
-        Dispute.objects.filter(pk=dispute.pk).update(updated_at=created[-1].updated_at)
+        _dispute_updated(dispute, at=created[-1].updated_at)
     return created, sorted(existing)
+
+
+def csv_import_start(
+    *, clp: CLP, user: User, kind: str, text: str, filename: str = ""
+) -> CsvImport:
+    """Record a large file as a job and queue its check once the job is committed."""
+    with transaction.atomic():
+        job = CsvImport.objects.create(
+            clp=clp,
+            created_by=user,
+            kind=kind,
+            text=text,
+            filename=filename[:200],
+            rows_total=csv_import.count_rows(text),
+        )
+        tasks.csv_import_check.delay_on_commit(job.pk)
+    return job
+
+
+def csv_import_confirm(*, job: CsvImport) -> bool:
+    """The TULO confirmed a checked file: queue its import. A second click does nothing."""
+    with transaction.atomic():
+        started = CsvImport.objects.filter(pk=job.pk, status=CsvImportStatus.READY).update(
+            status=CsvImportStatus.APPLYING, rows_done=0, updated_at=timezone.now()
+        )
+        if started:
+            tasks.csv_import_apply.delay_on_commit(job.pk)
+    return bool(started)

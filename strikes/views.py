@@ -1,8 +1,8 @@
 """The TULO's pages over the shared records. Every view is reached from a CLP the user is TULO of;
 the records themselves are shared, so any CLP's TULO may correct them (the history says who)."""
 
+from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -80,11 +80,16 @@ def dispute_detail(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 def _dispute_form(request: HttpRequest, clp: CLP, dispute: Dispute | None) -> HttpResponse:
     form = DisputeForm(request.POST or None, instance=dispute)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            saved = form.save()
-            if dispute is None and not saved.is_national:
-                # A dispute the TULO adds is one the CLP cares about, even if not local.
-                services.dispute_follow(clp=clp, dispute=saved, user=request.user)
+        data = form.cleaned_data
+        saved = services.dispute_save(
+            clp=clp,
+            user=request.user,
+            dispute=form.save(commit=False),
+            unions=data["unions"],
+            branches=data["branches"],
+            workplaces=data["workplaces"],
+            new_employer=data["new_employer"],
+        )
         messages.success(request, f"Saved “{saved.title}”.")
         return redirect("strikes:dispute_detail", clp.slug, saved.pk)
     return render(
@@ -116,24 +121,14 @@ def dispute_follow(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
     return redirect("strikes:dispute_detail", clp.slug, pk)
 
 
-def _child_form(
-    request: HttpRequest,
-    clp: CLP,
-    dispute: Dispute,
-    form_class,
-    instance,
-    title: str,
-    **initial,
+def _child_saved(request: HttpRequest, clp: CLP, dispute: Dispute, title: str) -> HttpResponse:
+    messages.success(request, f"{title}: saved.")
+    return redirect("strikes:dispute_detail", clp.slug, dispute.pk)
+
+
+def _child_page(
+    request: HttpRequest, clp: CLP, dispute: Dispute, form: forms.Form, title: str
 ) -> HttpResponse:
-    form = form_class(request.POST or None, instance=instance, initial=initial or None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            obj = form.save(commit=False)
-            obj.dispute = dispute
-            obj.save()
-            Dispute.objects.filter(pk=dispute.pk).update(updated_at=obj.updated_at)
-        messages.success(request, f"{title}: saved.")
-        return redirect("strikes:dispute_detail", clp.slug, dispute.pk)
     return render(
         request,
         "strikes/child_form.html",
@@ -150,7 +145,11 @@ def ballot_form(
     first_union = dispute.unions.order_by("short_name").first()
     initial = {"union": first_union.pk} if first_union and ballot is None else {}
     title = "Edit ballot" if ballot else "Add a ballot"
-    return _child_form(request, clp, dispute, BallotForm, ballot, title, **initial)
+    form = BallotForm(request.POST or None, instance=ballot, initial=initial or None)
+    if request.method == "POST" and form.is_valid():
+        services.ballot_save(ballot=form.save(commit=False), dispute=dispute)
+        return _child_saved(request, clp, dispute, title)
+    return _child_page(request, clp, dispute, form, title)
 
 
 @tulo_only
@@ -160,7 +159,11 @@ def action_day_form(
     dispute = get_object_or_404(Dispute, pk=pk)
     day = get_object_or_404(ActionDay, pk=day_pk, dispute=dispute) if day_pk else None
     title = "Edit action day" if day else "Add an action day"
-    return _child_form(request, clp, dispute, ActionDayForm, day, title)
+    form = ActionDayForm(request.POST or None, instance=day)
+    if request.method == "POST" and form.is_valid():
+        services.action_day_save(action_day=form.save(commit=False), dispute=dispute)
+        return _child_saved(request, clp, dispute, title)
+    return _child_page(request, clp, dispute, form, title)
 
 
 @tulo_only
@@ -182,11 +185,7 @@ def action_days_range(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
             text += f" {len(skipped)} already existed and were left as they were."
         messages.success(request, text)
         return redirect("strikes:dispute_detail", clp.slug, dispute.pk)
-    return render(
-        request,
-        "strikes/child_form.html",
-        {"clp": clp, "dispute": dispute, "form": form, "title": "Add action days for a date range"},
-    )
+    return _child_page(request, clp, dispute, form, "Add action days for a date range")
 
 
 RECORD_KINDS = {
@@ -220,10 +219,7 @@ def record_form(request: HttpRequest, clp: CLP, kind: str, pk: int | None = None
     instance = get_object_or_404(model, pk=pk) if pk else None
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        if model is Workplace:
-            obj = services.workplace_save(workplace=form.save(commit=False))
-        else:
-            obj = form.save()
+        obj = services.record_save(record=form.save(commit=False))
         messages.success(request, f"Saved {noun} “{obj}”.")
         next_url = request.GET.get("next", "")
         if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

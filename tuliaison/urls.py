@@ -56,7 +56,6 @@ urlpatterns = [
     path("c/<slug:clp_slug>/", include("pickets.urls")),
     path("c/<slug:clp_slug>/", include("newsletters.urls")),
     path("", include((pickets_urls.lead_urlpatterns, "pickets_lead"))),
-    # The CLP's calendar with its picket lines comes before the strikes-only calendar.
     path("", include("pickets.public_urls")),
     path("", include("strikes.public_urls")),
     path("", include("newsletters.public_urls")),

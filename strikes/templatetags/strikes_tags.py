@@ -1,5 +1,7 @@
 from django import template
 
+from ..ical import clock as format_clock
+
 register = template.Library()
 
 
@@ -23,6 +25,4 @@ def needed_votes(entitled: int, pct_needed: int) -> int:
 @register.filter
 def clock(value) -> str:
     """07:00 -> 7am, as on the public calendar."""
-    from ..ical import clock as format_clock
-
     return format_clock(value) if value else ""

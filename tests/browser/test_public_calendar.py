@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from clps.models import PostcodeDistrict
 from strikes.models import ActionKind
 
-from ..strikes.test_public_calendar import add_day, days_from_today, make_dispute
+from ..strikes.helpers import add_day, days_from_today, make_dispute
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

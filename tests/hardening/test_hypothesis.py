@@ -17,16 +17,16 @@ from django.utils import timezone
 from hypothesis import example, given, note
 from hypothesis import strategies as st
 
+from clps.postcodes import POSTCODE_RE
 from newsletters.forms import SubscribeForm
 from newsletters.models import Subscriber
 from newsletters.services import subscribe
 from pickets.forms import PicketLineForm, SolidarityActionForm
 from pickets.models import MONEY_TYPES, ActionType
-from strikes import imports
+from strikes import csv_import, services
 from strikes.ballot_law import assess
 from strikes.forms import BallotForm, DisputeForm
 from strikes.models import CsvImportKind, Dispute
-from strikes.services import POSTCODE_RE
 
 from .crawl import rolled_back
 
@@ -162,7 +162,16 @@ def test_the_dispute_form_refuses_or_saves_what_was_typed(seeded, **values):
             assert form.errors
             assert all(all(m.strip() for m in ms) for ms in form.errors.values())
             return
-        saved = form.save()
+        data = form.cleaned_data
+        saved = services.dispute_save(
+            clp=seeded.clp,
+            user=seeded.tulo,
+            dispute=form.save(commit=False),
+            unions=data["unions"],
+            branches=data["branches"],
+            workplaces=data["workplaces"],
+            new_employer=data["new_employer"],
+        )
         saved.refresh_from_db()
         assert saved.title == values["title"].strip()
         assert saved.employer.name == values["new_employer"].strip()
@@ -188,9 +197,7 @@ def test_the_ballot_form_refuses_or_saves_a_ballot_the_dispute_page_can_show(see
         if not form.is_valid():
             assert form.errors
             return
-        ballot = form.save(commit=False)
-        ballot.dispute = seeded.dispute
-        ballot.save()
+        ballot = services.ballot_save(ballot=form.save(commit=False), dispute=seeded.dispute)
         note(repr(form.cleaned_data))
         if ballot.votes_cast is not None and ballot.entitled_to_vote is not None:
             assert ballot.votes_cast <= ballot.entitled_to_vote
@@ -279,12 +286,12 @@ def test_a_picket_line_is_refused_or_ends_after_it_starts(seeded, **values):
 def test_the_import_reads_any_text_without_raising(seeded, kind, text):
     """Any text is either refused as a whole or checked row by row; nothing else escapes."""
     try:
-        cleaned = imports.clean_text(text)
-        imports.prepare(cleaned)
-    except imports.ImportRefused as refused:
+        cleaned = csv_import.clean_text(text)
+        csv_import.prepare(cleaned)
+    except csv_import.ImportRefused as refused:
         assert str(refused)
         return
-    plan = imports.check(kind=kind, text=cleaned)
+    plan = csv_import.check(kind=kind, text=cleaned)
     assert plan.ok or all(p.message for p in plan.errors)
     assert all(
         p.line is None or 1 <= p.line <= text.count("\n") + text.count("\r") + 1
@@ -307,7 +314,9 @@ def test_valid_action_days_round_trip_through_the_import(seeded, notes):
     for n, text in enumerate(notes):
         writer.writerow([seeded.dispute.pk, today + datetime.timedelta(days=30 + n), text])
     with rolled_back():
-        plan = imports.import_apply(kind=CsvImportKind.ACTION_DAYS, text=out.getvalue(), user=None)
+        plan = csv_import.import_apply(
+            kind=CsvImportKind.ACTION_DAYS, text=out.getvalue(), user=None
+        )
         assert plan.ok
         saved = list(
             seeded.dispute.action_days.filter(date__gte=today + datetime.timedelta(days=30))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pickets.models import PicketVisit, VisitStatus
-from strikes import imports
+from strikes import csv_import
 from strikes.models import ActionDay, CsvImport, CsvImportKind, CsvImportStatus, Dispute
 
 from .corpus import CORPUS, SCRIPT_TAG, active_content, encoded, shown
@@ -46,7 +46,7 @@ def good_row(kind: str, seeded, n: int) -> dict[str, str]:
 
 def csv_text(kind: str, rows: list[dict]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, imports.COLUMNS[kind], lineterminator="\n")
+    writer = csv.DictWriter(out, csv_import.COLUMNS[kind], lineterminator="\n")
     writer.writeheader()
     for row in rows:
         writer.writerow(row)
@@ -64,7 +64,7 @@ def cases() -> list:
 
 def _cases():
     for kind in (DAYS, DISPUTES):
-        for column in imports.COLUMNS[kind]:
+        for column in csv_import.COLUMNS[kind]:
             values = CORPUS["text"] + CORPUS.get(COLUMN_KINDS.get(column, ""), [])
             for value in values:
                 yield pytest.param(kind, column, value, id=f"{kind}-{column}-{shown(value)}")
@@ -157,7 +157,7 @@ MALFORMED = {
     "a NUL in the file": (b"dispute,date\n1,2026-12-01\x00\n", "not plain text"),
     "a spreadsheet file": (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00", "not plain text"),
     "a line longer than the upload limit": (
-        b"dispute,date,note\n1,2026-12-01," + b"x" * (imports.MAX_BYTES + 1) + b"\n",
+        b"dispute,date,note\n1,2026-12-01," + b"x" * (csv_import.MAX_BYTES + 1) + b"\n",
         "the most is",
     ),
     "no header": (b"1,2026-12-01\n2,2026-12-02\n", "line 1: "),
@@ -172,8 +172,8 @@ MALFORMED = {
     "only blank lines": (b"\r\n\r\n   \r\n", "nothing to import"),
     "lone carriage returns": (b"dispute,date\r1,not a date\r", "line 2: "),
     "too many rows": (
-        b"dispute,date\n" + b"1,2026-12-01\n" * (imports.MAX_ROWS + 1),
-        f"the most in one import is {imports.MAX_ROWS:,}",
+        b"dispute,date\n" + b"1,2026-12-01\n" * (csv_import.MAX_ROWS + 1),
+        f"the most in one import is {csv_import.MAX_ROWS:,}",
     ),
 }
 
@@ -234,7 +234,7 @@ HOSTILE_CONFIRMS = [
     ("text", "dispute,date\n1,9999-12-31\n"),
     ("text", "nul\x00"),
     ("text", "lone \ud800 surrogate"),
-    ("text", "x" * (imports.MAX_BYTES + 1)),
+    ("text", "x" * (csv_import.MAX_BYTES + 1)),
 ]
 
 
@@ -261,14 +261,14 @@ def test_a_tampered_confirmation_writes_nothing(tulo_client, seeded, field, valu
 def test_a_large_file_with_one_hostile_row_fails_as_a_job_naming_its_line(tulo_client, seeded):
     """Over BACKGROUND_ROWS rows the check runs as a job; it still names the line and writes
     nothing."""
-    rows = [good_row(DAYS, seeded, n % 600) for n in range(imports.BACKGROUND_ROWS + 1)]
+    rows = [good_row(DAYS, seeded, n % 600) for n in range(csv_import.BACKGROUND_ROWS + 1)]
     rows[-1]["note"] = SCRIPT_TAG * 20
     text = csv_text(DAYS, rows)
     before = (ActionDay.objects.count(), Dispute.objects.count())
 
     response = start(tulo_client, seeded, DAYS, text)
     job = CsvImport.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
-    imports.import_job_check(job_id=job.pk)
+    csv_import.import_job_check(job_id=job.pk)
     page = tulo_client.get(response["Location"])
 
     job.refresh_from_db()

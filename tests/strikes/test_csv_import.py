@@ -11,7 +11,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.urls import reverse
 from django.utils import timezone
 
-from strikes import imports
+from strikes import csv_import
+from strikes.csv_import import action_days, jobs
 from strikes.models import (
     ActionDay,
     CsvImport,
@@ -169,7 +170,7 @@ def test_a_tulo_cannot_open_another_clps_job_through_their_own_clp(
 def test_the_page_documents_both_formats_with_templates(client, tulo, clp):
     client.force_login(tulo)
     page = client.get(url("start", clp)).content.decode()
-    for column in imports.COLUMNS[CsvImportKind.DISPUTES] + imports.COLUMNS["action_days"]:
+    for column in csv_import.COLUMNS[CsvImportKind.DISPUTES] + csv_import.COLUMNS["action_days"]:
         assert f"<code>{column}</code>" in page
     assert url("template", clp, "action_days") in page
     assert url("template", clp, "disputes") in page
@@ -182,12 +183,12 @@ def test_the_template_downloads_as_utf8_csv_with_its_header(client, tulo, clp, k
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in response["Content-Disposition"]
     body = response.content.decode("utf-8")
-    assert body.startswith("\ufeff" + ",".join(imports.COLUMNS[kind]) + "\n")
+    assert body.startswith("\ufeff" + ",".join(csv_import.COLUMNS[kind]) + "\n")
 
 
 def test_the_action_days_template_checks_clean_once_its_dispute_exists(cwu, royal_mail):
     Dispute.objects.create(title="Royal Mail delivery office pay", employer=royal_mail)
-    plan = imports.check(kind="action_days", text=imports.example_csv("action_days"))
+    plan = csv_import.check(kind="action_days", text=csv_import.example_csv("action_days"))
     assert plan.ok, plan.errors
     assert plan.summary["create"] == 3
 
@@ -250,7 +251,7 @@ def test_spreadsheet_cells_pasted_with_tabs_are_read(client, tulo, clp, dispute)
 
 def test_columns_may_come_in_any_order_and_optional_ones_left_out(dispute):
     text = f"date,dispute\n{ahead(2).isoformat()},{dispute.title}\n"
-    plan = imports.import_apply(kind="action_days", text=text, user=None)
+    plan = csv_import.import_apply(kind="action_days", text=text, user=None)
     assert plan.summary["create"] == 1
     assert ActionDay.objects.get().kind == "strike"
 
@@ -288,7 +289,7 @@ def test_line_numbers_count_blank_lines_windows_line_ends_and_quoted_newlines(di
         f'{dispute.title},{ahead(2).isoformat()},,,,"two\r\nlines",',
         f"{dispute.title},31/02/2026,,,,,",
     ]
-    plan = imports.check(kind="action_days", text="\r\n".join(rows))
+    plan = csv_import.check(kind="action_days", text="\r\n".join(rows))
     assert [str(p) for p in plan.errors] == ["line 6: date '31/02/2026' is not a real date"]
 
 
@@ -317,7 +318,7 @@ def test_end_time_before_start_is_named(client, tulo, clp, dispute):
     ],
 )
 def test_a_date_that_is_not_a_date_is_named(dispute, value, message):
-    plan = imports.check(kind="action_days", text=f"{HEADER}\n{dispute.title},{value},,,,,\n")
+    plan = csv_import.check(kind="action_days", text=f"{HEADER}\n{dispute.title},{value},,,,,\n")
     assert [str(p) for p in plan.errors][0].startswith(f"line 2: {message}")
 
 
@@ -356,7 +357,7 @@ def test_other_bad_values_are_each_named(dispute, royal_mail):
             f"{dispute.title},{ahead(7).isoformat()},,,,,,surplus",
         ]
     )
-    plan = imports.check(kind="action_days", text=text)
+    plan = csv_import.check(kind="action_days", text=text)
     found = [str(p) for p in plan.errors]
     assert found == [
         "line 2: no dispute is called 'No such dispute': check it against the dispute's page, "
@@ -385,7 +386,7 @@ def test_a_wrong_header_names_the_missing_columns(client, tulo, clp, dispute):
 
 
 def test_a_disputes_file_chosen_as_action_days_says_so(cwu):
-    plan = imports.check(kind="action_days", text=f"{DISPUTES_HEADER}\nPay,Royal Mail,CWU\n")
+    plan = csv_import.check(kind="action_days", text=f"{DISPUTES_HEADER}\nPay,Royal Mail,CWU\n")
     assert "this looks like a file of disputes: choose “Disputes”" in str(plan.errors[-1])
 
 
@@ -405,7 +406,7 @@ def test_a_header_with_no_rows_says_so(client, tulo, clp):
 
 def test_an_over_size_upload_is_refused(client, tulo, clp, dispute):
     client.force_login(tulo)
-    data = days_csv(dispute, 1).encode() + b" " * imports.MAX_BYTES
+    data = days_csv(dispute, 1).encode() + b" " * csv_import.MAX_BYTES
     response = upload(client, clp, data)
     assert response.status_code == 200
     assert "This file is 2.0 MB: the most is 2.0 MB." in text_of(response)
@@ -415,7 +416,7 @@ def test_an_over_size_upload_is_refused(client, tulo, clp, dispute):
 
 def test_too_many_rows_are_refused(client, tulo, clp, dispute):
     client.force_login(tulo)
-    text = HEADER + "\n" + f"{dispute.title},{ahead(1)},,,,,\n" * (imports.MAX_ROWS + 1)
+    text = HEADER + "\n" + f"{dispute.title},{ahead(1)},,,,,\n" * (csv_import.MAX_ROWS + 1)
     page = text_of(preview(client, clp, text))
     assert "There are 5,001 rows: the most in one import is 5,000." in page
     assert not CsvImport.objects.exists()
@@ -472,7 +473,7 @@ def test_action_days_already_recorded_are_skipped_not_errors(client, tulo, clp, 
 
 def test_the_same_day_twice_with_different_details_is_an_error(dispute):
     text = days_csv(dispute, 1) + f"{dispute.title},{ahead(10).isoformat()},strike,07:00,,,\n"
-    plan = imports.check(kind="action_days", text=text)
+    plan = csv_import.check(kind="action_days", text=text)
     assert [p.line for p in plan.errors] == [3]
     assert "line 2 already has a strike day for this dispute" in plan.errors[0].message
 
@@ -489,8 +490,8 @@ def test_a_file_that_is_all_duplicates_has_nothing_to_import(client, tulo, clp, 
 
 
 def test_a_failure_mid_import_leaves_nothing(monkeypatch, dispute, tulo):
-    monkeypatch.setattr(imports, "WRITE_CHUNK", 2)
-    real = imports._create_action_days
+    monkeypatch.setattr(action_days, "WRITE_CHUNK", 2)
+    real = action_days.create_chunk
     calls = []
 
     def fail_on_the_third_chunk(chunk, user):
@@ -499,9 +500,9 @@ def test_a_failure_mid_import_leaves_nothing(monkeypatch, dispute, tulo):
             raise RuntimeError("the database went away")
         real(chunk, user)
 
-    monkeypatch.setattr(imports, "_create_action_days", fail_on_the_third_chunk)
+    monkeypatch.setattr(action_days, "create_chunk", fail_on_the_third_chunk)
     with pytest.raises(RuntimeError):
-        imports.import_apply(kind="action_days", text=days_csv(dispute, 6), user=tulo)
+        csv_import.import_apply(kind="action_days", text=days_csv(dispute, 6), user=tulo)
     assert calls == [2, 2, 2]
     assert not ActionDay.objects.exists()
     assert not ActionDay.history.exists()
@@ -512,12 +513,12 @@ def test_a_disputes_failure_mid_import_leaves_no_employer_or_dispute(monkeypatch
         [DISPUTES_HEADER, "Pay,New Employer,CWU", "Jobs,Another Employer,CWU,,,,,,Depot,E5 0AA"]
     )
 
-    def broken(*, workplace):
+    def broken(workplace, *args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports, "workplace_save", broken)
+    monkeypatch.setattr(Workplace, "save", broken)
     with pytest.raises(RuntimeError):
-        imports.import_apply(kind="disputes", text=text, user=tulo)
+        csv_import.import_apply(kind="disputes", text=text, user=tulo)
     assert not Dispute.objects.exists()
     assert not Employer.objects.exists()
 
@@ -599,7 +600,7 @@ def test_bad_dispute_values_are_each_named(cwu):
             "Pay,ACME,CWU,,,,,,,",
         ]
     )
-    plan = imports.check(kind="disputes", text=text)
+    plan = csv_import.check(kind="disputes", text=text)
     assert [str(p) for p in plan.errors] == [
         "line 2: the title is missing",
         "line 2: the employer is missing",
@@ -644,7 +645,7 @@ def test_script_tags_and_formulas_are_stored_as_text_and_shown_escaped(client, t
 def test_a_large_file_becomes_a_job_checked_in_the_background(
     client, tulo, clp, dispute, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(imports, "BACKGROUND_ROWS", 3)
+    monkeypatch.setattr(csv_import, "BACKGROUND_ROWS", 3)
     client.force_login(tulo)
     with django_capture_on_commit_callbacks() as queued:
         response = upload(client, clp, days_csv(dispute, 5).encode(), name="royal-mail.csv")
@@ -659,7 +660,7 @@ def test_a_large_file_becomes_a_job_checked_in_the_background(
     assert 'hx-trigger="every 1s"' in running
     assert '<progress id="job-progress" max="5" value="0"' in running
 
-    imports.import_job_check(job_id=job.pk)
+    csv_import.import_job_check(job_id=job.pk)
     job.refresh_from_db()
     assert (job.status, job.rows_done) == ("ready", 5)
     ready = client.get(url("job_progress", clp, job.pk))
@@ -671,8 +672,8 @@ def test_a_large_file_becomes_a_job_checked_in_the_background(
         client.post(url("job_confirm", clp, job.pk))
         client.post(url("job_confirm", clp, job.pk))  # a second click does nothing
     assert len(queued) == 1
-    imports.import_job_apply(job_id=job.pk)
-    imports.import_job_apply(job_id=job.pk)  # nor does the task running twice
+    csv_import.import_job_apply(job_id=job.pk)
+    csv_import.import_job_apply(job_id=job.pk)  # nor does the task running twice
     job.refresh_from_db()
     assert job.status == "done"
     assert ActionDay.objects.count() == 5
@@ -685,7 +686,7 @@ def test_a_large_file_with_bad_rows_lists_them_on_the_job_page(client, tulo, clp
     client.force_login(tulo)
     response = preview(client, clp, "\n".join(lines))
     job = CsvImport.objects.get()
-    imports.import_job_check(job_id=job.pk)
+    csv_import.import_job_check(job_id=job.pk)
     response = client.get(url("job", clp, job.pk))
     assert problems(response) == [17]
     assert "599 action days to add" in text_of(response)
@@ -706,11 +707,11 @@ def test_a_job_that_fails_mid_import_leaves_nothing_and_says_so(monkeypatch, clp
         status=CsvImportStatus.APPLYING,
         rows_total=6,
     )
-    monkeypatch.setattr(imports, "WRITE_CHUNK", 2)
+    monkeypatch.setattr(action_days, "WRITE_CHUNK", 2)
     monkeypatch.setattr(
-        imports, "bulk_create_with_history", lambda *a, **k: (_ for _ in ()).throw(OSError)
+        action_days, "bulk_create_with_history", lambda *a, **k: (_ for _ in ()).throw(OSError)
     )
-    imports.import_job_apply(job_id=job.pk)
+    csv_import.import_job_apply(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == CsvImportStatus.FAILED
     assert "nothing was imported" in job.errors[0]["message"]
@@ -730,11 +731,11 @@ def test_progress_shows_while_the_import_transaction_is_still_open(monkeypatch, 
         status=CsvImportStatus.APPLYING,
         rows_total=6,
     )
-    monkeypatch.setattr(imports, "WRITE_CHUNK", 2)
-    monkeypatch.setattr(imports, "PROGRESS_EVERY_SECONDS", 0)
+    monkeypatch.setattr(action_days, "WRITE_CHUNK", 2)
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY_SECONDS", 0)
     onlooker = connections.create_connection(DEFAULT_DB_ALIAS)
     seen = []
-    real = imports._create_action_days
+    real = action_days.create_chunk
 
     def look(chunk, user):
         real(chunk, user)
@@ -746,9 +747,9 @@ def test_progress_shows_while_the_import_transaction_is_still_open(monkeypatch, 
             )
             seen.append(cursor.fetchone())
 
-    monkeypatch.setattr(imports, "_create_action_days", look)
+    monkeypatch.setattr(action_days, "create_chunk", look)
     try:
-        imports.import_job_apply(job_id=job.pk)
+        csv_import.import_job_apply(job_id=job.pk)
     finally:
         onlooker.close()
     # Each chunk's progress is visible at once; the rows themselves only when all are in.
@@ -774,7 +775,7 @@ def test_a_large_file_runs_on_a_real_worker_and_reports_progress(
     celery_worker_process, client, clp, tulo, dispute
 ):
     client.force_login(tulo)
-    rows = imports.BACKGROUND_ROWS + 100
+    rows = csv_import.BACKGROUND_ROWS + 100
     lines = [HEADER]
     for n in range(rows):
         kind = "strike" if n % 2 else "asos"

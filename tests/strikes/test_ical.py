@@ -11,7 +11,7 @@ from clps.models import PostcodeDistrict
 from strikes import ical
 from strikes.models import ActionDay, ActionKind, Dispute, FollowedDispute
 
-from .test_public_calendar import add_day, days_from_today, make_calendar_rows, make_dispute
+from .helpers import add_day, days_from_today, make_calendar_rows, make_dispute
 
 pytestmark = pytest.mark.django_db
 

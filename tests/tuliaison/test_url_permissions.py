@@ -215,10 +215,8 @@ URLS: dict[str, Profile] = {
     "strikes_import:job": TULO_ONLY_GET,
     "strikes_import:job_progress": TULO_ONLY_GET,
     "strikes_import:job_confirm": TULO_ONLY_POST,
-    # The public calendar. The strikes app's calendar and map are shadowed by the pickets
-    # app's at the same paths, which add the CLP's picket lines.
-    "strikes_public:calendar": PUBLIC_READ_ONLY,
-    "strikes_public:calendar_map": PUBLIC_READ_ONLY,
+    # The public calendar: the CLP's calendar and map are the pickets app's, which add the
+    # CLP's picket lines; the dispute pages and the feeds are the strikes app's.
     "strikes_public:clp_ics": PUBLIC_READ_ONLY,
     "strikes_public:dispute": PUBLIC_READ_ONLY,
     "strikes_public:dispute_ics": PUBLIC_READ_ONLY,

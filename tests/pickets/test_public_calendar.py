@@ -1,4 +1,8 @@
-"""The public strike calendar, its map and the public dispute page: no login needed."""
+"""The CLP's public strike calendar and its map, with the disputes' days: no login needed.
+
+The pages are the pickets app's (they add the CLP's picket lines); what days and places they
+show comes from strikes.public_calendar.
+"""
 
 import datetime
 import json
@@ -6,118 +10,30 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from clps.models import PostcodeDistrict
-from strikes.models import (
-    ActionDay,
-    ActionKind,
-    Dispute,
-    DisputeStatus,
-    Employer,
-    FollowedDispute,
-    Union,
-    Workplace,
-)
+from strikes.models import ActionKind
+
+from ..strikes.helpers import add_day, days_from_today, make_calendar_rows, public_disputes
 
 pytestmark = pytest.mark.django_db
 
-UNION_NAMES = {
-    "CWU": "Communication Workers Union",
-    "PCS": "Public and Commercial Services Union",
-    "UNISON": "UNISON",
-    "Unite": "Unite the Union",
-}
-
-
-def days_from_today(n: int) -> datetime.date:
-    return timezone.localdate() + datetime.timedelta(days=n)
-
-
-def make_dispute(
-    title: str,
-    *,
-    unions: tuple[str, ...] = ("CWU",),
-    employer: str = "Royal Mail",
-    workplace: str | None = None,
-    postcode: str = "N16 7AA",
-    lat: float | None = None,
-    lng: float | None = None,
-    **fields,
-) -> Dispute:
-    employer_obj, _ = Employer.objects.get_or_create(name=employer)
-    place = Workplace.objects.create(
-        employer=employer_obj,
-        name=workplace or f"{title} site",
-        address="1 High Street, London",
-        postcode=postcode,
-        postcode_district=postcode.split()[0],
-        latitude=lat,
-        longitude=lng,
-    )
-    fields.setdefault("status", DisputeStatus.TAKING_ACTION)
-    dispute = Dispute.objects.create(title=title, employer=employer_obj, **fields)
-    for short_name in unions:
-        union, _ = Union.objects.get_or_create(
-            short_name=short_name, defaults={"name": UNION_NAMES.get(short_name, short_name)}
-        )
-        dispute.unions.add(union)
-    dispute.workplaces.add(place)
-    return dispute
-
-
-def add_day(
-    dispute: Dispute,
-    date: datetime.date,
-    *,
-    start: datetime.time | None = None,
-    end: datetime.time | None = None,
-    **fields,
-) -> ActionDay:
-    return ActionDay.objects.create(
-        dispute=dispute, date=date, start_time=start, end_time=end, **fields
-    )
-
 
 @pytest.fixture
-def local_district(clp):
-    return PostcodeDistrict.objects.create(clp=clp, district="N16")
-
-
-@pytest.fixture
-def disputes(clp, other_clp, local_district):
-    """A local dispute (N16), a followed national one, and one only the other CLP has."""
-    local = make_dispute(
-        "Stoke Newington delivery office",
-        workplace="Stoke Newington Delivery Office",
-        lat=51.5626,
-        lng=-0.0753,
-    )
-    followed = make_dispute(
-        "Civil service cleaners",
-        unions=("PCS", "Unite"),
-        employer="Mitie",
-        postcode="SW1A 2AA",
-        is_national=True,
-    )
-    FollowedDispute.objects.create(clp=clp, dispute=followed)
-    elsewhere = make_dispute("Shoreditch library closures", unions=("UNISON",), postcode="E2 8AA")
-    PostcodeDistrict.objects.create(clp=other_clp, district="E2")
-    return {"local": local, "followed": followed, "elsewhere": elsewhere}
+def disputes(clp, other_clp):
+    return public_disputes(clp, other_clp)
 
 
 def calendar_url(clp) -> str:
-    return reverse("strikes_public:calendar", args=[clp.slug])
+    return reverse("pickets_public:calendar", args=[clp.slug])
+
+
+def map_url(clp) -> str:
+    return reverse("pickets_public:calendar_map", args=[clp.slug])
 
 
 def test_urls_are_where_members_expect_them(clp):
     assert calendar_url(clp) == "/c/hackney-north/calendar/"
-    assert (
-        reverse("strikes_public:calendar_map", args=[clp.slug]) == "/c/hackney-north/calendar/map/"
-    )
-    assert reverse("strikes_public:clp_ics", args=[clp.slug]) == "/c/hackney-north/calendar.ics"
-    assert reverse("strikes_public:dispute", args=[7]) == "/disputes/7/"
-    assert reverse("strikes_public:dispute_ics", args=[7]) == "/disputes/7/calendar.ics"
+    assert map_url(clp) == "/c/hackney-north/calendar/map/"
 
 
 def test_calendar_shows_local_and_followed_days_but_not_other_disputes(client, clp, disputes):
@@ -227,13 +143,7 @@ def test_calendar_links_to_the_map_and_the_feed(client, clp):
 
 
 def test_anonymous_visitor_needs_no_login(client, clp, disputes):
-    for url in (
-        calendar_url(clp),
-        reverse("strikes_public:calendar_map", args=[clp.slug]),
-        reverse("strikes_public:clp_ics", args=[clp.slug]),
-        reverse("strikes_public:dispute", args=[disputes["local"].pk]),
-        reverse("strikes_public:dispute_ics", args=[disputes["local"].pk]),
-    ):
+    for url in (calendar_url(clp), map_url(clp)):
         assert client.get(url).status_code == 200, url
 
 
@@ -243,14 +153,8 @@ def test_signed_in_member_sees_the_same_calendar(client, clp, member, disputes):
     assert "Stoke Newington delivery office" in client.get(calendar_url(clp)).content.decode()
 
 
-def test_unknown_clp_or_dispute_is_not_found(client, db):
-    for url in (
-        "/c/no-such-clp/calendar/",
-        "/c/no-such-clp/calendar/map/",
-        "/c/no-such-clp/calendar.ics",
-        "/disputes/999999/",
-        "/disputes/999999/calendar.ics",
-    ):
+def test_unknown_clp_is_not_found(client, db):
+    for url in ("/c/no-such-clp/calendar/", "/c/no-such-clp/calendar/map/"):
         assert client.get(url).status_code == 404, url
 
 
@@ -258,28 +162,11 @@ def test_calendar_is_read_only(client, clp):
     assert client.post(calendar_url(clp)).status_code == 405
 
 
-def make_calendar_rows(clp, size: int) -> None:
-    """`size` disputes, half local and half followed, each with two days in the window."""
-    PostcodeDistrict.objects.get_or_create(clp=clp, district="N16")
-    for i in range(size):
-        dispute = make_dispute(
-            f"Dispute {i}",
-            unions=("CWU", "Unite"),
-            postcode="N16 7AA" if i % 2 else "SE1 9SG",
-            lat=51.56 if i % 3 else None,
-            lng=-0.07 if i % 3 else None,
-        )
-        if not i % 2:
-            FollowedDispute.objects.create(clp=clp, dispute=dispute)
-        add_day(dispute, days_from_today(i % 20), start=datetime.time(7), end=datetime.time(10))
-        add_day(dispute, days_from_today(i % 20 + 1), kind=ActionKind.ASOS, cancelled=i % 4 == 0)
-    # The next day beyond the window, so the page looks it up.
-    add_day(dispute, days_from_today(80))
-
-
 # CLP, dispute ids and days (with dispute and employer), unions, local workplaces, dispute ids
 # and the next date, picket lines
 CALENDAR_QUERIES = 8
+
+
 # CLP, dispute ids, workplaces, disputes (with employer), unions, days, picket lines
 MAP_QUERIES = 7
 
@@ -296,7 +183,7 @@ def test_calendar_query_count_does_not_grow(client, clp, size, django_assert_num
 def test_map_query_count_does_not_grow(client, clp, size, django_assert_num_queries):
     make_calendar_rows(clp, size)
     with django_assert_num_queries(MAP_QUERIES):
-        response = client.get(reverse("strikes_public:calendar_map", args=[clp.slug]))
+        response = client.get(map_url(clp))
     assert response.context["places"]
 
 
@@ -305,7 +192,7 @@ def test_map_carries_places_as_json_and_lists_them_with_addresses(client, clp, d
     add_day(disputes["followed"], days_from_today(3))  # its workplace has no location
     add_day(disputes["elsewhere"], days_from_today(3))
 
-    response = client.get(reverse("strikes_public:calendar_map", args=[clp.slug]))
+    response = client.get(map_url(clp))
 
     html = response.content.decode()
     data = json.loads(
@@ -338,7 +225,7 @@ def test_map_carries_places_as_json_and_lists_them_with_addresses(client, clp, d
 
 def test_map_leaves_off_cancelled_days(client, clp, disputes):
     add_day(disputes["local"], days_from_today(2), cancelled=True)
-    html = client.get(reverse("strikes_public:calendar_map", args=[clp.slug])).content.decode()
+    html = client.get(map_url(clp)).content.decode()
     assert "strike-map-data" not in html
     assert "No workplace has a strike day" in html
 
@@ -348,7 +235,7 @@ def test_map_allows_images_from_the_tile_server_only_on_the_map(client, clp, dis
     settings.MAP_TILE_ATTRIBUTION = "&copy; Example"
     add_day(disputes["local"], days_from_today(2))
 
-    response = client.get(reverse("strikes_public:calendar_map", args=[clp.slug]))
+    response = client.get(map_url(clp))
 
     csp = response.headers["Content-Security-Policy"]
     assert "img-src 'self' data: https://*.tile.example.org" in csp
@@ -358,50 +245,10 @@ def test_map_allows_images_from_the_tile_server_only_on_the_map(client, clp, dis
     assert "tile.example.org" not in other
 
 
-def test_public_dispute_page_tells_the_story(client, disputes):
-    dispute = disputes["local"]
-    dispute.demands = "Reverse the cuts to delivery rounds."
-    dispute.issues = ["pay", "jobs"]
-    dispute.hardship_fund_name = "CWU London hardship fund"
-    dispute.hardship_fund_url = "https://example.org/fund"
-    dispute.sources = "https://www.cwu.org/news/\nBranch bulletin, March"
-    dispute.save()
-    add_day(dispute, days_from_today(5), start=datetime.time(7), end=datetime.time(10))
-    add_day(dispute, days_from_today(6), cancelled=True)
-    add_day(dispute, days_from_today(-20), note="The first strike")
-
-    response = client.get(reverse("strikes_public:dispute", args=[dispute.pk]))
-
-    html = response.content.decode()
-    assert "<h1>Stoke Newington delivery office</h1>" in html
-    assert "Communication Workers Union (CWU)" in html
-    assert "Royal Mail" in html
-    assert "Taking action" in html
-    assert "Pay" in html and "Jobs" in html
-    assert "Reverse the cuts to delivery rounds." in html
-    assert 'href="https://example.org/fund"' in html
-    assert "Give to the CWU London hardship fund" in html
-    assert '<a href="https://www.cwu.org/news/" rel="noopener">' in html
-    assert "<li>Branch bulletin, March</li>" in html
-    assert "7am–10am" in html
-    assert '<strong class="badge cancelled">Cancelled</strong>' in html
-    assert "Past action" in html and "The first strike" in html
-    assert f"webcal://testserver/disputes/{dispute.pk}/calendar.ics" in html
-
-
-def test_public_dispute_page_does_not_link_a_source_that_is_not_a_web_address(client, disputes):
-    dispute = disputes["local"]
-    dispute.sources = "javascript:alert(1)"
-    dispute.save()
-    html = client.get(reverse("strikes_public:dispute", args=[dispute.pk])).content.decode()
-    assert 'href="javascript' not in html
-    assert "<li>javascript:alert(1)</li>" in html
-
-
 def test_a_crowded_page_ends_at_a_whole_date_and_the_next_page_starts_there(
     client, clp, disputes, monkeypatch
 ):
-    monkeypatch.setattr("strikes.public_views.PAGE_ROWS", 3)
+    monkeypatch.setattr("strikes.public_calendar.PAGE_ROWS", 3)
     first, second = days_from_today(1), days_from_today(2)
     for dispute in (disputes["local"], disputes["followed"]):
         add_day(dispute, first, note=f"First day, {dispute.title}")
@@ -415,17 +262,3 @@ def test_a_crowded_page_ends_at_a_whole_date_and_the_next_page_starts_there(
     next_page = client.get(calendar_url(clp) + f"?from={second.isoformat()}").content.decode()
     assert next_page.count("Second day") == 2
     assert "First day" not in next_page
-
-
-DISPUTE_PAGE_QUERIES = 4  # dispute (with employer), unions, upcoming days, past days
-
-
-@pytest.mark.parametrize("size", [3, 30])
-def test_dispute_page_query_count_does_not_grow(client, disputes, size, django_assert_num_queries):
-    dispute = disputes["local"]
-    for n in range(size):
-        add_day(dispute, days_from_today(n))
-        add_day(dispute, days_from_today(-n - 1))
-    with django_assert_num_queries(DISPUTE_PAGE_QUERIES):
-        response = client.get(reverse("strikes_public:dispute", args=[dispute.pk]))
-    assert len(response.context["upcoming"]) == size

@@ -1,0 +1,115 @@
+"""Disputes, workplaces and action days for the public pages' tests: the public dispute page
+and feeds here, and the CLP's calendar and map (tests/pickets, tests/browser)."""
+
+import datetime
+
+from django.utils import timezone
+
+from clps.models import PostcodeDistrict
+from strikes.models import (
+    ActionDay,
+    ActionKind,
+    Dispute,
+    DisputeStatus,
+    Employer,
+    FollowedDispute,
+    Union,
+    Workplace,
+)
+
+UNION_NAMES = {
+    "CWU": "Communication Workers Union",
+    "PCS": "Public and Commercial Services Union",
+    "UNISON": "UNISON",
+    "Unite": "Unite the Union",
+}
+
+
+def days_from_today(n: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+def make_dispute(
+    title: str,
+    *,
+    unions: tuple[str, ...] = ("CWU",),
+    employer: str = "Royal Mail",
+    workplace: str | None = None,
+    postcode: str = "N16 7AA",
+    lat: float | None = None,
+    lng: float | None = None,
+    **fields,
+) -> Dispute:
+    employer_obj, _ = Employer.objects.get_or_create(name=employer)
+    place = Workplace.objects.create(
+        employer=employer_obj,
+        name=workplace or f"{title} site",
+        address="1 High Street, London",
+        postcode=postcode,
+        postcode_district=postcode.split()[0],
+        latitude=lat,
+        longitude=lng,
+    )
+    fields.setdefault("status", DisputeStatus.TAKING_ACTION)
+    dispute = Dispute.objects.create(title=title, employer=employer_obj, **fields)
+    for short_name in unions:
+        union, _ = Union.objects.get_or_create(
+            short_name=short_name, defaults={"name": UNION_NAMES.get(short_name, short_name)}
+        )
+        dispute.unions.add(union)
+    dispute.workplaces.add(place)
+    return dispute
+
+
+def add_day(
+    dispute: Dispute,
+    date: datetime.date,
+    *,
+    start: datetime.time | None = None,
+    end: datetime.time | None = None,
+    **fields,
+) -> ActionDay:
+    return ActionDay.objects.create(
+        dispute=dispute, date=date, start_time=start, end_time=end, **fields
+    )
+
+
+def public_disputes(clp, other_clp) -> dict[str, Dispute]:
+    """A local dispute (N16), a followed national one, and one only the other CLP has."""
+    PostcodeDistrict.objects.create(clp=clp, district="N16")
+    local = make_dispute(
+        "Stoke Newington delivery office",
+        workplace="Stoke Newington Delivery Office",
+        lat=51.5626,
+        lng=-0.0753,
+    )
+    followed = make_dispute(
+        "Civil service cleaners",
+        unions=("PCS", "Unite"),
+        employer="Mitie",
+        postcode="SW1A 2AA",
+        is_national=True,
+    )
+    FollowedDispute.objects.create(clp=clp, dispute=followed)
+    elsewhere = make_dispute("Shoreditch library closures", unions=("UNISON",), postcode="E2 8AA")
+    PostcodeDistrict.objects.create(clp=other_clp, district="E2")
+    return {"local": local, "followed": followed, "elsewhere": elsewhere}
+
+
+def make_calendar_rows(clp, size: int) -> None:
+    """`size` disputes, half local and half followed, each with two days in the window."""
+    PostcodeDistrict.objects.get_or_create(clp=clp, district="N16")
+    for i in range(size):
+        dispute = make_dispute(
+            f"Dispute {i}",
+            unions=("CWU", "Unite"),
+            postcode="N16 7AA" if i % 2 else "SE1 9SG",
+            lat=51.56 if i % 3 else None,
+            lng=-0.07 if i % 3 else None,
+        )
+        if not i % 2:
+            FollowedDispute.objects.create(clp=clp, dispute=dispute)
+        add_day(dispute, days_from_today(i % 20), start=datetime.time(7), end=datetime.time(10))
+        add_day(dispute, days_from_today(i % 20 + 1), kind=ActionKind.ASOS, cancelled=i % 4 == 0)
+    # The next day beyond the window, so the page looks it up.
+    add_day(dispute, days_from_today(80))
