@@ -16,7 +16,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from clps.models import CLP, AuditAction, AuditEvent, Membership, User
-from clps.pagination import _decode, _encode
+from clps.pagination import decode_cursor, encode_cursor
 from newsletters.models import (
     CONSENT_WORDING,
     CONSENT_WORDING_VERSION,
@@ -610,7 +610,7 @@ SCHEDULE_ACTIONS = {
 
 
 def _parse_cursor(cursor: str | None) -> list | None:
-    values = _decode(cursor, 3) if cursor else None
+    values = decode_cursor(cursor, 3) if cursor else None
     if values is None:
         return None
     try:
@@ -668,7 +668,7 @@ def audit_log(*, clp: CLP, cursor: str | None = None, size: int = 25) -> LogPage
     next_cursor = None
     if len(candidates) > size:
         last = page[-1][0]
-        next_cursor = _encode([last.at, last.rank, last.id])
+        next_cursor = encode_cursor([last.at, last.rank, last.id])
     _describe(clp, page)
     return LogPage(rows=[entry for entry, _ in page], next_cursor=next_cursor)
 
