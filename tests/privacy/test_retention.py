@@ -11,13 +11,13 @@ from django.utils import timezone
 from clps.models import AuditAction, AuditEvent
 from newsletters.models import Subscriber
 from pickets.models import LeadLink, PicketLine, PicketSignup
-from privacy.services import (
+from pickets.personal_data import (
     LEAD_LINK_RETENTION,
     SIGNUP_RETENTION,
     lead_links_delete_old,
-    retention_run,
     signups_delete_old,
 )
+from privacy.retention import retention_run
 from tuliaison.tasks import due_jobs
 
 from ..factories import ActionDayFactory, MembershipFactory, SubscriberFactory
