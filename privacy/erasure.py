@@ -94,3 +94,29 @@ def person_erase(*, email: str, by: User, clp: CLP | None = None) -> Erasure:
                 action=AuditAction.PERSON_ERASED, clp=clp_id, actor=by, object_type="person"
             )
     return result
+
+
+def _counted(n: int, plural: str) -> str:
+    # Every name an app counts an erasure in is a regular plural.
+    return f"{n} {plural if n != 1 else plural.removesuffix('s')}"
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def erasure_message(result: Erasure) -> str:
+    """What an erasure did, in the words of the TULO who asked for it: only what there was."""
+    erased = (["their account"] if result.account else []) + [
+        _counted(n, what) for what, n in result.erased.items()
+    ]
+    said = [f"Erased {_listed(erased)}." if erased else "Nothing was held under that address."]
+    if result.text_rows:
+        records = _counted(result.text_rows, "other records")
+        said.append(f"Their name and address are removed from {records} that mentioned them.")
+    said.append("The address is never emailed again.")
+    said += [
+        f"{_counted(n, what)} {'stays' if n == 1 else 'stay'} counted without them."
+        for what, n in result.kept.items()
+    ]
+    return " ".join(said)

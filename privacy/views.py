@@ -15,7 +15,7 @@ from clps.models import CLP, Role
 
 from .access import is_site_admin
 from .audit_log import audit_log_page
-from .erasure import check_may_erase, person_erase
+from .erasure import check_may_erase, erasure_message, person_erase
 from .export import export_json, export_summary, person_export, person_export_record
 from .forms import EraseForm, PersonForm
 from .people import person_find
@@ -77,12 +77,7 @@ def _requests(request: HttpRequest, clp: CLP | None) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
             return redirect(request.path)
-        messages.success(
-            request,
-            "Erased. Their account, subscriptions and sign-ups are gone, their name and address "
-            "are removed from notes and edit history, and the address is never emailed again. "
-            f"{result.kept.get('picket visits', 0)} visit(s) stay counted without them.",
-        )
+        messages.success(request, erasure_message(result))
         return redirect(request.path)
     form = PersonForm(request.POST)
     if not form.is_valid():
