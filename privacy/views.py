@@ -75,8 +75,10 @@ def _requests(request: HttpRequest, clp: CLP | None) -> HttpResponse:
         try:
             result = person_erase(email=form.cleaned_data["email"], by=request.user, clp=clp)
         except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-            return redirect(request.path)
+            # Back to the address, kept as typed, with why it cannot be erased here.
+            form = PersonForm(request.POST)
+            form.add_error("email", exc)
+            return render(request, "privacy/requests.html", scope | {"form": form})
         messages.success(request, erasure_message(result))
         return redirect(request.path)
     form = PersonForm(request.POST)

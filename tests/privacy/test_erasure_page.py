@@ -1,10 +1,12 @@
-"""What the TULO or site admin is told after asking to erase someone: only what was erased."""
+"""What the TULO or site admin is told after asking to erase someone: only what was erased, and,
+when it may not be done here, why, with the address they typed still in the form."""
 
 import re
 
 import pytest
 from django.urls import reverse
 
+from clps.models import User
 from newsletters.models import Subscriber
 from newsletters.services import subscribe
 
@@ -47,3 +49,15 @@ def test_erasing_a_member_counts_each_kind_of_thing_that_went(client, person, si
     ), message
     assert "1 picket visit stays counted without them." in message
     assert re.search(r"removed from \d+ other records? that mentioned them", message), message
+
+
+def test_a_refused_erasure_keeps_the_address_typed_and_says_why(client, person, clp, tulo):
+    client.force_login(tulo)
+    url = reverse("privacy:clp_requests", args=[clp.slug])
+    response = client.post(url, {"email": EMAIL, "action": "erase", "confirm": "on"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "can only be erased by a site admin" in page
+    assert re.search(r'<input type="email" name="email" value="' + re.escape(EMAIL) + '"', page)
+    assert User.objects.filter(pk=person.user.pk).exists()
+    assert Subscriber.objects.filter(email__iexact=EMAIL).count() == 2
