@@ -27,22 +27,6 @@ pytestmark = pytest.mark.django_db
 LONDON = datetime.timezone(datetime.timedelta(hours=1))  # BST, as on a summer evening
 
 
-@pytest.fixture
-def line_on(clp, dispute):
-    def make(*days: datetime.date) -> PicketLine:
-        line = PicketLine.objects.create(
-            clp=clp,
-            dispute=dispute,
-            place="The yard gate",
-            start_time=datetime.time(7),
-            end_time=datetime.time(10),
-        )
-        line.action_days.set([ActionDayFactory(dispute=dispute, date=d) for d in days])
-        return line
-
-    return make
-
-
 def sign_up(line: PicketLine, user) -> PicketSignup:
     return PicketSignup.objects.create(
         picket_line=line, action_day=line.action_days.get(), user=user
