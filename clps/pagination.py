@@ -15,14 +15,16 @@ class Page:
     next_cursor: str | None
 
 
-def _encode(values: list[Any]) -> str:
+def encode_cursor(values: list[Any]) -> str:
+    """A cursor for a page's last row: its values in the order's fields, dates as ISO text."""
     plain = [
         v.isoformat() if isinstance(v, datetime.datetime | datetime.date) else v for v in values
     ]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, count: int) -> list[Any] | None:
+def decode_cursor(cursor: str, count: int) -> list[Any] | None:
+    """The `count` values a cursor holds, or None for one that does not decode."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -50,12 +52,26 @@ def _value(row, path: str) -> Any:
     return row
 
 
+def keyset_after(*, order: list[str], values: list[Any]) -> Q:
+    """Rows that come after `values` in `order`: (a, b) after (x, y) in the given directions,
+    as nested ORs."""
+    fields = [f.lstrip("-") for f in order]
+    condition = Q()
+    for i, name in enumerate(fields):
+        op = "lt" if order[i].startswith("-") else "gt"
+        step = Q(**{f"{name}__{op}": values[i]})
+        for j in range(i):
+            step &= Q(**{fields[j]: values[j]})
+        condition |= step
+    return condition
+
+
 def keyset_page(qs: QuerySet, *, order: list[str], cursor: str | None, size: int = 25) -> Page:
     """Rows of `qs` ordered by `order` (e.g. ["-updated_at", "-id"]; the last field unique)
     after `cursor`. A cursor that does not decode starts from the first page."""
     fields = [f.lstrip("-") for f in order]
     qs = qs.order_by(*order)
-    values = _decode(cursor, len(fields)) if cursor else None
+    values = decode_cursor(cursor, len(fields)) if cursor else None
     if values is not None:
         parsed = []
         for name, value in zip(fields, values, strict=True):
@@ -66,19 +82,11 @@ def keyset_page(qs: QuerySet, *, order: list[str], cursor: str | None, size: int
                 parsed = None
                 break
         if parsed is not None:
-            # (a, b) after (x, y) in the given directions, as nested ORs.
-            condition = Q()
-            for i, name in enumerate(fields):
-                op = "lt" if order[i].startswith("-") else "gt"
-                step = Q(**{f"{name}__{op}": parsed[i]})
-                for j in range(i):
-                    step &= Q(**{fields[j]: parsed[j]})
-                condition |= step
-            qs = qs.filter(condition)
+            qs = qs.filter(keyset_after(order=order, values=parsed))
     rows = list(qs[: size + 1])
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
         last = rows[-1]
-        next_cursor = _encode([_value(last, name) for name in fields])
+        next_cursor = encode_cursor([_value(last, name) for name in fields])
     return Page(rows=rows, next_cursor=next_cursor)

@@ -11,3 +11,9 @@ class NewslettersConfig(AppConfig):
         from .webhooks import handle_tracking
 
         tracking.connect(handle_tracking, dispatch_uid="newsletters.handle_tracking")
+
+        from privacy.registry import register
+
+        from .personal_data import NewslettersPersonalData
+
+        register(self.label, NewslettersPersonalData())

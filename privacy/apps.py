@@ -4,7 +4,9 @@ from django.apps import AppConfig
 class PrivacyConfig(AppConfig):
     """People's rights over their data: a copy of it, erasure, retention and the audit log.
 
-    It reads every other app; nothing imports it but the project's urls and Celery wiring.
+    It sits on the ground floor beside `clps` and imports no other app: each app that holds
+    personal data offers its part through `privacy.registry` (see there). Nothing imports the
+    privacy app's pages but the project's urls and Celery wiring.
     """
 
     default_auto_field = "django.db.models.BigAutoField"

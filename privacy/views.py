@@ -1,7 +1,6 @@
 """The privacy notice, copies of a person's data and erasure on request, and the audit log."""
 
 from allauth.mfa.utils import is_mfa_enabled
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -13,32 +12,28 @@ from django.utils import timezone
 
 from clps.access import clp_view, public_clp_view
 from clps.models import CLP, Role
-from newsletters.services import PENDING_LIFETIME
 
-from . import selectors, services
+from .access import is_site_admin
+from .audit_log import audit_log_page
+from .erasure import check_may_erase, erasure_message, person_erase
+from .export import export_json, export_summary, person_export, person_export_record
 from .forms import EraseForm, PersonForm
+from .people import person_find
+from .registry import Person
+from .retention import retention_periods
 
 # The privacy notice -------------------------------------------------------------------------------
 
 
-def _notice_context() -> dict:
-    return {
-        "pending_days": PENDING_LIFETIME.days,
-        "signup_days": services.SIGNUP_RETENTION.days,
-        "lead_link_days": services.LEAD_LINK_RETENTION.days,
-        "session_days": round(settings.SESSION_COOKIE_AGE / 86400),
-    }
-
-
 def notice(request: HttpRequest) -> HttpResponse:
     """The site's notice: each CLP on it is the controller of its own members' data."""
-    context = _notice_context() | {"clps": CLP.objects.order_by("name")}
+    context = retention_periods() | {"clps": CLP.objects.order_by("name")}
     return render(request, "privacy/notice.html", context)
 
 
 @public_clp_view
 def clp_notice(request: HttpRequest, clp: CLP) -> HttpResponse:
-    return render(request, "privacy/notice.html", _notice_context() | {"clp": clp})
+    return render(request, "privacy/notice.html", retention_periods() | {"clp": clp})
 
 
 # A person's own data ------------------------------------------------------------------------------
@@ -48,14 +43,14 @@ def clp_notice(request: HttpRequest, clp: CLP) -> HttpResponse:
 def my_data(request: HttpRequest) -> HttpResponse:
     """A signed-in person downloads everything the site holds about them."""
     if request.method == "POST":
-        person = selectors.person_find(email=request.user.email)
-        data = services.person_export_record(person=person, by=request.user)
+        person = person_find(email=request.user.email)
+        data = person_export_record(person=person, by=request.user)
         return _download(data, "my-data")
     return render(request, "privacy/my_data.html", {"notice_url": reverse("privacy:notice")})
 
 
 def _download(data: dict, name: str) -> HttpResponse:
-    response = HttpResponse(services.export_json(data), content_type="application/json")
+    response = HttpResponse(export_json(data), content_type="application/json")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.json"'
     # A copy of someone's data must not linger in a shared cache or the browser's.
@@ -75,53 +70,37 @@ def _requests(request: HttpRequest, clp: CLP | None) -> HttpResponse:
     if action == "erase":
         form = EraseForm(request.POST)
         if not form.is_valid():
-            person = selectors.person_find(email=request.POST.get("email", ""), clp=clp)
+            person = person_find(email=request.POST.get("email", ""), clp=clp)
             return _review(request, scope, person, form)
         try:
-            result = services.person_erase(
-                email=form.cleaned_data["email"], by=request.user, clp=clp
-            )
+            result = person_erase(email=form.cleaned_data["email"], by=request.user, clp=clp)
         except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-            return redirect(request.path)
-        messages.success(
-            request,
-            "Erased. Their account, subscriptions and sign-ups are gone, their name and address "
-            "are removed from notes and edit history, and the address is never emailed again. "
-            f"{result.visits_kept_anonymous} visit(s) stay counted without them.",
-        )
+            # Back to the address, kept as typed, with why it cannot be erased here.
+            form = PersonForm(request.POST)
+            form.add_error("email", exc)
+            return render(request, "privacy/requests.html", scope | {"form": form})
+        messages.success(request, erasure_message(result))
         return redirect(request.path)
     form = PersonForm(request.POST)
     if not form.is_valid():
         return render(request, "privacy/requests.html", scope | {"form": form})
-    person = selectors.person_find(email=form.cleaned_data["email"], clp=clp)
+    person = person_find(email=form.cleaned_data["email"], clp=clp)
     if clp is not None and not person.found:
         messages.info(request, f"{clp.name} holds nothing under that address.")
         return render(request, "privacy/requests.html", scope | {"form": form})
     if action == "export":
-        data = services.person_export_record(person=person, by=request.user)
+        data = person_export_record(person=person, by=request.user)
         return _download(data, "personal-data")
     if action == "review":
         return _review(request, scope, person, EraseForm(initial={"email": person.email}))
     return render(request, "privacy/requests.html", scope | {"form": form})
 
 
-def _review(request: HttpRequest, scope: dict, person, form: EraseForm) -> HttpResponse:
-    data = selectors.person_export(person=person)
-    summary = [
-        ("Account", "yes" if data["account"] else "none"),
-        ("Memberships", len(data["memberships"])),
-        ("Subscriptions", len(data["subscriptions"])),
-        ("Picket sign-ups", len(data.get("picket_signups", []))),
-        ("Picket visits (stay counted, without them)", len(data.get("picket_visits", []))),
-        ("Photos they uploaded (deleted)", len(data.get("photos_you_uploaded", []))),
-        ("Edit history rows", len(data.get("edit_history", []))),
-    ]
-    if "mentioned_in_text" in data:
-        summary.append(("Other records mentioning them", len(data["mentioned_in_text"])))
+def _review(request: HttpRequest, scope: dict, person: Person, form: EraseForm) -> HttpResponse:
+    summary = export_summary(person_export(person=person))
     problem = ""
     try:
-        services.check_may_erase(person=person, by=request.user)
+        check_may_erase(person=person, by=request.user)
     except ValidationError as exc:
         problem = exc.messages[0]
     return render(
@@ -147,7 +126,7 @@ def site_requests(request: HttpRequest) -> HttpResponse:
             request, "Set up two-factor sign-in first: these pages hold anyone's data."
         )
         return redirect("mfa_activate_totp")
-    if not services.is_site_admin(user):
+    if not is_site_admin(user):
         raise PermissionDenied("Only a site admin can open this page.")
     return _requests(request, None)
 
@@ -157,5 +136,5 @@ def site_requests(request: HttpRequest) -> HttpResponse:
 
 @clp_view(Role.TULO)
 def audit_log(request: HttpRequest, clp: CLP) -> HttpResponse:
-    page = selectors.audit_log(clp=clp, cursor=request.GET.get("after"))
+    page = audit_log_page(clp=clp, cursor=request.GET.get("after"))
     return render(request, "privacy/audit_log.html", {"clp": clp, "page": page})

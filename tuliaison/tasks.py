@@ -33,7 +33,7 @@ def due_jobs(now: datetime.datetime) -> dict[str, int]:
         send_picket_reminders.delay()
         enqueued["picket_reminders"] = 1
     if timezone.localtime(now).minute == 0:
-        # Hourly: personal data past its retention period is deleted (privacy/services.py).
+        # Hourly: personal data past its retention period is deleted (privacy/retention.py).
         retention.delay()
         enqueued["retention"] = 1
     lost = outbox.sweep(now)

@@ -72,7 +72,25 @@ def dispute(db):
 
 
 @pytest.fixture
-def person(clp, other_clp, tulo, member, dispute) -> Seeded:
+def line_on(clp, dispute):
+    """A picket line of the CLP's on the dispute, on these days."""
+
+    def make(*days: datetime.date) -> PicketLine:
+        line = PicketLine.objects.create(
+            clp=clp,
+            dispute=dispute,
+            place="The yard gate",
+            start_time=datetime.time(7),
+            end_time=datetime.time(10),
+        )
+        line.action_days.set([ActionDayFactory(dispute=dispute, date=d) for d in days])
+        return line
+
+    return make
+
+
+@pytest.fixture
+def person(clp, other_clp, tulo, member, dispute, line_on) -> Seeded:
     """Marguerite: a member of the CLP with two-factor sign-in and a session, subscribed to both
     CLPs' emails (one sent to her), signed up to a picket line, who reported a visit (with a
     photo, a note naming her, and a councillor of her own name), went on it, recorded money
@@ -97,15 +115,8 @@ def person(clp, other_clp, tulo, member, dispute) -> Seeded:
         error=f"421 try again later for {EMAIL.lower()}",
     )
 
-    day = ActionDayFactory(dispute=dispute, date=timezone.localdate() + datetime.timedelta(days=3))
-    line = PicketLine.objects.create(
-        clp=clp,
-        dispute=dispute,
-        place="The yard gate",
-        start_time=datetime.time(7),
-        end_time=datetime.time(10),
-    )
-    line.action_days.set([day])
+    line = line_on(timezone.localdate() + datetime.timedelta(days=3))
+    day = line.action_days.get()
     PicketSignup.objects.create(picket_line=line, action_day=day, user=user)
     LeadLink.objects.create(picket_line=line, label=f"{NAME}, trip leader")
 

@@ -26,9 +26,9 @@ def test_the_clps_notice_names_it_as_controller_and_gives_the_law_and_periods(cl
 
 
 def test_the_notice_shows_the_periods_the_jobs_use(client, clp, monkeypatch):
-    from privacy import services
+    from pickets import personal_data
 
-    monkeypatch.setattr(services, "SIGNUP_RETENTION", datetime.timedelta(days=60))
+    monkeypatch.setattr(personal_data, "SIGNUP_RETENTION", datetime.timedelta(days=60))
     page = text(client.get(reverse("privacy:clp_notice", args=[clp.slug])))
     assert "Picket-line sign-ups: deleted 60 days after the strike day" in page
 

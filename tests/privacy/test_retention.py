@@ -11,13 +11,13 @@ from django.utils import timezone
 from clps.models import AuditAction, AuditEvent
 from newsletters.models import Subscriber
 from pickets.models import LeadLink, PicketLine, PicketSignup
-from privacy.services import (
+from pickets.personal_data import (
     LEAD_LINK_RETENTION,
     SIGNUP_RETENTION,
     lead_links_delete_old,
-    retention_run,
     signups_delete_old,
 )
+from privacy.retention import retention_run
 from tuliaison.tasks import due_jobs
 
 from ..factories import ActionDayFactory, MembershipFactory, SubscriberFactory
@@ -25,22 +25,6 @@ from ..factories import ActionDayFactory, MembershipFactory, SubscriberFactory
 pytestmark = pytest.mark.django_db
 
 LONDON = datetime.timezone(datetime.timedelta(hours=1))  # BST, as on a summer evening
-
-
-@pytest.fixture
-def line_on(clp, dispute):
-    def make(*days: datetime.date) -> PicketLine:
-        line = PicketLine.objects.create(
-            clp=clp,
-            dispute=dispute,
-            place="The yard gate",
-            start_time=datetime.time(7),
-            end_time=datetime.time(10),
-        )
-        line.action_days.set([ActionDayFactory(dispute=dispute, date=d) for d in days])
-        return line
-
-    return make
 
 
 def sign_up(line: PicketLine, user) -> PicketSignup:

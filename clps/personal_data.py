@@ -1,0 +1,179 @@
+"""What the ground floor holds about a person: their account, the addresses it has used, their
+memberships and the audit rows they made. The privacy app gives a copy of it and erases it;
+every other app offers its own part through the privacy app's registry."""
+
+import datetime
+import secrets
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.apps import apps
+from django.contrib.sessions.models import Session
+from django.db import models
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import CLP, AuditEvent, Membership, User
+
+# An erased person's place in anonymous counts is kept by an account with an address here.
+ERASED_DOMAIN = "erased.invalid"
+
+
+def is_erased_placeholder(user: User | None) -> bool:
+    return user is not None and user.email.endswith("@" + ERASED_DOMAIN)
+
+
+def iso_time(value: datetime.datetime | None) -> str | None:
+    """A time in a copy of someone's data: London time, as ISO 8601."""
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def iso_day(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def in_or_outside(qs: QuerySet, *, clp_path: str, clp: CLP, elsewhere: bool) -> QuerySet:
+    """The rows of `qs` the CLP holds, or with `elsewhere` those any other CLP holds."""
+    mine = {clp_path: clp}
+    return qs.exclude(**mine) if elsewhere else qs.filter(**mine)
+
+
+# Finding the account ------------------------------------------------------------------------------
+
+
+def account_with(email: str) -> User | None:
+    """The account whose sign-in address this is, or that added it as another address."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        address = EmailAddress.objects.filter(email__iexact=email).select_related("user")
+        user = next((a.user for a in address), None)
+    return user
+
+
+def addresses(email: str, user: User | None) -> list[str]:
+    """The address asked about and, for an account, every address it has used, each once."""
+    found = [email]
+    if user is not None:
+        found += [
+            user.email,
+            *EmailAddress.objects.filter(user=user).values_list("email", flat=True),
+        ]
+    unique: dict[str, str] = {}
+    for address in found:
+        unique.setdefault(address.strip().lower(), address.strip())
+    return list(unique.values())
+
+
+def memberships_tie(*, user: User, clp: CLP, elsewhere: bool = False) -> bool:
+    """Whether the account is a member of the CLP (or, `elsewhere`, of any other)."""
+    memberships = Membership.objects.filter(user=user)
+    return in_or_outside(memberships, clp_path="clp", clp=clp, elsewhere=elsewhere).exists()
+
+
+# A copy -------------------------------------------------------------------------------------------
+
+
+def account_export(*, user: User, clp: CLP | None) -> tuple[dict, list[dict]]:
+    """The account, and its memberships: within a CLP, only that CLP's, and nothing of the
+    account the CLP did not give it (other addresses, two-factor sign-in)."""
+    account = {
+        "email": user.email,
+        "name": user.name,
+        "joined": iso_time(user.date_joined),
+        "last_signed_in": iso_time(user.last_login),
+        "active": user.is_active,
+    }
+    if clp is None:
+        account["site_admin"] = user.is_staff
+        account["email_addresses"] = [
+            {"email": e.email, "verified": e.verified, "primary": e.primary}
+            for e in EmailAddress.objects.filter(user=user).order_by("pk")
+        ]
+        account["two_factor_sign_in"] = [
+            {"type": a.get_type_display(), "set_up": iso_time(a.created_at)}
+            for a in Authenticator.objects.filter(user=user).order_by("pk")
+        ]
+    memberships = Membership.objects.filter(user=user).select_related("clp").order_by("clp__name")
+    if clp is not None:
+        memberships = memberships.filter(clp=clp)
+    return account, [
+        {"clp": m.clp.name, "role": m.get_role_display(), "since": iso_time(m.created_at)}
+        for m in memberships
+    ]
+
+
+def audit_entries_export(*, user: User, clp: CLP | None) -> list[dict]:
+    """What the audit log records the person doing (never whom it was done to)."""
+    events = AuditEvent.objects.filter(actor=user).select_related("clp")
+    if clp is not None:
+        events = events.filter(clp=clp)
+    return [
+        {
+            "what": e.get_action_display(),
+            "clp": e.clp.name if e.clp else "",
+            "at": iso_time(e.created_at),
+        }
+        for e in events.order_by("created_at", "pk")
+    ]
+
+
+# Erasure ------------------------------------------------------------------------------------------
+
+
+def membership_clp_ids(user: User) -> set[int]:
+    return set(Membership.objects.filter(user=user).values_list("clp_id", flat=True))
+
+
+def _placeholder() -> User:
+    """An account that can never sign in, standing in for the erased person wherever a count
+    depends on one distinct person (the members who went on a visit)."""
+    placeholder = User(
+        email=f"erased-{secrets.token_hex(8)}@{ERASED_DOMAIN}",
+        name="Erased person",
+        is_active=False,
+    )
+    placeholder.set_unusable_password()
+    placeholder.save()
+    return placeholder
+
+
+def _user_references() -> list[tuple[type[models.Model], models.Field]]:
+    """Every column that points at an account and would outlive it: SET_NULL and DO_NOTHING
+    foreign keys (edit history's included), and many-to-many rows such as who went on a visit.
+    Those that cascade go with the account."""
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        declared_on = model._meta.auto_created
+        for f in model._meta.concrete_fields:
+            if not (f.many_to_one and f.related_model is User):
+                continue
+            if declared_on:  # a many-to-many's rows
+                if declared_on is not User:
+                    found.append((model, f))
+            elif f.remote_field.on_delete is not models.CASCADE:
+                found.append((model, f))
+    return found
+
+
+def _sessions_of(user: User) -> list[str]:
+    keys = []
+    now = timezone.now()
+    for session in Session.objects.filter(expire_date__gt=now).iterator(chunk_size=500):
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            keys.append(session.session_key)
+    return keys
+
+
+def account_erase(*, user: User) -> int:
+    """Delete the account, in the caller's transaction, once every app has taken what it needs
+    from it. Whatever points at it and outlives it points at a placeholder instead. Returns how
+    many sign-in sessions went with it."""
+    sessions = Session.objects.filter(session_key__in=_sessions_of(user)).delete()[0]
+    placeholder = _placeholder()
+    for model, f in _user_references():
+        model._base_manager.filter(**{f.attname: user.pk}).update(**{f.attname: placeholder.pk})
+    # The account, its memberships, sign-ups, addresses and authenticators go together.
+    user.delete()
+    return sessions
