@@ -198,7 +198,7 @@ class OutgoingMail(models.Model):
         CLP, null=True, blank=True, on_delete=models.CASCADE, related_name="outgoing_mail"
     )
     kind = models.CharField(max_length=60)  # the template's name, e.g. picket_reminder
-    to = models.JSONField(default=list)
+    to = models.EmailField()  # one recipient a row: nobody sees another's address
     reply_to = models.EmailField(blank=True)
     subject = models.CharField(max_length=300)
     text = models.TextField()
@@ -221,4 +221,4 @@ class OutgoingMail(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {', '.join(self.to)} ({self.status})"
+        return f"{self.kind} to {self.to} ({self.status})"

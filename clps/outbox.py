@@ -29,15 +29,16 @@ STUCK_ERROR = "The worker stopped while sending it: it may not have gone."
 def queue_email(
     name: str,
     *,
-    to: list[str],
+    to: str,
     context: dict,
     clp: CLP | int | None = None,
     headers: dict[str, str] | None = None,
     reply_to: str = "",
     attachments: list[dict[str, str]] | None = None,
 ) -> OutgoingMail:
-    """Render the email now and write it; it is sent once the caller's transaction commits."""
-    message = build_email(name, to=to, context=context, headers=headers)
+    """Render the email to one person now and write it; it is sent once the caller's
+    transaction commits."""
+    message = build_email(name, to=[to], context=context, headers=headers)
     mail = OutgoingMail.objects.create(
         clp_id=clp.pk if isinstance(clp, CLP) else clp,
         kind=name,
@@ -58,7 +59,7 @@ def _message(mail: OutgoingMail):
         subject=mail.subject,
         text=mail.text,
         html=mail.html,
-        to=mail.to,
+        to=[mail.to],
         headers=mail.headers,
         reply_to=[mail.reply_to] if mail.reply_to else None,
     )

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import CLP, AuditEvent, Membership, User
+from .models import CLP, AuditEvent, Membership, OutgoingMail, User
 
 # An erased person's place in anonymous counts is kept by an account with an address here.
 ERASED_DOMAIN = "erased.invalid"
@@ -177,3 +177,49 @@ def account_erase(*, user: User) -> int:
     # The account, its memberships, sign-ups, addresses and authenticators go together.
     user.delete()
     return sessions
+
+
+# The outbox ---------------------------------------------------------------------------------------
+
+# A one-off email (a reminder, a confirmation, a notice) is kept this long after it was written,
+# so the TULO can see what went and send again what failed; then it is deleted.
+OUTGOING_MAIL_DAYS = 90
+
+
+def _outgoing_mail_to(emails: list[str]) -> QuerySet[OutgoingMail]:
+    query = models.Q()
+    for email in emails:
+        query |= models.Q(to__iexact=email)
+    return OutgoingMail.objects.filter(query) if emails else OutgoingMail.objects.none()
+
+
+def outgoing_mail_export(*, emails: list[str], clp: CLP | None) -> list[dict]:
+    """The emails the app wrote to these addresses and still keeps, without their bodies' links."""
+    rows = _outgoing_mail_to(emails).select_related("clp").order_by("created_at", "pk")
+    if clp is not None:
+        rows = rows.filter(clp=clp)
+    return [
+        {
+            "clp": m.clp.name if m.clp else None,
+            "to": m.to,
+            "subject": m.subject,
+            "status": m.get_status_display(),
+            "written_at": iso_time(m.created_at),
+            "sent_at": iso_time(m.sent_at),
+        }
+        for m in rows
+    ]
+
+
+def outgoing_mail_erase(*, emails: list[str]) -> int:
+    """Every email kept that was written to these addresses goes."""
+    deleted, _ = _outgoing_mail_to(emails).delete()
+    return deleted
+
+
+def outgoing_mail_retention(*, now: datetime.datetime | None = None) -> int:
+    now = now or timezone.now()
+    deleted, _ = OutgoingMail.objects.filter(
+        created_at__lt=now - datetime.timedelta(days=OUTGOING_MAIL_DAYS)
+    ).delete()
+    return deleted

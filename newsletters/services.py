@@ -145,9 +145,7 @@ def _email_subscriber(name: str, subscriber: Subscriber) -> None:
     headers = list_id_header(subscriber.clp)
     if subscriber.status == SubscriberStatus.ACTIVE:
         headers |= list_unsubscribe_headers(subscriber)
-    queue_email(
-        name, to=[subscriber.email], clp=subscriber.clp_id, context=context, headers=headers
-    )
+    queue_email(name, to=subscriber.email, clp=subscriber.clp_id, context=context, headers=headers)
 
 
 @transaction.atomic
@@ -389,7 +387,7 @@ def _notify_drafted(section: NewsletterSection) -> None:
     for membership in tulos:
         queue_email(
             "newsletter_section_drafted",
-            to=[membership.user.email],
+            to=membership.user.email,
             clp=section.clp_id,
             context={**context, "name": membership.user.name},
         )
@@ -524,7 +522,7 @@ def _queue_editor_copy(version: NewsletterSectionVersion, section: NewsletterSec
     approver = version.approved_by
     return queue_email(
         "newsletter_section",
-        to=[version.editor_email],
+        to=version.editor_email,
         clp=section.clp_id,
         context={
             "clp": section.clp,

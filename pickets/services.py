@@ -191,7 +191,7 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
             line = signup.picket_line
             queue_email(
                 "picket_reminder",
-                to=[signup.user.email],
+                to=signup.user.email,
                 clp=line.clp_id,
                 context={
                     "signup": signup,

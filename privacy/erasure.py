@@ -9,7 +9,7 @@ from simple_history.models import HistoricalChanges
 
 from clps.audit import record_event
 from clps.models import CLP, AuditAction, User
-from clps.personal_data import account_erase, membership_clp_ids
+from clps.personal_data import account_erase, membership_clp_ids, outgoing_mail_erase
 
 from .access import check_may_act
 from .mentions import person_patterns, scrub, text_mentions
@@ -84,6 +84,7 @@ def person_erase(*, email: str, by: User, clp: CLP | None = None) -> Erasure:
     with transaction.atomic():
         for provider in providers():
             provider.erase(person=person, by=by, result=result)
+        result.count("emails", outgoing_mail_erase(emails=person.emails))
         if person.user is not None:
             result.account = True
             result.clp_ids |= membership_clp_ids(person.user)

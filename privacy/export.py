@@ -13,7 +13,12 @@ from simple_history.models import HistoricalChanges
 
 from clps.audit import record_event
 from clps.models import AuditAction, User
-from clps.personal_data import account_export, audit_entries_export, iso_time
+from clps.personal_data import (
+    account_export,
+    audit_entries_export,
+    iso_time,
+    outgoing_mail_export,
+)
 
 from .mentions import Mention, person_patterns, text_mentions
 from .registry import Person, providers
@@ -105,6 +110,7 @@ def person_export(*, person: Person) -> dict:
         data["account"], data["memberships"] = account_export(user=person.user, clp=person.clp)
     for provider in providers():
         data.update(provider.export(person=person))
+    data["emails_written_to_you"] = outgoing_mail_export(emails=person.emails, clp=person.clp)
     if person.user is not None:
         data["edit_history"] = _history(person)
         data["audit_log_entries_you_made"] = audit_entries_export(user=person.user, clp=person.clp)

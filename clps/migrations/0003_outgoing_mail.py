@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(max_length=60)),
-                ('to', models.JSONField(default=list)),
+                ('to', models.EmailField(max_length=254)),
                 ('reply_to', models.EmailField(blank=True, max_length=254)),
                 ('subject', models.CharField(max_length=300)),
                 ('text', models.TextField()),

@@ -307,19 +307,15 @@ def stop(digest_id: int, reason: str) -> bool:
                 clp=digest.clp, role=Role.TULO, user__is_active=True
             ).values_list("user__email", flat=True)
         )
-        if tulos:
-            queue_email(
-                "digest_stopped",
-                to=tulos,
-                clp=digest.clp_id,
-                context={
-                    "digest": digest,
-                    "clp": digest.clp,
-                    "counts": figures(digest),
-                    "url": settings.SITE_URL.rstrip("/")
-                    + reverse("newsletters:digest", args=[digest.clp.slug, digest.pk]),
-                },
-            )
+        context = {
+            "digest": digest,
+            "clp": digest.clp,
+            "counts": figures(digest),
+            "url": settings.SITE_URL.rstrip("/")
+            + reverse("newsletters:digest", args=[digest.clp.slug, digest.pk]),
+        }
+        for tulo in tulos:
+            queue_email("digest_stopped", to=tulo, clp=digest.clp_id, context=context)
     logger.warning("digest %s stopped: %s", digest_id, reason)
     return True
 

@@ -20,7 +20,7 @@ LINKS = {"manage_url": "https://example.org/s/x/", "unsubscribe_url": "https://e
 
 
 def queue(clp, to="tulo@example.org") -> OutgoingMail:
-    return outbox.queue_email("already_subscribed", to=[to], clp=clp, context={**LINKS, "clp": clp})
+    return outbox.queue_email("already_subscribed", to=to, clp=clp, context={**LINKS, "clp": clp})
 
 
 class Refusing:
@@ -150,7 +150,7 @@ def test_the_outbox_page_costs_the_same_queries_whatever_its_length(
         OutgoingMail(
             clp=clp,
             kind="picket_reminder",
-            to=[f"m{n}@example.org"],
+            to=f"m{n}@example.org",
             subject="s",
             text="t",
             html="h",

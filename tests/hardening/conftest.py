@@ -191,7 +191,7 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
         failed_mail=OutgoingMail.objects.create(
             clp=clp,
             kind="picket_reminder",
-            to=[member.email],
+            to=member.email,
             subject="Tomorrow: picket line at the gate",
             text="text",
             html="<p>html</p>",

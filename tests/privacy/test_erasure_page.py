@@ -29,7 +29,8 @@ def test_erasing_a_subscriber_says_only_that_the_subscription_went(client, clp, 
         url, {"email": "ada@example.org", "action": "erase", "confirm": "on"}, follow=True
     )
     message = said(response)
-    assert message.startswith("Erased 1 subscription."), message
+    # The subscription, and the confirmation email written to the address.
+    assert message.startswith("Erased 1 subscription and 1 email."), message
     assert "The address is never emailed again." in message
     for not_there in ("account", "sign-up", "photo", "visit", "subscriptions"):
         assert not_there not in message, (not_there, message)
@@ -45,7 +46,7 @@ def test_erasing_a_member_counts_each_kind_of_thing_that_went(client, person, si
     )
     message = said(response)
     assert message.startswith(
-        "Erased their account, 2 subscriptions, 1 picket sign-up and 1 photo."
+        "Erased their account, 2 subscriptions, 1 picket sign-up, 1 photo and 2 emails."
     ), message
     assert "1 picket visit stays counted without them." in message
     assert re.search(r"removed from \d+ other records? that mentioned them", message), message

@@ -103,5 +103,6 @@ def test_retention_counts_what_it_deleted(clp, line_on):
         "unconfirmed_subscriptions": 0,
         "picket_signups": 3,
         "lead_links": 0,
+        "outgoing_mail": 0,
     }
     assert AuditEvent.objects.get(action=AuditAction.SIGNUPS_EXPIRED).count == 3

@@ -489,7 +489,7 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
         mail=OutgoingMail.objects.create(
             clp=clp,
             kind="picket_reminder",
-            to=[f"{marker.lower()}@example.org"],
+            to=f"{marker.lower()}@example.org",
             subject=f"{marker} reminder",
             text=f"{marker} text",
             html=f"<p>{marker} html</p>",

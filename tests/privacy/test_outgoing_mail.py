@@ -1,0 +1,49 @@
+"""The emails the outbox keeps are personal data: in a person's copy, gone with their erasure,
+and deleted after the period the privacy notice states."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from clps.models import MailStatus, OutgoingMail
+from clps.personal_data import OUTGOING_MAIL_DAYS
+from privacy.erasure import person_erase
+from privacy.export import person_export
+from privacy.people import person_find
+from privacy.retention import retention_run
+
+pytestmark = pytest.mark.django_db
+
+
+def mail(clp, to: str, **extra) -> OutgoingMail:
+    return OutgoingMail.objects.create(
+        clp=clp, kind="picket_reminder", to=to, subject="Tomorrow: picket line", text="Hi Sam",
+        html="<p>Hi Sam</p>", status=MailStatus.SENT, **extra
+    )  # fmt: skip
+
+
+def test_the_copy_lists_the_emails_written_to_the_person(clp, site_admin):
+    mail(clp, "Sam@Example.org")
+    mail(clp, "other@example.org")
+    copy = person_export(person=person_find(email="sam@example.org", clp=None))
+    assert [m["to"] for m in copy["emails_written_to_you"]] == ["Sam@Example.org"]
+
+
+def test_erasure_deletes_the_emails_written_to_the_person(clp, site_admin):
+    mail(clp, "sam@example.org")
+    kept = mail(clp, "other@example.org")
+    result = person_erase(email="sam@example.org", by=site_admin)
+    assert result.erased["emails"] == 1
+    assert list(OutgoingMail.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_emails_are_deleted_after_the_stated_period(clp):
+    now = timezone.now()
+    old = mail(clp, "a@example.org")
+    OutgoingMail.objects.filter(pk=old.pk).update(
+        created_at=now - datetime.timedelta(days=OUTGOING_MAIL_DAYS, minutes=1)
+    )
+    recent = mail(clp, "b@example.org")
+    assert retention_run(now=now)["outgoing_mail"] == 1
+    assert list(OutgoingMail.objects.values_list("pk", flat=True)) == [recent.pk]
