@@ -15,6 +15,7 @@ from clps.models import CLP, Role
 from clps.pagination import keyset_page
 
 from . import monthly, services
+from .markdown import to_html, to_styled_html, to_text
 from .models import NewsletterSchedule, NewsletterSection, NewsletterSectionVersion
 from .monthly_forms import COLUMN_MAX, MARKDOWN_MAX, MonthForm, NewsletterScheduleForm, SectionForm
 
@@ -139,7 +140,7 @@ def _section_context(request, clp, section, latest, *, form=None) -> dict:
         "clp": clp,
         "section": section,
         "latest": latest,
-        "html": monthly.to_html(latest.markdown),
+        "html": to_html(latest.markdown),
         "column_words": monthly.word_count(latest.column),
         "column_limit": monthly.COLUMN_WORDS,
         "versions": versions,
@@ -193,7 +194,7 @@ def preview(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespons
         request,
         "newsletters/monthly/_preview.html",
         {
-            "html": monthly.to_html(markdown),
+            "html": to_html(markdown),
             "column_words": monthly.word_count(column),
             "column_limit": monthly.COLUMN_WORDS,
             "oob": True,
@@ -299,7 +300,7 @@ def copy_out(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespon
             "fmt": "html",
             "file": ".html",
             "rows": 10,
-            "body": monthly.to_styled_html(chosen.markdown),
+            "body": to_styled_html(chosen.markdown),
             "help": "For a newsletter tool's HTML or code block. The styles are written into "
             "each tag, so they survive pasting.",
         },
@@ -310,7 +311,7 @@ def copy_out(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespon
             "fmt": "text",
             "file": ".txt",
             "rows": 10,
-            "body": monthly.to_text(chosen.markdown),
+            "body": to_text(chosen.markdown),
             "help": "For a plain-text email, or a tool that takes no formatting.",
         },
         {
@@ -341,7 +342,7 @@ def copy_out(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespon
             "clp": clp,
             "section": found,
             "version": chosen,
-            "html": monthly.to_html(chosen.markdown),
+            "html": to_html(chosen.markdown),
             "formats": formats,
         },
     )
@@ -355,8 +356,8 @@ def download(request: HttpRequest, clp: CLP, month: datetime.date, fmt: str) -> 
     chosen = _chosen_version(request, found)
     suffix, content_type = DOWNLOADS[fmt]
     body = {
-        "html": lambda: monthly.to_styled_html(chosen.markdown),
-        "text": lambda: monthly.to_text(chosen.markdown),
+        "html": lambda: to_styled_html(chosen.markdown),
+        "text": lambda: to_text(chosen.markdown),
         "markdown": lambda: chosen.markdown,
         "column": lambda: chosen.column,
     }[fmt]()
@@ -383,7 +384,7 @@ def version(request: HttpRequest, clp: CLP, month: datetime.date, number: int) -
             "clp": clp,
             "section": found,
             "version": chosen,
-            "html": monthly.to_html(chosen.markdown),
+            "html": to_html(chosen.markdown),
             "column_words": monthly.word_count(chosen.column),
             "is_tulo": _is_tulo(request),
         },

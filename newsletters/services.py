@@ -21,6 +21,7 @@ from clps.models import CLP, AuditAction
 from clps.outbox import queue_email
 
 from . import monthly
+from .markdown import to_styled_html, to_text
 from .models import (
     CONSENT_WORDING_VERSION,
     NewsletterSchedule,
@@ -530,8 +531,8 @@ def _queue_editor_copy(version: NewsletterSectionVersion, section: NewsletterSec
             "clp": section.clp,
             "section": section,
             "version": version,
-            "html": monthly.to_styled_html(version.markdown),
-            "text": monthly.to_text(version.markdown),
+            "html": to_styled_html(version.markdown),
+            "text": to_text(version.markdown),
             "approved_by": approver,
         },
         reply_to=approver.email if approver is not None and approver.email else "",
