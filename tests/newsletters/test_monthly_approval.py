@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from clps import outbox
 from clps.models import MailStatus
-from newsletters import services
 from newsletters.models import (
     NewsletterSchedule,
     NewsletterSection,
@@ -17,6 +16,7 @@ from newsletters.models import (
     SectionSource,
     SectionStatus,
 )
+from newsletters.monthly import services
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from clps.models import CLP
-from newsletters import services
-from newsletters.monthly import parse_month
+from newsletters.monthly import services
+from newsletters.monthly.schedule import parse_month
 
 
 class Command(BaseCommand):

@@ -13,11 +13,20 @@ from django.views.decorators.http import require_POST
 from clps.access import clp_view
 from clps.models import CLP, Role
 from clps.pagination import keyset_page
+from strikes.ballot_law import add_months
 
-from . import monthly, services
-from .markdown import to_html, to_styled_html, to_text
-from .models import NewsletterSchedule, NewsletterSection, NewsletterSectionVersion
-from .monthly_forms import COLUMN_MAX, MARKDOWN_MAX, MonthForm, NewsletterScheduleForm, SectionForm
+from ..markdown import to_html, to_styled_html, to_text
+from ..models import NewsletterSection, NewsletterSectionVersion
+from . import services
+from .forms import COLUMN_MAX, MARKDOWN_MAX, MonthForm, NewsletterScheduleForm, SectionForm
+from .prose import COLUMN_WORDS, word_count
+from .schedule import (
+    current_section_month,
+    draft_due_at,
+    first_of_month,
+    newsletter_date,
+    schedule_for,
+)
 
 tulo_only = clp_view(Role.TULO)
 readers = clp_view(Role.TULO, Role.EXECUTIVE)
@@ -60,13 +69,8 @@ def _chosen_version(request: HttpRequest, section: NewsletterSection) -> Newslet
     return _latest(section)
 
 
-def _schedule(clp: CLP) -> NewsletterSchedule:
-    """The CLP's saved schedule, or an unsaved one with the defaults to start the form from."""
-    return NewsletterSchedule.objects.filter(clp=clp).first() or NewsletterSchedule(clp=clp)
-
-
 def _sections_context(request: HttpRequest, clp: CLP, *, schedule_form=None) -> dict:
-    schedule = _schedule(clp)
+    schedule = schedule_for(clp)
     page = keyset_page(
         NewsletterSection.objects.filter(clp=clp),
         order=["-month"],
@@ -74,18 +78,18 @@ def _sections_context(request: HttpRequest, clp: CLP, *, schedule_form=None) -> 
         size=SECTIONS_PER_PAGE,
     )
     today = timezone.localdate()
-    upcoming = monthly.current_section_month(schedule, today)
+    upcoming = current_section_month(schedule, today)
     context = {
         "clp": clp,
         "schedule": schedule,
         "page": page,
         "upcoming": upcoming,
-        "upcoming_due": monthly.draft_due_at(schedule, upcoming),
-        "upcoming_newsletter": monthly.newsletter_date(schedule, upcoming),
+        "upcoming_due": draft_due_at(schedule, upcoming),
+        "upcoming_newsletter": newsletter_date(schedule, upcoming),
         "is_tulo": _is_tulo(request),
     }
     if context["is_tulo"]:
-        last_month = monthly.add_months(monthly.first_of_month(today), -1)
+        last_month = add_months(first_of_month(today), -1)
         context["schedule_form"] = schedule_form or NewsletterScheduleForm(instance=schedule)
         context["month_form"] = MonthForm(initial={"month": f"{last_month:%Y-%m}"})
     return context
@@ -99,7 +103,7 @@ def sections(request: HttpRequest, clp: CLP) -> HttpResponse:
 @tulo_only
 @require_POST
 def save_schedule(request: HttpRequest, clp: CLP) -> HttpResponse:
-    form = NewsletterScheduleForm(request.POST, instance=_schedule(clp))
+    form = NewsletterScheduleForm(request.POST, instance=schedule_for(clp))
     if form.is_valid():
         services.newsletter_schedule_save(schedule=form.instance)
         messages.success(request, "Newsletter schedule saved.")
@@ -129,7 +133,7 @@ def build(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 
 def _section_context(request, clp, section, latest, *, form=None) -> dict:
-    schedule = _schedule(clp)
+    schedule = schedule_for(clp)
     versions = keyset_page(
         section.versions.select_related("created_by", "approved_by", "editor_mail"),
         order=["-number"],
@@ -141,11 +145,11 @@ def _section_context(request, clp, section, latest, *, form=None) -> dict:
         "section": section,
         "latest": latest,
         "html": to_html(latest.markdown),
-        "column_words": monthly.word_count(latest.column),
-        "column_limit": monthly.COLUMN_WORDS,
+        "column_words": word_count(latest.column),
+        "column_limit": COLUMN_WORDS,
         "versions": versions,
         "schedule": schedule if schedule.pk else None,
-        "newsletter_on": monthly.newsletter_date(schedule, section.month),
+        "newsletter_on": newsletter_date(schedule, section.month),
         "is_tulo": _is_tulo(request),
     }
     if context["is_tulo"]:
@@ -195,8 +199,8 @@ def preview(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespons
         "newsletters/monthly/_preview.html",
         {
             "html": to_html(markdown),
-            "column_words": monthly.word_count(column),
-            "column_limit": monthly.COLUMN_WORDS,
+            "column_words": word_count(column),
+            "column_limit": COLUMN_WORDS,
             "oob": True,
         },
     )
@@ -291,7 +295,7 @@ def redraft(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespons
 def copy_out(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
     found = _section(clp, month)
     chosen = _chosen_version(request, found)
-    words = monthly.word_count(chosen.column)
+    words = word_count(chosen.column)
     formats = [
         {
             "id": "copy-html",
@@ -385,7 +389,7 @@ def version(request: HttpRequest, clp: CLP, month: datetime.date, number: int) -
             "section": found,
             "version": chosen,
             "html": to_html(chosen.markdown),
-            "column_words": monthly.word_count(chosen.column),
+            "column_words": word_count(chosen.column),
             "is_tulo": _is_tulo(request),
         },
     )

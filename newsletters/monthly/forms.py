@@ -1,10 +1,10 @@
-"""Forms for the monthly union-updates section."""
+"""The monthly section's forms: the schedule, the TULO's edit, and a month to draft now."""
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from .models import NewsletterSchedule
-from .monthly import parse_month
+from ..models import NewsletterSchedule
+from .schedule import parse_month
 
 MARKDOWN_MAX = 20_000
 COLUMN_MAX = 6_000
