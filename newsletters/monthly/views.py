@@ -15,9 +15,10 @@ from clps.models import CLP, Role
 from clps.pagination import keyset_page
 from strikes.ballot_law import add_months
 
-from ..markdown import to_html, to_styled_html, to_text
+from ..markdown import to_html
 from ..models import NewsletterSection, NewsletterSectionVersion
 from . import services
+from .formats import DOWNLOADS, copies
 from .forms import COLUMN_MAX, MARKDOWN_MAX, MonthForm, NewsletterScheduleForm, SectionForm
 from .prose import COLUMN_WORDS, word_count
 from .schedule import (
@@ -33,13 +34,6 @@ readers = clp_view(Role.TULO, Role.EXECUTIVE)
 
 VERSIONS_PER_PAGE = 20
 SECTIONS_PER_PAGE = 12
-# What each download is: (file name suffix, content type).
-DOWNLOADS = {
-    "html": ("html", "text/html; charset=utf-8"),
-    "text": ("txt", "text/plain; charset=utf-8"),
-    "markdown": ("md", "text/markdown; charset=utf-8"),
-    "column": ("txt", "text/plain; charset=utf-8"),
-}
 
 
 def _is_tulo(request: HttpRequest) -> bool:
@@ -295,50 +289,6 @@ def redraft(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespons
 def copy_out(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
     found = _section(clp, month)
     chosen = _chosen_version(request, found)
-    words = word_count(chosen.column)
-    formats = [
-        {
-            "id": "copy-html",
-            "name": "HTML",
-            "short": "HTML",
-            "fmt": "html",
-            "file": ".html",
-            "rows": 10,
-            "body": to_styled_html(chosen.markdown),
-            "help": "For a newsletter tool's HTML or code block. The styles are written into "
-            "each tag, so they survive pasting.",
-        },
-        {
-            "id": "copy-text",
-            "name": "Plain text",
-            "short": "text",
-            "fmt": "text",
-            "file": ".txt",
-            "rows": 10,
-            "body": to_text(chosen.markdown),
-            "help": "For a plain-text email, or a tool that takes no formatting.",
-        },
-        {
-            "id": "copy-markdown",
-            "name": "Markdown",
-            "short": "Markdown",
-            "fmt": "markdown",
-            "file": ".md",
-            "rows": 10,
-            "body": chosen.markdown,
-            "help": "For a tool that takes Markdown.",
-        },
-        {
-            "id": "copy-column",
-            "name": "Column for the local paper",
-            "short": "column",
-            "fmt": "column",
-            "file": ".txt",
-            "rows": 12,
-            "body": chosen.column,
-            "help": f"Prose only: {words} word{'s' if words != 1 else ''}.",
-        },
-    ]
     return render(
         request,
         "newsletters/monthly/copy.html",
@@ -347,7 +297,7 @@ def copy_out(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespon
             "section": found,
             "version": chosen,
             "html": to_html(chosen.markdown),
-            "formats": formats,
+            "formats": copies(chosen),
         },
     )
 
@@ -358,17 +308,10 @@ def download(request: HttpRequest, clp: CLP, month: datetime.date, fmt: str) -> 
         raise Http404("No such format.")
     found = _section(clp, month)
     chosen = _chosen_version(request, found)
-    suffix, content_type = DOWNLOADS[fmt]
-    body = {
-        "html": lambda: to_styled_html(chosen.markdown),
-        "text": lambda: to_text(chosen.markdown),
-        "markdown": lambda: chosen.markdown,
-        "column": lambda: chosen.column,
-    }[fmt]()
-    stem = "column" if fmt == "column" else "union-updates"
-    response = HttpResponse(body, content_type=content_type)
+    chosen_format = DOWNLOADS[fmt]
+    response = HttpResponse(chosen_format.body(chosen), content_type=chosen_format.content_type)
     response["Content-Disposition"] = (
-        f'attachment; filename="{stem}-{found.month:%Y-%m}-v{chosen.number}.{suffix}"'
+        f'attachment; filename="{chosen_format.filename(found, chosen)}"'
     )
     # Never shown as a page from our origin, whatever a browser guesses from the contents.
     response["X-Content-Type-Options"] = "nosniff"
