@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from clps.models import CLP, Membership, Role
+from clps.models import CLP, Membership, Role, User
 from clps.outbox import queue_email
 
 from ..markdown import to_styled_html, to_text
@@ -64,8 +64,24 @@ def _notify_drafted(section: NewsletterSection) -> None:
         )
 
 
+def _drafted_version(
+    section: NewsletterSection, *, number: int, by: User | None
+) -> NewsletterSectionVersion:
+    """Version `number` of the section, drafted afresh from the month's records."""
+    content = gather(clp=section.clp, month=section.month)
+    return NewsletterSectionVersion.objects.create(
+        section=section,
+        number=number,
+        source=SectionSource.RECORDS,
+        markdown=draft_markdown(content),
+        column=column_text(content),
+        created_by=by,
+    )
+
+
+@transaction.atomic
 def section_build(
-    *, clp: CLP, month: datetime.date, by=None, notify: bool = True
+    *, clp: CLP, month: datetime.date, by: User | None = None, notify: bool = True
 ) -> tuple[NewsletterSection, bool]:
     """Draft the CLP's section for `month` from the records, unless it is drafted already.
 
@@ -76,18 +92,11 @@ def section_build(
     existing = NewsletterSection.objects.filter(clp=clp, month=month).first()
     if existing is not None:
         return existing, False
-    content = gather(clp=clp, month=month)
     try:
+        # A savepoint, so that losing the race leaves this transaction fit to read the winner.
         with transaction.atomic():
             section = NewsletterSection.objects.create(clp=clp, month=month)
-            NewsletterSectionVersion.objects.create(
-                section=section,
-                number=1,
-                source=SectionSource.RECORDS,
-                markdown=draft_markdown(content),
-                column=column_text(content),
-                created_by=by,
-            )
+            _drafted_version(section, number=1, by=by)
             if notify:
                 _notify_drafted(section)
     except IntegrityError:  # drafted by another worker between our read and our write
@@ -104,18 +113,10 @@ def _lock(section: NewsletterSection) -> tuple[NewsletterSection, NewsletterSect
 
 
 @transaction.atomic
-def section_redraft(*, section: NewsletterSection, by) -> NewsletterSectionVersion:
+def section_redraft(*, section: NewsletterSection, by: User | None) -> NewsletterSectionVersion:
     """A new version drafted afresh from the records, for a month with more logged since."""
     section, latest = _lock(section)
-    content = gather(clp=section.clp, month=section.month)
-    version = NewsletterSectionVersion.objects.create(
-        section=section,
-        number=latest.number + 1,
-        source=SectionSource.RECORDS,
-        markdown=draft_markdown(content),
-        column=column_text(content),
-        created_by=by,
-    )
+    version = _drafted_version(section, number=latest.number + 1, by=by)
     NewsletterSection.objects.filter(pk=section.pk).update(
         status=SectionStatus.DRAFT, updated_at=timezone.now()
     )
@@ -128,7 +129,7 @@ class SectionConflict(Exception):
 
 @transaction.atomic
 def section_edit(
-    *, section: NewsletterSection, markdown: str, column: str, based_on: int, by
+    *, section: NewsletterSection, markdown: str, column: str, based_on: int, by: User | None
 ) -> NewsletterSectionVersion:
     """Save the TULO's text. The latest version is changed in place while it is their own
     unapproved edit; otherwise the text becomes a new version, so an approved version, and the
@@ -165,7 +166,7 @@ class ApproveOutcome(enum.StrEnum):
 
 
 @transaction.atomic
-def section_approve(*, section: NewsletterSection, number: int, by) -> ApproveOutcome:
+def section_approve(*, section: NewsletterSection, number: int, by: User | None) -> ApproveOutcome:
     """Approve the latest version and freeze it; once committed, email it to the newsletter
     editor. Approving twice sends nothing more."""
     section, latest = _lock(section)
