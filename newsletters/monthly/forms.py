@@ -2,9 +2,12 @@
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+
+from strikes.ballot_law import add_months
 
 from ..models import NewsletterSchedule
-from .schedule import parse_month
+from .schedule import first_of_month, parse_month
 
 MARKDOWN_MAX = 20_000
 COLUMN_MAX = 6_000
@@ -61,6 +64,31 @@ class SectionForm(forms.Form):
             f"The column is too long: keep it under {COLUMN_MAX:,} characters."
         )
 
+    def live_preview(self, url: str) -> None:
+        """The preview follows the textareas as the TULO types, through htmx: no inline script."""
+        for name in ("markdown", "column"):
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-post": url,
+                    "hx-trigger": "input changed delay:300ms",
+                    "hx-target": "#section-preview",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "closest form:replace",
+                }
+            )
+
+    def rebased(self, number: int) -> "SectionForm":
+        """The same text, to be saved over version `number`: nothing typed is lost."""
+        data = self.data.copy()
+        data["based_on"] = number
+        form = SectionForm(data)
+        form.is_valid()
+        return form
+
+
+class ApproveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
 
 class MonthForm(forms.Form):
     month = forms.CharField(
@@ -68,6 +96,11 @@ class MonthForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "month"}),
         help_text="Draft this month's section now, as YYYY-MM.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        last_month = add_months(first_of_month(timezone.localdate()), -1)
+        self.fields["month"].initial = f"{last_month:%Y-%m}"
 
     def clean_month(self):
         try:

@@ -1,5 +1,5 @@
-"""What the records say about a month, gathered for the section in a fixed number of queries.
-Read-only.
+"""What the records say about a month, gathered for the section in a fixed number of queries;
+and the section's own pages' reads: its months and its versions. Read-only.
 
 A dispute counts in the month it began, stepped up or ended (read from its edit history, not its
 latest edit); a ballot in the month its result came in, or while it is open; the CLP's own
@@ -11,10 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
 from clps.models import CLP
+from clps.pagination import Page, keyset_page
 from pickets import selectors as pickets_selectors
 from pickets.models import ActionType, SolidarityAction
 from strikes import selectors as strikes_selectors
@@ -27,6 +28,7 @@ from strikes.models import (
     DisputeStatus,
 )
 
+from ..models import NewsletterSection, NewsletterSectionVersion
 from .schedule import first_of_month, last_day, month_bounds
 
 ESCALATED_TO = {DisputeStatus.MANDATE_WON, DisputeStatus.TAKING_ACTION}
@@ -241,3 +243,42 @@ def gather(*, clp: CLP, month: datetime.date, site_url: str | None = None) -> Mo
         else:
             content.events.append(action)
     return content
+
+
+# The section's pages --------------------------------------------------------------------------
+
+SECTIONS_PER_PAGE = 12
+VERSIONS_PER_PAGE = 20
+
+
+def _versions(section: NewsletterSection) -> QuerySet[NewsletterSectionVersion]:
+    """With who wrote and approved each and its email to the editor, as every page shows them."""
+    return section.versions.select_related("created_by", "approved_by", "editor_mail")
+
+
+def latest_version(section: NewsletterSection) -> NewsletterSectionVersion | None:
+    return _versions(section).order_by("-number").first()
+
+
+def section_version(
+    section: NewsletterSection, *, number: int | None
+) -> NewsletterSectionVersion | None:
+    """Version `number` of the section, or its latest when number is None."""
+    if number is None:
+        return latest_version(section)
+    return _versions(section).filter(number=number).first()
+
+
+def versions_page(section: NewsletterSection, *, cursor: str | None) -> Page:
+    """A page of the section's versions, newest first."""
+    return keyset_page(_versions(section), order=["-number"], cursor=cursor, size=VERSIONS_PER_PAGE)
+
+
+def sections_page(clp: CLP, *, cursor: str | None) -> Page:
+    """A page of the CLP's sections, latest month first."""
+    return keyset_page(
+        NewsletterSection.objects.filter(clp=clp),
+        order=["-month"],
+        cursor=cursor,
+        size=SECTIONS_PER_PAGE,
+    )

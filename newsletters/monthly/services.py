@@ -9,6 +9,7 @@ approved version is never changed, so what went to the editor stays on record.
 
 import datetime
 import enum
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -124,7 +125,12 @@ def section_redraft(*, section: NewsletterSection, by: User | None) -> Newslette
 
 
 class SectionConflict(Exception):
-    """The section changed since the page was opened: someone saved or approved a version."""
+    """The section changed since the page was opened: someone saved or approved a version.
+    `latest` is the number of its latest version now."""
+
+    def __init__(self, latest: int):
+        super().__init__(f"version {latest} is the latest")
+        self.latest = latest
 
 
 @transaction.atomic
@@ -136,7 +142,7 @@ def section_edit(
     draft as the records made it, stay as they were."""
     section, latest = _lock(section)
     if based_on != latest.number:
-        raise SectionConflict
+        raise SectionConflict(latest.number)
     markdown = markdown.replace("\r\n", "\n")
     column = column.replace("\r\n", "\n")
     if markdown == latest.markdown and column == latest.column:
@@ -165,15 +171,20 @@ class ApproveOutcome(enum.StrEnum):
     STALE = "stale"  # a newer version exists than the one on the page
 
 
+class Approval(NamedTuple):
+    outcome: ApproveOutcome
+    latest: NewsletterSectionVersion  # the version approved, or the newer one a stale page missed
+
+
 @transaction.atomic
-def section_approve(*, section: NewsletterSection, number: int, by: User | None) -> ApproveOutcome:
+def section_approve(*, section: NewsletterSection, number: int, by: User | None) -> Approval:
     """Approve the latest version and freeze it; once committed, email it to the newsletter
     editor. Approving twice sends nothing more."""
     section, latest = _lock(section)
     if number != latest.number:
-        return ApproveOutcome.STALE
+        return Approval(ApproveOutcome.STALE, latest)
     if latest.is_approved:
-        return ApproveOutcome.ALREADY_APPROVED
+        return Approval(ApproveOutcome.ALREADY_APPROVED, latest)
     schedule = NewsletterSchedule.objects.filter(clp_id=section.clp_id).first()
     latest.approved_at = timezone.now()
     latest.approved_by = by
@@ -185,7 +196,7 @@ def section_approve(*, section: NewsletterSection, number: int, by: User | None)
     if latest.editor_email:
         latest.editor_mail = _queue_editor_copy(latest, section)
         latest.save(update_fields=["editor_mail"])
-    return ApproveOutcome.APPROVED
+    return Approval(ApproveOutcome.APPROVED, latest)
 
 
 def _queue_editor_copy(version: NewsletterSectionVersion, section: NewsletterSection):

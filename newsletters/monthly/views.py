@@ -1,5 +1,5 @@
 """The monthly union-updates section: the TULO edits, previews, approves and copies it out; the
-executive reads and copies it out. Every write is a POST by a TULO."""
+executive reads and copies it out. Every write is a POST by a TULO, and calls one service."""
 
 import datetime
 
@@ -12,28 +12,24 @@ from django.views.decorators.http import require_POST
 
 from clps.access import clp_view
 from clps.models import CLP, Role
-from clps.pagination import keyset_page
-from strikes.ballot_law import add_months
 
 from ..markdown import to_html
 from ..models import NewsletterSection, NewsletterSectionVersion
-from . import services
+from . import selectors, services
 from .formats import DOWNLOADS, copies
-from .forms import COLUMN_MAX, MARKDOWN_MAX, MonthForm, NewsletterScheduleForm, SectionForm
-from .prose import COLUMN_WORDS, word_count
-from .schedule import (
-    current_section_month,
-    draft_due_at,
-    first_of_month,
-    newsletter_date,
-    schedule_for,
+from .forms import (
+    COLUMN_MAX,
+    MARKDOWN_MAX,
+    ApproveForm,
+    MonthForm,
+    NewsletterScheduleForm,
+    SectionForm,
 )
+from .prose import COLUMN_WORDS, word_count
+from .schedule import current_section_month, draft_due_at, newsletter_date, schedule_for
 
 tulo_only = clp_view(Role.TULO)
 readers = clp_view(Role.TULO, Role.EXECUTIVE)
-
-VERSIONS_PER_PAGE = 20
-SECTIONS_PER_PAGE = 12
 
 
 def _is_tulo(request: HttpRequest) -> bool:
@@ -44,54 +40,43 @@ def _section(clp: CLP, month: datetime.date) -> NewsletterSection:
     return get_object_or_404(NewsletterSection, clp=clp, month=month)
 
 
-def _latest(section: NewsletterSection) -> NewsletterSectionVersion:
-    return (
-        section.versions.select_related("created_by", "approved_by", "editor_mail")
-        .order_by("-number")
-        .first()
-    )
-
-
 def _chosen_version(request: HttpRequest, section: NewsletterSection) -> NewsletterSectionVersion:
     """The version named by ?v=, or the latest."""
     number = request.GET.get("v", "")
-    if number.isdigit():
-        return get_object_or_404(
-            section.versions.select_related("created_by", "approved_by", "editor_mail"),
-            number=int(number),
-        )
-    return _latest(section)
+    chosen = selectors.section_version(section, number=int(number) if number.isdigit() else None)
+    if chosen is None:
+        raise Http404("No such version.")
+    return chosen
 
 
-def _sections_context(request: HttpRequest, clp: CLP, *, schedule_form=None) -> dict:
+def _sections_page(
+    request: HttpRequest, clp: CLP, *, schedule_form: NewsletterScheduleForm | None = None
+) -> HttpResponse:
     schedule = schedule_for(clp)
-    page = keyset_page(
-        NewsletterSection.objects.filter(clp=clp),
-        order=["-month"],
-        cursor=request.GET.get("after"),
-        size=SECTIONS_PER_PAGE,
-    )
-    today = timezone.localdate()
-    upcoming = current_section_month(schedule, today)
+    upcoming = current_section_month(schedule, timezone.localdate())
     context = {
         "clp": clp,
         "schedule": schedule,
-        "page": page,
+        "page": selectors.sections_page(clp, cursor=request.GET.get("after")),
         "upcoming": upcoming,
         "upcoming_due": draft_due_at(schedule, upcoming),
         "upcoming_newsletter": newsletter_date(schedule, upcoming),
         "is_tulo": _is_tulo(request),
     }
     if context["is_tulo"]:
-        last_month = add_months(first_of_month(today), -1)
         context["schedule_form"] = schedule_form or NewsletterScheduleForm(instance=schedule)
-        context["month_form"] = MonthForm(initial={"month": f"{last_month:%Y-%m}"})
-    return context
+        context["month_form"] = MonthForm()
+    return render(
+        request,
+        "newsletters/monthly/sections.html",
+        context,
+        status=200 if schedule_form is None else 400,
+    )
 
 
 @readers
 def sections(request: HttpRequest, clp: CLP) -> HttpResponse:
-    return render(request, "newsletters/monthly/sections.html", _sections_context(request, clp))
+    return _sections_page(request, clp)
 
 
 @tulo_only
@@ -102,12 +87,7 @@ def save_schedule(request: HttpRequest, clp: CLP) -> HttpResponse:
         services.newsletter_schedule_save(schedule=form.instance)
         messages.success(request, "Newsletter schedule saved.")
         return redirect("newsletters:sections", clp.slug)
-    return render(
-        request,
-        "newsletters/monthly/sections.html",
-        _sections_context(request, clp, schedule_form=form),
-        status=400,
-    )
+    return _sections_page(request, clp, schedule_form=form)
 
 
 @tulo_only
@@ -126,14 +106,16 @@ def build(request: HttpRequest, clp: CLP) -> HttpResponse:
     return redirect("newsletters:section", clp.slug, section.month)
 
 
-def _section_context(request, clp, section, latest, *, form=None) -> dict:
+def _section_page(
+    request: HttpRequest,
+    clp: CLP,
+    section: NewsletterSection,
+    *,
+    form: SectionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    latest = selectors.latest_version(section)
     schedule = schedule_for(clp)
-    versions = keyset_page(
-        section.versions.select_related("created_by", "approved_by", "editor_mail"),
-        order=["-number"],
-        cursor=request.GET.get("after"),
-        size=VERSIONS_PER_PAGE,
-    )
     context = {
         "clp": clp,
         "section": section,
@@ -141,7 +123,7 @@ def _section_context(request, clp, section, latest, *, form=None) -> dict:
         "html": to_html(latest.markdown),
         "column_words": word_count(latest.column),
         "column_limit": COLUMN_WORDS,
-        "versions": versions,
+        "versions": selectors.versions_page(section, cursor=request.GET.get("after")),
         "schedule": schedule if schedule.pk else None,
         "newsletter_on": newsletter_date(schedule, section.month),
         "is_tulo": _is_tulo(request),
@@ -154,31 +136,14 @@ def _section_context(request, clp, section, latest, *, form=None) -> dict:
                 "based_on": latest.number,
             }
         )
-        # The preview follows the textareas as the TULO types, through htmx: no inline script.
-        preview_url = reverse("newsletters:section_preview", args=[clp.slug, section.month])
-        for name in ("markdown", "column"):
-            form.fields[name].widget.attrs.update(
-                {
-                    "hx-post": preview_url,
-                    "hx-trigger": "input changed delay:300ms",
-                    "hx-target": "#section-preview",
-                    "hx-swap": "innerHTML",
-                    "hx-sync": "closest form:replace",
-                }
-            )
+        form.live_preview(reverse("newsletters:section_preview", args=[clp.slug, section.month]))
         context["form"] = form
-    return context
+    return render(request, "newsletters/monthly/section.html", context, status=status)
 
 
 @readers
 def section(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
-    found = _section(clp, month)
-    latest = _latest(found)
-    return render(
-        request,
-        "newsletters/monthly/section.html",
-        _section_context(request, clp, found, latest),
-    )
+    return _section_page(request, clp, _section(clp, month))
 
 
 @tulo_only
@@ -214,41 +179,32 @@ def save(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
                 based_on=form.cleaned_data["based_on"],
                 by=request.user,
             )
-        except services.SectionConflict:
-            latest = _latest(found)
+        except services.SectionConflict as conflict:
             messages.error(
                 request,
-                f"Version {latest.number} was saved by someone else while you were editing. "
+                f"Version {conflict.latest} was saved by someone else while you were editing. "
                 "Your text is still below: compare it with the preview, then save again to "
                 "make it the newest version.",
             )
             # Saving again now builds on the version they have been told about.
-            data = request.POST.copy()
-            data["based_on"] = latest.number
-            form = SectionForm(data)
-            form.is_valid()
+            form = form.rebased(conflict.latest)
         else:
             messages.success(request, f"Saved as version {version.number}.")
             return redirect("newsletters:section", clp.slug, found.month)
-    latest = _latest(found)
-    return render(
-        request,
-        "newsletters/monthly/section.html",
-        _section_context(request, clp, found, latest, form=form),
-        status=409 if form.is_valid() else 400,
-    )
+    return _section_page(request, clp, found, form=form, status=409 if form.is_valid() else 400)
 
 
 @tulo_only
 @require_POST
 def approve(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
     found = _section(clp, month)
-    number = request.POST.get("version", "")
-    if not number.isdigit():
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
         messages.error(request, "Reload the page and approve again.")
         return redirect("newsletters:section", clp.slug, found.month)
-    outcome = services.section_approve(section=found, number=int(number), by=request.user)
-    latest = _latest(found)
+    outcome, latest = services.section_approve(
+        section=found, number=form.cleaned_data["version"], by=request.user
+    )
     if outcome == services.ApproveOutcome.STALE:
         messages.error(
             request,
@@ -321,9 +277,9 @@ def download(request: HttpRequest, clp: CLP, month: datetime.date, fmt: str) -> 
 @readers
 def version(request: HttpRequest, clp: CLP, month: datetime.date, number: int) -> HttpResponse:
     found = _section(clp, month)
-    chosen = get_object_or_404(
-        found.versions.select_related("created_by", "approved_by", "editor_mail"), number=number
-    )
+    chosen = selectors.section_version(found, number=number)
+    if chosen is None:
+        raise Http404("No such version.")
     return render(
         request,
         "newsletters/monthly/version.html",
