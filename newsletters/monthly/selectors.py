@@ -275,9 +275,9 @@ def versions_page(section: NewsletterSection, *, cursor: str | None) -> Page:
 
 
 def sections_page(clp: CLP, *, cursor: str | None) -> Page:
-    """A page of the CLP's sections, latest month first."""
+    """A page of the CLP's sections, latest month first, each with its status."""
     return keyset_page(
-        NewsletterSection.objects.filter(clp=clp),
+        NewsletterSection.objects.filter(clp=clp).with_status(),
         order=["-month"],
         cursor=cursor,
         size=SECTIONS_PER_PAGE,

@@ -25,7 +25,6 @@ from ..models import (
     NewsletterSection,
     NewsletterSectionVersion,
     SectionSource,
-    SectionStatus,
 )
 from .prose import column_text, draft_markdown
 from .schedule import first_of_month, newsletter_date
@@ -118,9 +117,7 @@ def section_redraft(*, section: NewsletterSection, by: User | None) -> Newslette
     """A new version drafted afresh from the records, for a month with more logged since."""
     section, latest = _lock(section)
     version = _drafted_version(section, number=latest.number + 1, by=by)
-    NewsletterSection.objects.filter(pk=section.pk).update(
-        status=SectionStatus.DRAFT, updated_at=timezone.now()
-    )
+    section.save(update_fields=["updated_at"])
     return version
 
 
@@ -159,9 +156,7 @@ def section_edit(
     else:
         latest.markdown, latest.column = markdown, column
         latest.save(update_fields=["markdown", "column", "updated_at"])
-    NewsletterSection.objects.filter(pk=section.pk).update(
-        status=SectionStatus.DRAFT, updated_at=timezone.now()
-    )
+    section.save(update_fields=["updated_at"])
     return latest
 
 
@@ -190,9 +185,7 @@ def section_approve(*, section: NewsletterSection, number: int, by: User | None)
     latest.approved_by = by
     latest.editor_email = schedule.editor_email if schedule else ""
     latest.save(update_fields=["approved_at", "approved_by", "editor_email"])
-    NewsletterSection.objects.filter(pk=section.pk).update(
-        status=SectionStatus.APPROVED, updated_at=timezone.now()
-    )
+    section.save(update_fields=["updated_at"])
     if latest.editor_email:
         latest.editor_mail = _queue_editor_copy(latest, section)
         latest.save(update_fields=["editor_mail"])

@@ -35,6 +35,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"The union updates for {first:%B %Y}, {found.name}, were already drafted "
-                f"({section.get_status_display().lower()}); nothing changed."
+                f"({section.status.label.lower()}); nothing changed."
             )
         self.stdout.write(f"See it at {url}")
