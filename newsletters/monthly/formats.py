@@ -9,6 +9,12 @@ from ..markdown import to_styled_html, to_text
 from ..models import NewsletterSection, NewsletterSectionVersion
 from .prose import word_count
 
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+}
+
 
 @dataclass(frozen=True)
 class Format:
@@ -16,15 +22,18 @@ class Format:
     name: str  # the box's heading on the copy-out page
     short: str  # on its button: "Copy HTML"
     suffix: str  # the downloaded file's extension
-    content_type: str
-    stem: str  # the downloaded file's name begins so
     rows: int  # the box's height
     help: str  # "{words}" stands for the column's length
     body: Callable[[NewsletterSectionVersion], str]
+    stem: str = "union-updates"  # the downloaded file's name begins so
 
     @property
     def id(self) -> str:
         return f"copy-{self.key}"
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.suffix]
 
     def filename(self, section: NewsletterSection, version: NewsletterSectionVersion) -> str:
         return f"{self.stem}-{section.month:%Y-%m}-v{version.number}.{self.suffix}"
@@ -38,8 +47,6 @@ DOWNLOADS = {
             name="HTML",
             short="HTML",
             suffix="html",
-            content_type="text/html; charset=utf-8",
-            stem="union-updates",
             rows=10,
             help="For a newsletter tool's HTML or code block. The styles are written into each "
             "tag, so they survive pasting.",
@@ -50,8 +57,6 @@ DOWNLOADS = {
             name="Plain text",
             short="text",
             suffix="txt",
-            content_type="text/plain; charset=utf-8",
-            stem="union-updates",
             rows=10,
             help="For a plain-text email, or a tool that takes no formatting.",
             body=lambda version: to_text(version.markdown),
@@ -61,8 +66,6 @@ DOWNLOADS = {
             name="Markdown",
             short="Markdown",
             suffix="md",
-            content_type="text/markdown; charset=utf-8",
-            stem="union-updates",
             rows=10,
             help="For a tool that takes Markdown.",
             body=lambda version: version.markdown,
@@ -72,7 +75,6 @@ DOWNLOADS = {
             name="Column for the local paper",
             short="column",
             suffix="txt",
-            content_type="text/plain; charset=utf-8",
             stem="column",
             rows=12,
             help="Prose only: {words}.",

@@ -35,34 +35,40 @@ class NewsletterScheduleForm(forms.ModelForm):
         )
 
 
-class SectionForm(forms.Form):
-    markdown = forms.CharField(
-        label="Section (Markdown)",
+def _text_box(
+    *, label: str, what: str, max_length: int, rows: int, help_text: str
+) -> forms.CharField:
+    """A textarea kept exactly as typed, whose error for too much text says what to cut to."""
+    return forms.CharField(
+        label=label,
         required=False,
-        max_length=MARKDOWN_MAX,
+        max_length=max_length,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "true"}),
+        widget=forms.Textarea(attrs={"rows": rows, "spellcheck": "true"}),
+        help_text=help_text,
+        error_messages={
+            "max_length": f"The {what} is too long: keep it under {max_length:,} characters."
+        },
+    )
+
+
+class SectionForm(forms.Form):
+    markdown = _text_box(
+        label="Section (Markdown)",
+        what="section",
+        max_length=MARKDOWN_MAX,
+        rows=18,
         help_text="## for a heading, - for a list item, **bold**, [words](https://link). "
         "HTML typed here is shown as text.",
     )
-    column = forms.CharField(
+    column = _text_box(
         label="Column for the local paper",
-        required=False,
+        what="column",
         max_length=COLUMN_MAX,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "true"}),
+        rows=10,
         help_text="Prose only, about 400 words.",
     )
     based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["markdown"].error_messages["max_length"] = (
-            f"The section is too long: keep it under {MARKDOWN_MAX:,} characters."
-        )
-        self.fields["column"].error_messages["max_length"] = (
-            f"The column is too long: keep it under {COLUMN_MAX:,} characters."
-        )
 
     def live_preview(self, url: str) -> None:
         """The preview follows the textareas as the TULO types, through htmx: no inline script."""

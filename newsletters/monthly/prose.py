@@ -206,6 +206,11 @@ def _event(action: SolidarityAction) -> str:
     return f"{what} on {day(action.date)}"
 
 
+def _with_outcome(line: str, dispute: Dispute) -> str:
+    """A list item about a dispute that ended, with how it ended in the TULO's words if given."""
+    return line + f" {md(sentence(dispute.outcome))}" if dispute.outcome.strip() else line
+
+
 def draft_markdown(content: MonthContent) -> str:
     """The section as the TULO first sees it: a short lead, then lists under headings."""
     month_name = f"{content.month:%B %Y}"
@@ -226,10 +231,7 @@ def draft_markdown(content: MonthContent) -> str:
     if content.wins:
         out += ["### Wins", ""]
         for dispute, status in content.wins:
-            line = f"- {_labelled(dispute)}: {ENDED_HOW[status]}."
-            if dispute.outcome.strip():
-                line += f" {md(sentence(dispute.outcome))}"
-            out.append(line)
+            out.append(_with_outcome(f"- {_labelled(dispute)}: {ENDED_HOW[status]}.", dispute))
         out.append("")
 
     if content.started or content.escalated or content.ended or content.strike_days:
@@ -247,10 +249,9 @@ def draft_markdown(content: MonthContent) -> str:
         for dispute, days in content.strike_days:
             out.append(f"- On strike: {_labelled(dispute)}, action on {dates(days)}.")
         for dispute, status in content.ended:
-            line = f"- Ended: {_labelled(dispute)} {ENDED_HOW[status]}."
-            if dispute.outcome.strip():
-                line += f" {md(sentence(dispute.outcome))}"
-            out.append(line)
+            out.append(
+                _with_outcome(f"- Ended: {_labelled(dispute)} {ENDED_HOW[status]}.", dispute)
+            )
         out.append("")
 
     if content.results or content.voting:

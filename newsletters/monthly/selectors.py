@@ -121,7 +121,18 @@ def _status_changes(
     return moved
 
 
-def _group_days(days) -> list[tuple[int, list[datetime.date]]]:
+def _action_days(
+    dispute_ids: list[int], first: datetime.date, last: datetime.date
+) -> list[tuple[int, list[datetime.date]]]:
+    """(dispute id, its days of action from `first` to `last`, in order), leaving out days
+    called off."""
+    days = (
+        ActionDay.objects.filter(
+            dispute_id__in=dispute_ids, date__gte=first, date__lte=last, cancelled=False
+        )
+        .order_by("date")
+        .values_list("dispute_id", "date")
+    )
     grouped: dict[int, list[datetime.date]] = defaultdict(list)
     for dispute_id, date in days:
         if date not in grouped[dispute_id]:
@@ -152,20 +163,8 @@ def gather(*, clp: CLP, month: datetime.date, site_url: str | None = None) -> Mo
         .values_list("pk", flat=True)
     )
     moved = _status_changes(ids, start, end)
-    days_now = _group_days(
-        ActionDay.objects.filter(
-            dispute_id__in=ids, date__gte=first, date__lte=last, cancelled=False
-        )
-        .order_by("date")
-        .values_list("dispute_id", "date")
-    )
-    days_next = _group_days(
-        ActionDay.objects.filter(
-            dispute_id__in=ids, date__gte=next_first, date__lte=next_last, cancelled=False
-        )
-        .order_by("date")
-        .values_list("dispute_id", "date")
-    )
+    days_now = _action_days(ids, first, last)
+    days_next = _action_days(ids, next_first, next_last)
     with_result = Q(votes_cast__isnull=False, yes_votes__isnull=False)
     ballots = list(
         Ballot.objects.filter(dispute_id__in=ids)
