@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from newsletters.models import NewsletterCovers, NewsletterSchedule, NewsletterSection
 from newsletters.monthly import schedule as monthly_schedule
+from newsletters.monthly import services
 from tuliaison.tasks import due_jobs
 
 from ..factories import CLPFactory
@@ -114,8 +115,6 @@ def test_the_tick_drafts_each_due_section_once_and_tells_the_tulos(
 def test_two_drafts_racing_for_one_month_make_one(clp, monkeypatch):
     """The unique constraint, not the read before it, keeps it to one: a second build that read
     "none yet" before the first wrote still finds the first one's."""
-    from newsletters.monthly import services
-
     month = datetime.date(2026, 10, 1)
     first, made = services.section_build(clp=clp, month=month, notify=False)
     original = NewsletterSection.objects.filter
