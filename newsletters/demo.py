@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from clps.models import CLP
 
-from . import services
 from .models import (
     NewsletterCovers,
     NewsletterSchedule,
@@ -16,6 +15,7 @@ from .models import (
     WeeklySchedule,
     email_hash,
 )
+from .monthly.services import section_build
 
 DEMO_SUBSCRIBERS = [
     ("sam.w@example.org", "Sam", "N16 7AA", SubscriberStatus.ACTIVE),
@@ -57,4 +57,4 @@ def seed(clps: dict[str, CLP]) -> None:
             },
         )
     last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    services.section_build(clp=clps["hackney-north"], month=last_month, notify=False)
+    section_build(clp=clps["hackney-north"], month=last_month, notify=False)

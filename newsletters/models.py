@@ -8,7 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 
 from clps.models import CLP
@@ -285,30 +285,44 @@ class SectionStatus(models.TextChoices):
     APPROVED = "approved", "Approved"
 
 
+class SectionQuerySet(models.QuerySet):
+    def with_status(self) -> "SectionQuerySet":
+        """Each section's status read in the same query, for a list of sections."""
+        latest = NewsletterSectionVersion.objects.filter(section=OuterRef("pk")).order_by("-number")
+        return self.annotate(latest_approved_at=Subquery(latest.values("approved_at")[:1]))
+
+
 class NewsletterSection(models.Model):
     """One CLP's union-updates section for one month. The constraint makes it one per CLP per
     month, however many ticks, workers or commands try to draft it."""
 
     clp = models.ForeignKey(CLP, on_delete=models.CASCADE, related_name="newsletter_sections")
     month = models.DateField(help_text="The first day of the month it reports on.")
-    status = models.CharField(
-        max_length=10, choices=SectionStatus.choices, default=SectionStatus.DRAFT
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-month"]
         constraints = [
             models.UniqueConstraint(fields=["clp", "month"], name="one_section_per_month"),
             models.CheckConstraint(condition=Q(month__day=1), name="section_month_is_first_day"),
-            models.CheckConstraint(
-                condition=Q(status__in=SectionStatus.values), name="section_status_valid"
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.clp}: union updates for {self.month:%B %Y}"
+
+    @property
+    def status(self) -> SectionStatus:
+        """Approved while its latest version is, else a draft: read from the versions, so the
+        two never disagree. Free on a section read with_status(); otherwise one query."""
+        if hasattr(self, "latest_approved_at"):
+            approved_at = self.latest_approved_at
+        else:
+            latest = self.versions.order_by("-number").values_list("approved_at", flat=True)
+            approved_at = latest.first()
+        return SectionStatus.APPROVED if approved_at is not None else SectionStatus.DRAFT
 
 
 class SectionSource(models.TextChoices):

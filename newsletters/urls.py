@@ -2,7 +2,7 @@ import datetime
 
 from django.urls import path, register_converter
 
-from . import monthly_views
+from .monthly import views as monthly_views
 from .weekly import views as weekly_views
 
 

@@ -8,8 +8,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from clps import outbox
-from newsletters import monthly
-from newsletters.monthly_tasks import build_section
+from newsletters.monthly import schedule as monthly_schedule
+from newsletters.monthly.tasks import build_section
 from newsletters.weekly import schedule as weekly_schedule
 from newsletters.weekly import sending as weekly_sending
 from newsletters.weekly.tasks import send_digest
@@ -49,7 +49,7 @@ def due_jobs(now: datetime.datetime) -> dict[str, int]:
         send_digest.delay(digest_id)
     if digests:
         enqueued["weekly_digests"] = len(digests)
-    sections = monthly.due_sections(now)
+    sections = monthly_schedule.due_sections(now)
     for clp_id, month in sections:
         # Enqueued again on each tick until drafted; the unique (CLP, month) makes it once.
         build_section.delay(clp_id, month.isoformat())

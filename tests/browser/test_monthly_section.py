@@ -9,8 +9,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from clps.models import Role
-from newsletters import services
 from newsletters.models import NewsletterSchedule, NewsletterSection
+from newsletters.monthly import services
 
 from ..conftest import enable_totp
 from ..factories import MembershipFactory

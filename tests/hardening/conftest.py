@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 
 from clps.models import MailStatus, Membership, OutgoingMail, Role
 from newsletters.models import Digest, DigestStatus
-from newsletters.services import section_build
+from newsletters.monthly.services import section_build
 from newsletters.weekly.services import ensure_upcoming_digest
 from pickets.models import (
     LeadLink,

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from newsletters.monthly_views import DOWNLOADS
+from newsletters.monthly.formats import DOWNLOADS
 from strikes.models import CsvImportKind
 from strikes.views import RECORD_KINDS
 

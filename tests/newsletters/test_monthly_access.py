@@ -7,8 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from newsletters import services
 from newsletters.models import NewsletterSection, NewsletterSectionVersion
+from newsletters.monthly import services
 
 from ..factories import CLPFactory
 

@@ -2,6 +2,7 @@
 newsletter editor exactly once; later edits make new versions, and every version is kept."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -9,7 +10,6 @@ from django.urls import reverse
 
 from clps import outbox
 from clps.models import MailStatus
-from newsletters import services
 from newsletters.models import (
     NewsletterSchedule,
     NewsletterSection,
@@ -17,6 +17,7 @@ from newsletters.models import (
     SectionSource,
     SectionStatus,
 )
+from newsletters.monthly import services
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +202,22 @@ def test_a_section_too_long_is_explained_and_kept(client, clp, tulo, section):
     assert response.status_code == 400
     assert "The section is too long" in response.content.decode()
     assert versions(section) == [(1, "records", False)]
+
+
+def test_the_list_of_months_shows_each_status_as_its_latest_version_stands(
+    client, clp, tulo, section, django_capture_on_commit_callbacks
+):
+    services.section_build(clp=clp, month=datetime.date(2026, 9, 1), notify=False)
+    client.force_login(tulo)
+    index = reverse("newsletters:sections", args=[clp.slug])
+
+    def badges() -> list[str]:
+        page = client.get(index).content.decode()
+        return re.findall(r'<span class="badge(?: local)?">(\w+)</span>', page)
+
+    assert badges() == ["Draft", "Draft"]
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(url("section_approve", clp), {"version": "1"})
+    assert badges() == ["Approved", "Draft"]
+    save(client, clp, "Changed after approval.", based_on=1)
+    assert badges() == ["Draft", "Draft"]

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from clps.models import PostcodeDistrict
-from newsletters import monthly
 from newsletters.models import NewsletterSection, NewsletterSectionVersion, SectionSource
-from newsletters.services import section_build
+from newsletters.monthly.prose import column_text, draft_markdown, word_count
+from newsletters.monthly.selectors import gather
+from newsletters.monthly.services import section_build
 from pickets.models import (
     ActionType,
     Office,
@@ -196,8 +197,8 @@ def october(clp, other_clp):
 
 
 def test_the_months_figures_read_as_prose(october):
-    content = monthly.gather(clp=october, month=OCTOBER)
-    text = monthly.draft_markdown(content)
+    content = gather(clp=october, month=OCTOBER)
+    text = draft_markdown(content)
 
     assert "## Union updates: October 2026" in text
     assert "23 members went to nine picket lines, with the MP at two and councillors at three." in (
@@ -212,7 +213,7 @@ def test_the_months_figures_read_as_prose(october):
 
 
 def test_disputes_land_in_the_month_of_their_london_date(october):
-    content = monthly.gather(clp=october, month=OCTOBER)
+    content = gather(clp=october, month=OCTOBER)
 
     assert [d.title for d in content.started] == ["Stoke Newington delivery office"]
     assert [(d.title, s) for d, s in content.wins] == [("Homerton hospital cleaners", "won")]
@@ -224,14 +225,14 @@ def test_disputes_land_in_the_month_of_their_london_date(october):
         ("Schools support staff", [datetime.date(2026, 10, d) for d in (20, 21, 22)])
     ]
 
-    september = monthly.gather(clp=october, month=datetime.date(2026, 9, 1))
+    september = gather(clp=october, month=datetime.date(2026, 9, 1))
     assert [d.title for d in september.started] == ["Bus garage rotas"]
-    november = monthly.gather(clp=october, month=datetime.date(2026, 11, 1))
+    november = gather(clp=october, month=datetime.date(2026, 11, 1))
     assert [(d.title, s) for d, s in november.wins] == [("Refuse depot pay", "settled")]
 
 
 def test_the_draft_lists_wins_disputes_and_what_each_ballot_meant(october):
-    text = monthly.draft_markdown(monthly.gather(clp=october, month=OCTOBER))
+    text = draft_markdown(gather(clp=october, month=OCTOBER))
 
     assert (
         "- **Homerton hospital cleaners** (UNISON): won. Cleaning brought back in-house on NHS "
@@ -262,7 +263,7 @@ def test_the_draft_lists_wins_disputes_and_what_each_ballot_meant(october):
 
 
 def test_the_draft_says_what_is_coming_next_month_and_links_the_calendar(october, settings):
-    text = monthly.draft_markdown(monthly.gather(clp=october, month=OCTOBER))
+    text = draft_markdown(gather(clp=october, month=OCTOBER))
     coming = text.split("### Coming up in November", 1)[1]
 
     assert "- **Schools support staff** (NEU): action on 3 and 4 November." in coming
@@ -274,15 +275,15 @@ def test_the_draft_says_what_is_coming_next_month_and_links_the_calendar(october
 
 
 def test_an_empty_month_reads_sensibly(clp):
-    content = monthly.gather(clp=clp, month=datetime.date(2027, 2, 1))
-    text = monthly.draft_markdown(content)
+    content = gather(clp=clp, month=datetime.date(2027, 2, 1))
+    text = draft_markdown(content)
 
     assert content.is_empty
     assert "A quiet month in our records" in text
     assert "in February 2027." in text
     assert "Nothing is on the calendar for March yet" in text
     assert "### Ballots" not in text and "### Wins" not in text and "£" not in text
-    column = monthly.column_text(content)
+    column = column_text(content)
     assert "quiet month" in column and "#" not in column
 
 
@@ -302,10 +303,10 @@ def test_the_column_is_prose_of_at_most_400_words_however_busy_the_month(october
             yes_votes=50,
             no_votes=10,
         )
-    content = monthly.gather(clp=october, month=OCTOBER)
-    column = monthly.column_text(content)
+    content = gather(clp=october, month=OCTOBER)
+    column = column_text(content)
 
-    assert 150 < monthly.word_count(column) <= 400
+    assert 150 < word_count(column) <= 400
     lines = [line for line in column.splitlines() if line.strip()]
     assert not any(line.lstrip().startswith(("-", "#", "*", ">")) for line in lines)
     assert "**" not in column and "](" not in column
@@ -354,6 +355,6 @@ def test_a_local_dispute_counts_as_well_as_a_followed_one(clp):
     workplace = WorkplaceFactory(postcode="N16 7AA", postcode_district="N16")
     found = DisputeFactory(title="Local depot", workplaces=[workplace])
     Dispute.objects.filter(pk=found.pk).update(created_at=at(2026, 10, 9, 12))
-    content = monthly.gather(clp=clp, month=OCTOBER)
+    content = gather(clp=clp, month=OCTOBER)
     assert [d.title for d in content.started] == ["Local depot"]
-    assert monthly.gather(clp=CLPFactory(), month=OCTOBER).started == []
+    assert gather(clp=CLPFactory(), month=OCTOBER).started == []

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from newsletters import monthly
+from newsletters.markdown import to_html, to_styled_html, to_text
 from newsletters.models import NewsletterSection, NewsletterSectionVersion, SectionSource
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def hostile_section(clp):
 
 
 def test_the_html_keeps_the_words_and_drops_the_danger():
-    for html in (monthly.to_html(HOSTILE), monthly.to_styled_html(HOSTILE)):
+    for html in (to_html(HOSTILE), to_styled_html(HOSTILE)):
         assert_harmless(html)
         # Typed HTML is shown as the text it is.
         assert "&lt;script&gt;" in html
@@ -92,7 +92,7 @@ def test_the_html_keeps_the_words_and_drops_the_danger():
 
 
 def test_styles_are_added_only_to_the_tags_the_sanitiser_left():
-    html = monthly.to_styled_html('<p style="x">typed</p>\n\n## Heading\n\n- item')
+    html = to_styled_html('<p style="x">typed</p>\n\n## Heading\n\n- item')
     elements = parsed(html)
     styled = {tag for tag, name, _ in elements.attrs if name == "style"}
     assert styled == {"div", "h2", "ul", "li", "p"}
@@ -100,7 +100,7 @@ def test_styles_are_added_only_to_the_tags_the_sanitiser_left():
 
 
 def test_plain_text_shows_links_beside_their_words():
-    text = monthly.to_text(
+    text = to_text(
         "## Coming up\n\nSee [the calendar](https://example.org/cal).\n\n- One\n- Two\n\n1. First"
     )
     assert text == (

@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from newsletters import monthly
 from newsletters.models import NewsletterCovers, NewsletterSchedule, NewsletterSection
+from newsletters.monthly import schedule as monthly_schedule
+from newsletters.monthly import services
 from tuliaison.tasks import due_jobs
 
 from ..factories import CLPFactory
@@ -24,16 +25,18 @@ def schedule(clp, **kwargs) -> NewsletterSchedule:
 
 def test_a_late_newsletter_day_means_the_last_day_of_a_short_month(clp):
     current = NewsletterSchedule(clp=clp, day_of_month=31, covers=NewsletterCovers.CURRENT)
-    assert monthly.newsletter_date(current, datetime.date(2027, 2, 1)) == datetime.date(2027, 2, 28)
-    assert monthly.newsletter_date(current, datetime.date(2026, 11, 1)) == datetime.date(
+    assert monthly_schedule.newsletter_date(current, datetime.date(2027, 2, 1)) == datetime.date(
+        2027, 2, 28
+    )
+    assert monthly_schedule.newsletter_date(current, datetime.date(2026, 11, 1)) == datetime.date(
         2026, 11, 30
     )
-    assert monthly.newsletter_date(current, datetime.date(2026, 12, 1)) == datetime.date(
+    assert monthly_schedule.newsletter_date(current, datetime.date(2026, 12, 1)) == datetime.date(
         2026, 12, 31
     )
     # A section reporting on January 2028 goes in February's newsletter: a leap year.
     previous = NewsletterSchedule(clp=clp, day_of_month=30, covers=NewsletterCovers.PREVIOUS)
-    assert monthly.newsletter_date(previous, datetime.date(2028, 1, 1)) == datetime.date(
+    assert monthly_schedule.newsletter_date(previous, datetime.date(2028, 1, 1)) == datetime.date(
         2028, 2, 29
     )
 
@@ -41,17 +44,17 @@ def test_a_late_newsletter_day_means_the_last_day_of_a_short_month(clp):
 def test_the_draft_is_due_days_before_the_newsletter_at_seven_in_london(clp):
     on_the_first = NewsletterSchedule(clp=clp, day_of_month=1, days_before=5)
     # October's section, for the newsletter of 1 November: due 27 October, in GMT.
-    assert monthly.draft_due_at(on_the_first, datetime.date(2026, 10, 1)) == datetime.datetime(
-        2026, 10, 27, 7, 0, tzinfo=UTC
-    )
+    assert monthly_schedule.draft_due_at(
+        on_the_first, datetime.date(2026, 10, 1)
+    ) == datetime.datetime(2026, 10, 27, 7, 0, tzinfo=UTC)
     # August's, for 1 September: due 27 August at 07:00 BST, which is 06:00 UTC.
-    assert monthly.draft_due_at(on_the_first, datetime.date(2026, 8, 1)) == datetime.datetime(
-        2026, 8, 27, 6, 0, tzinfo=UTC
-    )
+    assert monthly_schedule.draft_due_at(
+        on_the_first, datetime.date(2026, 8, 1)
+    ) == datetime.datetime(2026, 8, 27, 6, 0, tzinfo=UTC)
     late = NewsletterSchedule(
         clp=clp, day_of_month=31, days_before=3, covers=NewsletterCovers.CURRENT
     )
-    assert monthly.draft_due_at(late, datetime.date(2027, 2, 1)) == datetime.datetime(
+    assert monthly_schedule.draft_due_at(late, datetime.date(2027, 2, 1)) == datetime.datetime(
         2027, 2, 25, 7, 0, tzinfo=UTC
     )
 
@@ -59,22 +62,22 @@ def test_the_draft_is_due_days_before_the_newsletter_at_seven_in_london(clp):
 def test_a_section_is_due_from_its_time_until_its_newsletter_has_gone(clp):
     schedule(clp)
     october = datetime.date(2026, 10, 1)
-    assert monthly.due_sections(datetime.datetime(2026, 10, 27, 6, 59, tzinfo=UTC)) == []
-    assert monthly.due_sections(datetime.datetime(2026, 10, 27, 7, 0, tzinfo=UTC)) == [
+    assert monthly_schedule.due_sections(datetime.datetime(2026, 10, 27, 6, 59, tzinfo=UTC)) == []
+    assert monthly_schedule.due_sections(datetime.datetime(2026, 10, 27, 7, 0, tzinfo=UTC)) == [
         (clp.pk, october)
     ]
-    assert monthly.due_sections(datetime.datetime(2026, 11, 1, 20, 0, tzinfo=UTC)) == [
+    assert monthly_schedule.due_sections(datetime.datetime(2026, 11, 1, 20, 0, tzinfo=UTC)) == [
         (clp.pk, october)
     ]
     # The newsletter went on 1 November: too late to draft its section by itself.
-    assert monthly.due_sections(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=UTC)) == []
+    assert monthly_schedule.due_sections(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=UTC)) == []
     NewsletterSection.objects.create(clp=clp, month=october)
-    assert monthly.due_sections(datetime.datetime(2026, 10, 28, 9, 0, tzinfo=UTC)) == []
+    assert monthly_schedule.due_sections(datetime.datetime(2026, 10, 28, 9, 0, tzinfo=UTC)) == []
 
 
 def test_no_schedule_or_a_switched_off_one_drafts_nothing(clp, other_clp):
     schedule(other_clp, enabled=False)
-    assert monthly.due_sections(datetime.datetime(2026, 10, 28, 9, 0, tzinfo=UTC)) == []
+    assert monthly_schedule.due_sections(datetime.datetime(2026, 10, 28, 9, 0, tzinfo=UTC)) == []
 
 
 def test_the_tick_drafts_each_due_section_once_and_tells_the_tulos(
@@ -112,8 +115,6 @@ def test_the_tick_drafts_each_due_section_once_and_tells_the_tulos(
 def test_two_drafts_racing_for_one_month_make_one(clp, monkeypatch):
     """The unique constraint, not the read before it, keeps it to one: a second build that read
     "none yet" before the first wrote still finds the first one's."""
-    from newsletters import services
-
     month = datetime.date(2026, 10, 1)
     first, made = services.section_build(clp=clp, month=month, notify=False)
     original = NewsletterSection.objects.filter

@@ -11,6 +11,7 @@ from django.utils import timezone
 from clps import outbox
 from newsletters import services
 from newsletters.models import DigestStatus, NewsletterSchedule, Subscriber, SubscriberStatus
+from newsletters.monthly import services as monthly_services
 from newsletters.weekly import sending
 from newsletters.weekly.services import ensure_upcoming_digest
 from pickets.models import PicketLine, PicketSignup
@@ -88,8 +89,10 @@ def test_a_picket_reminder(smtp_server, clp, member, django_capture_on_commit_ca
 
 def test_the_monthly_section_to_the_newsletter_editor(smtp_server, clp, tulo):
     NewsletterSchedule.objects.create(clp=clp, editor_email="editor@example.org")
-    section, _ = services.section_build(clp=clp, month=datetime.date(2026, 10, 1), notify=False)
-    services.section_approve(section=section, number=1, by=tulo)
+    section, _ = monthly_services.section_build(
+        clp=clp, month=datetime.date(2026, 10, 1), notify=False
+    )
+    monthly_services.section_approve(section=section, number=1, by=tulo)
     assert outbox.send(section.versions.get(number=1).editor_mail_id) is True
     received = only(smtp_server, "editor@example.org")
     assert received.raw_header("Reply-To") == tulo.email
@@ -101,7 +104,7 @@ def test_the_notice_to_tulos_that_the_section_is_drafted(
     smtp_server, clp, tulo, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.section_build(clp=clp, month=datetime.date(2026, 10, 1))
+        monthly_services.section_build(clp=clp, month=datetime.date(2026, 10, 1))
     received = only(smtp_server, tulo.email)
     for part in (received.text, received.html):
         assert f"{SITE}/c/{clp.slug}/newsletter/" in part

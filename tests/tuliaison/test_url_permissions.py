@@ -31,8 +31,8 @@ from django.utils import timezone
 
 from clps.models import MailStatus, Membership, OutgoingMail
 from newsletters.models import NewsletterSectionVersion
-from newsletters.monthly_views import DOWNLOADS
-from newsletters.services import section_build
+from newsletters.monthly.formats import DOWNLOADS
+from newsletters.monthly.services import section_build
 from newsletters.weekly.services import ensure_upcoming_digest
 from pickets.models import (
     LeadLink,

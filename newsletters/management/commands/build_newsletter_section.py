@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from clps.models import CLP
-from newsletters import services
-from newsletters.monthly import parse_month
+from newsletters.monthly import services
+from newsletters.monthly.schedule import parse_month
 
 
 class Command(BaseCommand):
@@ -35,6 +35,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"The union updates for {first:%B %Y}, {found.name}, were already drafted "
-                f"({section.get_status_display().lower()}); nothing changed."
+                f"({section.status.label.lower()}); nothing changed."
             )
         self.stdout.write(f"See it at {url}")

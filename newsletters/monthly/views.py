@@ -1,5 +1,5 @@
 """The monthly union-updates section: the TULO edits, previews, approves and copies it out; the
-executive reads and copies it out. Every write is a POST by a TULO."""
+executive reads and copies it out. Every write is a POST by a TULO, and calls one service."""
 
 import datetime
 
@@ -12,24 +12,24 @@ from django.views.decorators.http import require_POST
 
 from clps.access import clp_view
 from clps.models import CLP, Role
-from clps.pagination import keyset_page
 
-from . import monthly, services
-from .models import NewsletterSchedule, NewsletterSection, NewsletterSectionVersion
-from .monthly_forms import COLUMN_MAX, MARKDOWN_MAX, MonthForm, NewsletterScheduleForm, SectionForm
+from ..markdown import to_html
+from ..models import NewsletterSection, NewsletterSectionVersion
+from . import selectors, services
+from .formats import DOWNLOADS, copies
+from .forms import (
+    COLUMN_MAX,
+    MARKDOWN_MAX,
+    ApproveForm,
+    MonthForm,
+    NewsletterScheduleForm,
+    SectionForm,
+)
+from .prose import COLUMN_WORDS, word_count
+from .schedule import current_section_month, draft_due_at, newsletter_date, schedule_for
 
 tulo_only = clp_view(Role.TULO)
 readers = clp_view(Role.TULO, Role.EXECUTIVE)
-
-VERSIONS_PER_PAGE = 20
-SECTIONS_PER_PAGE = 12
-# What each download is: (file name suffix, content type).
-DOWNLOADS = {
-    "html": ("html", "text/html; charset=utf-8"),
-    "text": ("txt", "text/plain; charset=utf-8"),
-    "markdown": ("md", "text/markdown; charset=utf-8"),
-    "column": ("txt", "text/plain; charset=utf-8"),
-}
 
 
 def _is_tulo(request: HttpRequest) -> bool:
@@ -40,75 +40,54 @@ def _section(clp: CLP, month: datetime.date) -> NewsletterSection:
     return get_object_or_404(NewsletterSection, clp=clp, month=month)
 
 
-def _latest(section: NewsletterSection) -> NewsletterSectionVersion:
-    return (
-        section.versions.select_related("created_by", "approved_by", "editor_mail")
-        .order_by("-number")
-        .first()
-    )
-
-
 def _chosen_version(request: HttpRequest, section: NewsletterSection) -> NewsletterSectionVersion:
     """The version named by ?v=, or the latest."""
     number = request.GET.get("v", "")
-    if number.isdigit():
-        return get_object_or_404(
-            section.versions.select_related("created_by", "approved_by", "editor_mail"),
-            number=int(number),
-        )
-    return _latest(section)
+    chosen = selectors.section_version(section, number=int(number) if number.isdigit() else None)
+    if chosen is None:
+        raise Http404("No such version.")
+    return chosen
 
 
-def _schedule(clp: CLP) -> NewsletterSchedule:
-    """The CLP's saved schedule, or an unsaved one with the defaults to start the form from."""
-    return NewsletterSchedule.objects.filter(clp=clp).first() or NewsletterSchedule(clp=clp)
-
-
-def _sections_context(request: HttpRequest, clp: CLP, *, schedule_form=None) -> dict:
-    schedule = _schedule(clp)
-    page = keyset_page(
-        NewsletterSection.objects.filter(clp=clp),
-        order=["-month"],
-        cursor=request.GET.get("after"),
-        size=SECTIONS_PER_PAGE,
-    )
-    today = timezone.localdate()
-    upcoming = monthly.current_section_month(schedule, today)
+def _sections_page(
+    request: HttpRequest, clp: CLP, *, schedule_form: NewsletterScheduleForm | None = None
+) -> HttpResponse:
+    schedule = schedule_for(clp)
+    upcoming = current_section_month(schedule, timezone.localdate())
     context = {
         "clp": clp,
         "schedule": schedule,
-        "page": page,
+        "page": selectors.sections_page(clp, cursor=request.GET.get("after")),
         "upcoming": upcoming,
-        "upcoming_due": monthly.draft_due_at(schedule, upcoming),
-        "upcoming_newsletter": monthly.newsletter_date(schedule, upcoming),
+        "upcoming_due": draft_due_at(schedule, upcoming),
+        "upcoming_newsletter": newsletter_date(schedule, upcoming),
         "is_tulo": _is_tulo(request),
     }
     if context["is_tulo"]:
-        last_month = monthly.add_months(monthly.first_of_month(today), -1)
         context["schedule_form"] = schedule_form or NewsletterScheduleForm(instance=schedule)
-        context["month_form"] = MonthForm(initial={"month": f"{last_month:%Y-%m}"})
-    return context
+        context["month_form"] = MonthForm()
+    return render(
+        request,
+        "newsletters/monthly/sections.html",
+        context,
+        status=200 if schedule_form is None else 400,
+    )
 
 
 @readers
 def sections(request: HttpRequest, clp: CLP) -> HttpResponse:
-    return render(request, "newsletters/monthly/sections.html", _sections_context(request, clp))
+    return _sections_page(request, clp)
 
 
 @tulo_only
 @require_POST
 def save_schedule(request: HttpRequest, clp: CLP) -> HttpResponse:
-    form = NewsletterScheduleForm(request.POST, instance=_schedule(clp))
+    form = NewsletterScheduleForm(request.POST, instance=schedule_for(clp))
     if form.is_valid():
         services.newsletter_schedule_save(schedule=form.instance)
         messages.success(request, "Newsletter schedule saved.")
         return redirect("newsletters:sections", clp.slug)
-    return render(
-        request,
-        "newsletters/monthly/sections.html",
-        _sections_context(request, clp, schedule_form=form),
-        status=400,
-    )
+    return _sections_page(request, clp, schedule_form=form)
 
 
 @tulo_only
@@ -127,24 +106,26 @@ def build(request: HttpRequest, clp: CLP) -> HttpResponse:
     return redirect("newsletters:section", clp.slug, section.month)
 
 
-def _section_context(request, clp, section, latest, *, form=None) -> dict:
-    schedule = _schedule(clp)
-    versions = keyset_page(
-        section.versions.select_related("created_by", "approved_by", "editor_mail"),
-        order=["-number"],
-        cursor=request.GET.get("after"),
-        size=VERSIONS_PER_PAGE,
-    )
+def _section_page(
+    request: HttpRequest,
+    clp: CLP,
+    section: NewsletterSection,
+    *,
+    form: SectionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    latest = selectors.latest_version(section)
+    schedule = schedule_for(clp)
     context = {
         "clp": clp,
         "section": section,
         "latest": latest,
-        "html": monthly.to_html(latest.markdown),
-        "column_words": monthly.word_count(latest.column),
-        "column_limit": monthly.COLUMN_WORDS,
-        "versions": versions,
+        "html": to_html(latest.markdown),
+        "column_words": word_count(latest.column),
+        "column_limit": COLUMN_WORDS,
+        "versions": selectors.versions_page(section, cursor=request.GET.get("after")),
         "schedule": schedule if schedule.pk else None,
-        "newsletter_on": monthly.newsletter_date(schedule, section.month),
+        "newsletter_on": newsletter_date(schedule, section.month),
         "is_tulo": _is_tulo(request),
     }
     if context["is_tulo"]:
@@ -155,31 +136,14 @@ def _section_context(request, clp, section, latest, *, form=None) -> dict:
                 "based_on": latest.number,
             }
         )
-        # The preview follows the textareas as the TULO types, through htmx: no inline script.
-        preview_url = reverse("newsletters:section_preview", args=[clp.slug, section.month])
-        for name in ("markdown", "column"):
-            form.fields[name].widget.attrs.update(
-                {
-                    "hx-post": preview_url,
-                    "hx-trigger": "input changed delay:300ms",
-                    "hx-target": "#section-preview",
-                    "hx-swap": "innerHTML",
-                    "hx-sync": "closest form:replace",
-                }
-            )
+        form.live_preview(reverse("newsletters:section_preview", args=[clp.slug, section.month]))
         context["form"] = form
-    return context
+    return render(request, "newsletters/monthly/section.html", context, status=status)
 
 
 @readers
 def section(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
-    found = _section(clp, month)
-    latest = _latest(found)
-    return render(
-        request,
-        "newsletters/monthly/section.html",
-        _section_context(request, clp, found, latest),
-    )
+    return _section_page(request, clp, _section(clp, month))
 
 
 @tulo_only
@@ -193,9 +157,9 @@ def preview(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespons
         request,
         "newsletters/monthly/_preview.html",
         {
-            "html": monthly.to_html(markdown),
-            "column_words": monthly.word_count(column),
-            "column_limit": monthly.COLUMN_WORDS,
+            "html": to_html(markdown),
+            "column_words": word_count(column),
+            "column_limit": COLUMN_WORDS,
             "oob": True,
         },
     )
@@ -215,41 +179,32 @@ def save(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
                 based_on=form.cleaned_data["based_on"],
                 by=request.user,
             )
-        except services.SectionConflict:
-            latest = _latest(found)
+        except services.SectionConflict as conflict:
             messages.error(
                 request,
-                f"Version {latest.number} was saved by someone else while you were editing. "
+                f"Version {conflict.latest} was saved by someone else while you were editing. "
                 "Your text is still below: compare it with the preview, then save again to "
                 "make it the newest version.",
             )
             # Saving again now builds on the version they have been told about.
-            data = request.POST.copy()
-            data["based_on"] = latest.number
-            form = SectionForm(data)
-            form.is_valid()
+            form = form.rebased(conflict.latest)
         else:
             messages.success(request, f"Saved as version {version.number}.")
             return redirect("newsletters:section", clp.slug, found.month)
-    latest = _latest(found)
-    return render(
-        request,
-        "newsletters/monthly/section.html",
-        _section_context(request, clp, found, latest, form=form),
-        status=409 if form.is_valid() else 400,
-    )
+    return _section_page(request, clp, found, form=form, status=409 if form.is_valid() else 400)
 
 
 @tulo_only
 @require_POST
 def approve(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
     found = _section(clp, month)
-    number = request.POST.get("version", "")
-    if not number.isdigit():
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
         messages.error(request, "Reload the page and approve again.")
         return redirect("newsletters:section", clp.slug, found.month)
-    outcome = services.section_approve(section=found, number=int(number), by=request.user)
-    latest = _latest(found)
+    outcome, latest = services.section_approve(
+        section=found, number=form.cleaned_data["version"], by=request.user
+    )
     if outcome == services.ApproveOutcome.STALE:
         messages.error(
             request,
@@ -290,50 +245,6 @@ def redraft(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespons
 def copy_out(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
     found = _section(clp, month)
     chosen = _chosen_version(request, found)
-    words = monthly.word_count(chosen.column)
-    formats = [
-        {
-            "id": "copy-html",
-            "name": "HTML",
-            "short": "HTML",
-            "fmt": "html",
-            "file": ".html",
-            "rows": 10,
-            "body": monthly.to_styled_html(chosen.markdown),
-            "help": "For a newsletter tool's HTML or code block. The styles are written into "
-            "each tag, so they survive pasting.",
-        },
-        {
-            "id": "copy-text",
-            "name": "Plain text",
-            "short": "text",
-            "fmt": "text",
-            "file": ".txt",
-            "rows": 10,
-            "body": monthly.to_text(chosen.markdown),
-            "help": "For a plain-text email, or a tool that takes no formatting.",
-        },
-        {
-            "id": "copy-markdown",
-            "name": "Markdown",
-            "short": "Markdown",
-            "fmt": "markdown",
-            "file": ".md",
-            "rows": 10,
-            "body": chosen.markdown,
-            "help": "For a tool that takes Markdown.",
-        },
-        {
-            "id": "copy-column",
-            "name": "Column for the local paper",
-            "short": "column",
-            "fmt": "column",
-            "file": ".txt",
-            "rows": 12,
-            "body": chosen.column,
-            "help": f"Prose only: {words} word{'s' if words != 1 else ''}.",
-        },
-    ]
     return render(
         request,
         "newsletters/monthly/copy.html",
@@ -341,8 +252,8 @@ def copy_out(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespon
             "clp": clp,
             "section": found,
             "version": chosen,
-            "html": monthly.to_html(chosen.markdown),
-            "formats": formats,
+            "html": to_html(chosen.markdown),
+            "formats": copies(chosen),
         },
     )
 
@@ -353,17 +264,10 @@ def download(request: HttpRequest, clp: CLP, month: datetime.date, fmt: str) -> 
         raise Http404("No such format.")
     found = _section(clp, month)
     chosen = _chosen_version(request, found)
-    suffix, content_type = DOWNLOADS[fmt]
-    body = {
-        "html": lambda: monthly.to_styled_html(chosen.markdown),
-        "text": lambda: monthly.to_text(chosen.markdown),
-        "markdown": lambda: chosen.markdown,
-        "column": lambda: chosen.column,
-    }[fmt]()
-    stem = "column" if fmt == "column" else "union-updates"
-    response = HttpResponse(body, content_type=content_type)
+    chosen_format = DOWNLOADS[fmt]
+    response = HttpResponse(chosen_format.body(chosen), content_type=chosen_format.content_type)
     response["Content-Disposition"] = (
-        f'attachment; filename="{stem}-{found.month:%Y-%m}-v{chosen.number}.{suffix}"'
+        f'attachment; filename="{chosen_format.filename(found, chosen)}"'
     )
     # Never shown as a page from our origin, whatever a browser guesses from the contents.
     response["X-Content-Type-Options"] = "nosniff"
@@ -373,9 +277,9 @@ def download(request: HttpRequest, clp: CLP, month: datetime.date, fmt: str) -> 
 @readers
 def version(request: HttpRequest, clp: CLP, month: datetime.date, number: int) -> HttpResponse:
     found = _section(clp, month)
-    chosen = get_object_or_404(
-        found.versions.select_related("created_by", "approved_by", "editor_mail"), number=number
-    )
+    chosen = selectors.section_version(found, number=number)
+    if chosen is None:
+        raise Http404("No such version.")
     return render(
         request,
         "newsletters/monthly/version.html",
@@ -383,8 +287,8 @@ def version(request: HttpRequest, clp: CLP, month: datetime.date, number: int) -
             "clp": clp,
             "section": found,
             "version": chosen,
-            "html": monthly.to_html(chosen.markdown),
-            "column_words": monthly.word_count(chosen.column),
+            "html": to_html(chosen.markdown),
+            "column_words": word_count(chosen.column),
             "is_tulo": _is_tulo(request),
         },
     )

@@ -1,5 +1,5 @@
-"""Jobs for the monthly union-updates section. They take ids and call a service; running one
-twice does no harm."""
+"""The monthly section's one task, which the tick enqueues for each section due: it takes ids and
+calls a service, and running it twice drafts the section once."""
 
 import datetime
 
