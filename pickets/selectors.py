@@ -4,6 +4,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
@@ -61,7 +62,7 @@ def signup_counts(*, line_ids: list[int]) -> dict[tuple[int, int], int]:
     return {(r["picket_line_id"], r["action_day_id"]): r["n"] for r in rows}
 
 
-def user_signups(*, user: User, line_ids: list[int]) -> set[tuple[int, int]]:
+def user_signups(*, user: User | AnonymousUser, line_ids: list[int]) -> set[tuple[int, int]]:
     if not user.is_authenticated:
         return set()
     return set(

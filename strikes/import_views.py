@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clps.access import clp_view
 from clps.models import CLP, Role
+from clps.requests import MemberRequest
 
 from . import csv_import, selectors, services
 from .models import CsvImport, CsvImportKind, CsvImportStatus
@@ -124,7 +125,7 @@ def _start_job(request: HttpRequest, clp: CLP, cleaned: dict) -> HttpResponse:
 
 
 @clp_view(Role.TULO)
-def start(request: HttpRequest, clp: CLP) -> HttpResponse:
+def start(request: MemberRequest, clp: CLP) -> HttpResponse:
     """The import page; posting a file shows its preview, or starts a job for a large one."""
     if request.method != "POST":
         return _start_page(request, clp, CsvImportForm())
@@ -142,7 +143,7 @@ def start(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 @clp_view(Role.TULO)
 @require_POST
-def apply(request: HttpRequest, clp: CLP) -> HttpResponse:
+def apply(request: MemberRequest, clp: CLP) -> HttpResponse:
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.non_field_errors()) or "Preview the file again.")
@@ -163,7 +164,7 @@ def apply(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 @clp_view(Role.TULO)
 @require_GET
-def template(request: HttpRequest, clp: CLP, kind: str) -> HttpResponse:
+def template(request: MemberRequest, clp: CLP, kind: str) -> HttpResponse:
     """A CSV to fill in: the header and a few example rows."""
     if kind not in CsvImportKind.values:
         raise Http404("There is no such import.")
@@ -187,14 +188,14 @@ def _job_context(clp: CLP, job: CsvImport) -> dict:
 
 @clp_view(Role.TULO)
 @require_GET
-def job(request: HttpRequest, clp: CLP, job_id: int) -> HttpResponse:
+def job(request: MemberRequest, clp: CLP, job_id: int) -> HttpResponse:
     job = get_object_or_404(CsvImport, pk=job_id, clp=clp)
     return render(request, "strikes/import/job.html", _job_context(clp, job))
 
 
 @clp_view(Role.TULO)
 @require_GET
-def job_progress(request: HttpRequest, clp: CLP, job_id: int) -> HttpResponse:
+def job_progress(request: MemberRequest, clp: CLP, job_id: int) -> HttpResponse:
     """The part of the job page that htmx polls: the progress bar, then the outcome."""
     job = get_object_or_404(CsvImport, pk=job_id, clp=clp)
     return render(request, "strikes/import/_job.html", _job_context(clp, job))
@@ -202,7 +203,7 @@ def job_progress(request: HttpRequest, clp: CLP, job_id: int) -> HttpResponse:
 
 @clp_view(Role.TULO)
 @require_POST
-def job_confirm(request: HttpRequest, clp: CLP, job_id: int) -> HttpResponse:
+def job_confirm(request: MemberRequest, clp: CLP, job_id: int) -> HttpResponse:
     job = get_object_or_404(CsvImport, pk=job_id, clp=clp)
     if not services.csv_import_confirm(job=job) and job.status == CsvImportStatus.INVALID:
         messages.error(request, "This file has rows to fix: fix them and preview it again.")
