@@ -162,6 +162,13 @@ class Dispute(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     history = HistoricalRecords(m2m_fields=[unions, workplaces])
+    # Loaded through selectors.local_workplaces_prefetch only: its workplaces in the CLP's
+    # districts. Declared here as the Django plugin for mypy cannot follow that prefetch from
+    # the action days to their disputes.
+    local_workplaces: list[Workplace]
+    # Set by public_calendar.map_context: the days the map lists, and how many more there are.
+    shown_days: list["ActionDay"]
+    more_days: int
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -205,6 +212,8 @@ class ActionDay(models.Model):
     note = models.CharField(max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+    # Set by the public pages that list days: ical.times_label(day), for their templates.
+    times: str
 
     class Meta:
         ordering = ["date", "start_time"]

@@ -1,6 +1,7 @@
 """Reads over the shared records, as each CLP sees them."""
 
 import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -19,6 +20,9 @@ from .models import (
     Union,
     Workplace,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def local_dispute_ids(clp: CLP) -> list[int]:
@@ -273,9 +277,18 @@ def next_action_day_date(*, clp: CLP, after: datetime.date) -> datetime.date | N
     )
 
 
+class UpcomingDays(TypedDict):
+    upcoming_days: list[ActionDay]
+
+
+class MapPlace(TypedDict):
+    is_local: bool
+    upcoming_disputes: list["WithAnnotations[Dispute, UpcomingDays]"]
+
+
 def calendar_places(
     *, clp: CLP, start: datetime.date, end: datetime.date, limit: int
-) -> QuerySet[Workplace]:
+) -> "QuerySet[WithAnnotations[Workplace, MapPlace]]":
     """Workplaces of the CLP's disputes with action (not cancelled) from start to end: those in
     the CLP's districts and any others with a map location, local ones first.
 

@@ -164,7 +164,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # Scripts and styles come only from our own static files: no inline script, no CDN.
-SECURE_CSP = {
+SECURE_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
