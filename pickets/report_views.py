@@ -97,7 +97,7 @@ def csv_safe(value: str) -> str:
 def report_pdf_start(request: MemberRequest, clp: CLP) -> HttpResponse:
     form = ReportPeriodForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.non_field_errors()) or "Check the dates.")
+        messages.error(request, " ".join(map(str, form.non_field_errors())) or "Check the dates.")
         # Cut to length: a redirect to a URL of thousands of characters is refused with a bare
         # 400, and no period or date is longer than this.
         kept = {k: request.POST.get(k, "")[:40] for k in ("period", "start", "end")}

@@ -1,5 +1,7 @@
 """The TULO's CSV import pages: paste or upload, preview, confirm; large files as a job."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -41,8 +43,9 @@ class CsvImportForm(forms.Form):
         f"{csv_import.MAX_ROWS:,} rows. A file you choose replaces what is in the box above.",
     )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         upload = cleaned.get("file")
         where = "file" if upload else "text"
         try:
@@ -69,8 +72,9 @@ class ConfirmForm(forms.Form):
     kind = forms.ChoiceField(choices=CsvImportKind.choices, widget=forms.HiddenInput)
     text = forms.CharField(strip=False, widget=forms.HiddenInput)
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         try:
             cleaned["rows"] = csv_import.prepare(csv_import.clean_text(cleaned.get("text") or ""))
         except csv_import.ImportRefused as exc:
@@ -113,7 +117,7 @@ def _formats() -> list[dict]:
     ]
 
 
-def _start_job(request: HttpRequest, clp: CLP, cleaned: dict) -> HttpResponse:
+def _start_job(request: MemberRequest, clp: CLP, cleaned: dict) -> HttpResponse:
     job = services.csv_import_start(
         clp=clp,
         user=request.user,
@@ -146,7 +150,8 @@ def start(request: MemberRequest, clp: CLP) -> HttpResponse:
 def apply(request: MemberRequest, clp: CLP) -> HttpResponse:
     form = ConfirmForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.non_field_errors()) or "Preview the file again.")
+        problems = " ".join(map(str, form.non_field_errors()))
+        messages.error(request, problems or "Preview the file again.")
         return redirect("strikes_import:start", clp.slug)
     cleaned = form.cleaned_data
     if cleaned["rows"] > csv_import.BACKGROUND_ROWS:
@@ -156,8 +161,8 @@ def apply(request: MemberRequest, clp: CLP) -> HttpResponse:
             kind=cleaned["kind"], text=cleaned["text"], user=request.user
         )
     except csv_import.ImportInvalid as exc:
-        form = CsvImportForm(initial={"kind": cleaned["kind"], "text": cleaned["text"]})
-        return _start_page(request, clp, form, exc.plan)
+        start_form = CsvImportForm(initial={"kind": cleaned["kind"], "text": cleaned["text"]})
+        return _start_page(request, clp, start_form, exc.plan)
     messages.success(request, csv_import.result_message(plan))
     return redirect("strikes_import:start", clp.slug)
 
@@ -178,7 +183,7 @@ def template(request: MemberRequest, clp: CLP, kind: str) -> HttpResponse:
 
 
 def _job_context(clp: CLP, job: CsvImport) -> dict:
-    context = {"clp": clp, "job": job}
+    context: dict[str, Any] = {"clp": clp, "job": job}
     if not job.is_running:
         context["preview"] = csv_import.Plan.from_job(job)
         if job.status != CsvImportStatus.DONE:
