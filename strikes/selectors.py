@@ -179,15 +179,14 @@ def dispute_changes(*, dispute: Dispute, limit: int = 10) -> list:
     records = list(
         dispute.history.select_related("history_user").order_by("-history_date")[: limit + 1]
     )
+    labels = {field.name: str(field.verbose_name) for field in Dispute._meta.fields}
     for record, before in zip(records, records[1:] + [None], strict=True):
         record.changed = []
         if before is not None:
             delta = record.diff_against(
                 before, excluded_fields=["updated_at", "unions", "workplaces"]
             )
-            record.changed = [
-                str(Dispute._meta.get_field(name).verbose_name) for name in delta.changed_fields
-            ]
+            record.changed = [labels[name] for name in delta.changed_fields]
     return records[:limit]
 
 
@@ -209,14 +208,15 @@ def mandates_expiring(
         yes_votes__isnull=False,
         dispute_id__in=_ids(clp, dispute_ids),
     ).select_related("dispute", "union")
-    expiring = []
+    expiring: list[tuple[datetime.date, Ballot, BallotAssessment]] = []
     for ballot in recent:
         result = assess(ballot, rules)
         if result.mandate and result.mandate_ends_on:
             left = (result.mandate_ends_on - today).days
             if 0 <= left <= within_days:
-                expiring.append((ballot, result))
-    return sorted(expiring, key=lambda pair: pair[1].mandate_ends_on)
+                expiring.append((result.mandate_ends_on, ballot, result))
+    expiring.sort(key=lambda entry: entry[0])
+    return [(ballot, result) for _, ballot, result in expiring]
 
 
 def stale_disputes(
