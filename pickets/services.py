@@ -22,7 +22,7 @@ from .models import (
     VisitPhoto,
     VisitStatus,
 )
-from .photos import clean_photo
+from .photos import PHOTO_NAME, clean_photo
 
 
 @transaction.atomic
@@ -113,7 +113,7 @@ def visit_save(
         )
     for content, consent in cleaned:
         photo = VisitPhoto(visit=visit, consent=consent, uploaded_by=by)
-        photo.image.save(content.name, content, save=False)
+        photo.image.save(PHOTO_NAME, content, save=False)
         photo.save()
     return visit
 
@@ -122,23 +122,23 @@ def visit_save(
 def visit_confirm(*, visit: PicketVisit, by: User) -> None:
     """Confirm a member's report. Saved row by row, not by a queryset update, so the audit
     log records who confirmed it; confirming twice changes nothing."""
-    visit = (
+    reported = (
         PicketVisit.objects.select_for_update()
         .filter(pk=visit.pk, status=VisitStatus.REPORTED)
         .first()
     )
-    if visit is None:
+    if reported is None:
         return
-    visit.status = VisitStatus.CONFIRMED
-    visit.confirmed_by = by
-    visit.confirmed_at = timezone.now()
-    visit._history_user = by
-    visit.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    reported.status = VisitStatus.CONFIRMED
+    reported.confirmed_by = by
+    reported.confirmed_at = timezone.now()
+    reported._history_user = by
+    reported.save(update_fields=["status", "confirmed_by", "confirmed_at"])
 
 
 @transaction.atomic
 def visit_delete(*, visit: PicketVisit) -> None:
-    files = [photo.image.name for photo in visit.photos.all() if photo.image]
+    files = [photo.image.name for photo in visit.photos.all() if photo.image.name]
     visit.delete()
     # The files go once the rows are gone for good: a delete rolled back keeps its photos,
     # which would otherwise be listed with no file behind them.

@@ -1,6 +1,7 @@
 """Picket lines, sign-ups, visits, the solidarity ledger and the solidarity report."""
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from clps.access import clp_view, needs_mfa, public_clp_view
 from clps.models import CLP, Role
+from clps.requests import ClpRequest, MemberRequest
 from strikes.models import Dispute
 
 from . import selectors, services
@@ -36,7 +38,7 @@ tulo_only = clp_view(Role.TULO)
 
 
 @tulo_only
-def picket_lines(request: HttpRequest, clp: CLP) -> HttpResponse:
+def picket_lines(request: MemberRequest, clp: CLP) -> HttpResponse:
     today = timezone.localdate()
     page = selectors.picket_lines_page(
         clp=clp,
@@ -51,13 +53,15 @@ def picket_lines(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 
 @tulo_only
-def picket_line_choose_dispute(request: HttpRequest, clp: CLP) -> HttpResponse:
+def picket_line_choose_dispute(request: MemberRequest, clp: CLP) -> HttpResponse:
     """Step one of adding a picket line: which dispute, among those with days ahead."""
     disputes = selectors.disputes_with_days_ahead(today=timezone.localdate())
     return render(request, "pickets/choose_dispute.html", {"clp": clp, "disputes": disputes})
 
 
-def _picket_line_form(request, clp, dispute, line):
+def _picket_line_form(
+    request: MemberRequest, clp: CLP, dispute: Dispute, line: PicketLine
+) -> HttpResponse:
     form = PicketLineForm(request.POST or None, instance=line, dispute=dispute)
     if request.method == "POST" and form.is_valid():
         picket = form.save(commit=False)
@@ -75,7 +79,7 @@ def _picket_line_form(request, clp, dispute, line):
 
 
 @tulo_only
-def picket_line_create(request: HttpRequest, clp: CLP, dispute_pk: int) -> HttpResponse:
+def picket_line_create(request: MemberRequest, clp: CLP, dispute_pk: int) -> HttpResponse:
     dispute = get_object_or_404(Dispute, pk=dispute_pk)
     line = PicketLine(clp=clp, dispute=dispute)
     if request.method == "GET":
@@ -88,13 +92,13 @@ def picket_line_create(request: HttpRequest, clp: CLP, dispute_pk: int) -> HttpR
 
 
 @tulo_only
-def picket_line_edit(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def picket_line_edit(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     line = get_object_or_404(PicketLine, pk=pk, clp=clp)
     return _picket_line_form(request, clp, line.dispute, line)
 
 
 @public_clp_view
-def picket_line(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def picket_line(request: ClpRequest, clp: CLP, pk: int) -> HttpResponse:
     """Public: where and when, and how many are going. Members sign up here; the TULO also sees
     who is going and manages the trip leader's links."""
     line = get_object_or_404(
@@ -123,7 +127,7 @@ def picket_line(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 
 @clp_view(*ANY_ROLE)
 @require_POST
-def signup(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def signup(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     line = get_object_or_404(PicketLine, pk=pk, clp=clp)
     day_id = request.POST.get("action_day", "")
     if not day_id.isdigit():
@@ -145,7 +149,7 @@ def signup(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 
 @tulo_only
 @require_POST
-def lead_link_create(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def lead_link_create(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     line = get_object_or_404(PicketLine, pk=pk, clp=clp)
     # PostgreSQL cannot store a NUL character, and no one types one: drop it.
     label = request.POST.get("label", "").replace("\x00", "")[:100]
@@ -156,7 +160,7 @@ def lead_link_create(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 
 @tulo_only
 @require_POST
-def lead_link_revoke(request: HttpRequest, clp: CLP, pk: int, link_pk: int) -> HttpResponse:
+def lead_link_revoke(request: MemberRequest, clp: CLP, pk: int, link_pk: int) -> HttpResponse:
     link = get_object_or_404(LeadLink, pk=link_pk, picket_line__pk=pk, picket_line__clp=clp)
     services.lead_link_revoke(link=link)
     messages.success(request, "Link revoked: it no longer opens.")
@@ -184,7 +188,7 @@ def lead_view(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @clp_view(*ANY_ROLE)
-def visit_create(request: HttpRequest, clp: CLP) -> HttpResponse:
+def visit_create(request: MemberRequest, clp: CLP) -> HttpResponse:
     is_tulo = request.membership.role == Role.TULO
     initial = {"date": timezone.localdate(), "members_count": 1}
     line = None
@@ -197,12 +201,18 @@ def visit_create(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 
 @clp_view(Role.TULO)
-def visit_edit(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def visit_edit(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     visit = get_object_or_404(PicketVisit, pk=pk, clp=clp)
     return _visit_form(request, clp, visit, None, True)
 
 
-def _visit_form(request, clp, visit, initial, is_tulo):
+def _visit_form(
+    request: MemberRequest,
+    clp: CLP,
+    visit: PicketVisit,
+    initial: dict[str, Any] | None,
+    is_tulo: bool,
+) -> HttpResponse:
     form = VisitForm(
         request.POST or None,
         request.FILES or None,
@@ -234,7 +244,7 @@ def _visit_form(request, clp, visit, initial, is_tulo):
 
 
 @clp_view(Role.TULO)
-def visit_list(request: HttpRequest, clp: CLP) -> HttpResponse:
+def visit_list(request: MemberRequest, clp: CLP) -> HttpResponse:
     return render(
         request,
         "pickets/visits.html",
@@ -251,14 +261,14 @@ def visit_list(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 
 @clp_view(Role.TULO)
-def visit_detail(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def visit_detail(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     visit = get_object_or_404(selectors.visits(clp=clp), pk=pk)
     return render(request, "pickets/visit.html", {"clp": clp, "visit": visit})
 
 
 @tulo_only
 @require_POST
-def visit_confirm(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def visit_confirm(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     visit = get_object_or_404(PicketVisit, pk=pk, clp=clp)
     services.visit_confirm(visit=visit, by=request.user)
     messages.success(request, "Visit confirmed: it now counts in reports.")
@@ -267,7 +277,7 @@ def visit_confirm(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 
 @tulo_only
 @require_POST
-def visit_delete(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def visit_delete(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     visit = get_object_or_404(PicketVisit, pk=pk, clp=clp)
     services.visit_delete(visit=visit)
     messages.success(request, "Visit deleted.")
@@ -275,7 +285,7 @@ def visit_delete(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 
 
 @clp_view(*ANY_ROLE)
-def photo(request: HttpRequest, clp: CLP, pk: int) -> FileResponse:
+def photo(request: MemberRequest, clp: CLP, pk: int) -> FileResponse:
     """A visit photo: the TULO sees every one; others only those with consent."""
     item = get_object_or_404(VisitPhoto, pk=pk, visit__clp=clp)
     if not item.consent and request.membership.role != Role.TULO:
@@ -289,13 +299,13 @@ def photo(request: HttpRequest, clp: CLP, pk: int) -> FileResponse:
 
 
 @tulo_only
-def actions(request: HttpRequest, clp: CLP) -> HttpResponse:
+def actions(request: MemberRequest, clp: CLP) -> HttpResponse:
     page = selectors.ledger_page(clp=clp, cursor=request.GET.get("after"))
     return render(request, "pickets/actions.html", {"clp": clp, "page": page})
 
 
 @tulo_only
-def action_form(request: HttpRequest, clp: CLP, pk: int | None = None) -> HttpResponse:
+def action_form(request: MemberRequest, clp: CLP, pk: int | None = None) -> HttpResponse:
     action = (
         get_object_or_404(SolidarityAction, pk=pk, clp=clp) if pk else SolidarityAction(clp=clp)
     )
