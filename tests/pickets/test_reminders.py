@@ -5,7 +5,7 @@ from django.core import mail
 from django.utils import timezone
 
 from pickets.models import PicketSignup
-from pickets.services import send_due_reminders
+from pickets.reminders import send_due_reminders
 
 pytestmark = pytest.mark.django_db
 

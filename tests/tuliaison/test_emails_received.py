@@ -15,7 +15,7 @@ from newsletters.monthly import services as monthly_services
 from newsletters.weekly import sending
 from newsletters.weekly.services import ensure_upcoming_digest
 from pickets.models import PicketLine, PicketSignup
-from pickets.services import send_due_reminders
+from pickets.reminders import send_due_reminders
 
 from ..factories import ActionDayFactory, DisputeFactory
 from ..mailbox import assert_list_headers, assert_well_formed
