@@ -50,9 +50,7 @@ def clp_view[**P](
         def wrapper(
             request: HttpRequest, clp_slug: str, *args: P.args, **kwargs: P.kwargs
         ) -> HttpResponseBase:
-            clp = get_object_or_404(CLP, slug=clp_slug)
-            clp_request = cast(ClpRequest, request)
-            clp_request.clp = clp
+            clp_request, clp = _with_clp(request, clp_slug)
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             # The role and whether two-factor is set up in one query: every page asks both.
@@ -82,6 +80,14 @@ def clp_view[**P](
     return decorator
 
 
+def _with_clp(request: HttpRequest, clp_slug: str) -> tuple[ClpRequest, CLP]:
+    """The CLP the URL names (404 if none), set on the request with no membership yet."""
+    clp = get_object_or_404(CLP, slug=clp_slug)
+    clp_request = cast(ClpRequest, request)
+    clp_request.clp, clp_request.membership = clp, None
+    return clp_request, clp
+
+
 def public_clp_view[**P](
     view: Callable[Concatenate[ClpRequest, CLP, P], HttpResponseBase],
 ) -> Callable[Concatenate[HttpRequest, str, P], HttpResponseBase]:
@@ -91,10 +97,7 @@ def public_clp_view[**P](
     def wrapper(
         request: HttpRequest, clp_slug: str, *args: P.args, **kwargs: P.kwargs
     ) -> HttpResponseBase:
-        clp = get_object_or_404(CLP, slug=clp_slug)
-        clp_request = cast(ClpRequest, request)
-        clp_request.clp = clp
-        clp_request.membership = None
+        clp_request, clp = _with_clp(request, clp_slug)
         if request.user.is_authenticated:
             clp_request.membership = Membership.objects.filter(clp=clp, user=request.user).first()
         return view(clp_request, clp, *args, **kwargs)

@@ -33,17 +33,11 @@ class DayValues:
 
 
 @dataclass
-class ActionDayRow:
-    """A row that checks, with the one dispute it names: what the import writes."""
+class ActionDayRow(DayValues):
+    """A row that checks, with its line and the one dispute it names: what the import writes."""
 
     line: int
     dispute: Dispute
-    date: datetime.date
-    kind: str
-    start_time: datetime.time | None
-    end_time: datetime.time | None
-    note: str
-    cancelled: bool
 
     @property
     def key(self) -> tuple:
@@ -140,18 +134,7 @@ def check(plan: Plan, rows: list[tuple[int, dict]], progress: Progress | None) -
                 f"the one you mean ({ids})",
             )
         elif checked is not None:
-            good.append(
-                ActionDayRow(
-                    line,
-                    matches[0],
-                    checked.date,
-                    checked.kind,
-                    checked.start_time,
-                    checked.end_time,
-                    checked.note,
-                    checked.cancelled,
-                )
-            )
+            good.append(ActionDayRow(line=line, dispute=matches[0], **vars(checked)))
 
     existing = set()
     if good:
