@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from clps.models import CLP, PostcodeDistrict
+from clps.pagination import Page, keyset_page
 
 from .ballot_law import BallotAssessment, assess
 from .models import (
@@ -16,6 +17,7 @@ from .models import (
     Branch,
     CsvImport,
     Dispute,
+    Employer,
     FollowedDispute,
     Union,
     Workplace,
@@ -345,3 +347,24 @@ def dispute_days(
     if end is not None:
         qs = qs.filter(date__lte=end)
     return qs.order_by("date", "start_time", "pk")
+
+
+# The shared records' page: each kind a page at a time, by the name people look for.
+
+
+def record_pages(*, cursors: dict[str, str | None]) -> dict[str, Page]:
+    """Unions, branches, employers and workplaces, each kind a page at a time after its own
+    cursor (`cursors[kind]`)."""
+    lists: dict[str, tuple[QuerySet, list[str]]] = {
+        "unions": (Union.objects.all(), ["short_name", "id"]),
+        "branches": (
+            Branch.objects.select_related("union"),
+            ["union__short_name", "name", "id"],
+        ),
+        "employers": (Employer.objects.all(), ["name", "id"]),
+        "workplaces": (Workplace.objects.select_related("employer"), ["name", "id"]),
+    }
+    return {
+        kind: keyset_page(qs, order=order, cursor=cursors.get(kind), size=50)
+        for kind, (qs, order) in lists.items()
+    }

@@ -204,10 +204,9 @@ def records(request: MemberRequest, clp: CLP) -> HttpResponse:
         "strikes/records.html",
         {
             "clp": clp,
-            "unions": Union.objects.all(),
-            "branches": Branch.objects.select_related("union"),
-            "employers": Employer.objects.all()[:200],
-            "workplaces": Workplace.objects.select_related("employer")[:200],
+            "pages": selectors.record_pages(
+                cursors={kind: request.GET.get(f"{kind}_after") for kind in RECORD_KINDS}
+            ),
         },
     )
 
