@@ -104,10 +104,11 @@ def picket_line(request: ClpRequest, clp: CLP, pk: int) -> HttpResponse:
     line = get_object_or_404(
         PicketLine.objects.select_related("dispute", "dispute__employer"), pk=pk, clp=clp
     )
-    days = list(line.action_days.order_by("date"))
+    today = timezone.localdate()
+    # Days to come only: nobody can sign up for, or join, a day that is over.
+    days = list(line.action_days.filter(date__gte=today).order_by("date"))
     counts = selectors.signup_counts(line_ids=[line.pk])
     mine = selectors.user_signups(user=request.user, line_ids=[line.pk])
-    today = timezone.localdate()
     rows = [
         {
             "day": day,
@@ -118,7 +119,13 @@ def picket_line(request: ClpRequest, clp: CLP, pk: int) -> HttpResponse:
         for day in days
     ]
     is_tulo = request.membership is not None and request.membership.role == Role.TULO
-    context = {"clp": clp, "line": line, "rows": rows, "is_tulo": is_tulo}
+    context = {
+        "clp": clp,
+        "line": line,
+        "rows": rows,
+        "is_tulo": is_tulo,
+        "earlier_days": not rows and line.action_days.exists(),
+    }
     if is_tulo and not needs_mfa(request.user, request.membership):
         context["going"] = selectors.who_is_going(picket_line=line)
         context["lead_links"] = line.lead_links.filter(revoked_at__isnull=True)
