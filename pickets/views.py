@@ -3,17 +3,20 @@
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clps.access import clp_view, needs_mfa, public_clp_view
 from clps.models import CLP, Role
 from clps.requests import ClpRequest, MemberRequest
-from strikes.models import Dispute
+from clps.share import share_links
+from strikes.models import ActionDay, Dispute
 
 from . import selectors, services
 from .forms import (
@@ -97,6 +100,29 @@ def picket_line_edit(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     return _picket_line_form(request, clp, line.dispute, line)
 
 
+def _share_context(line: PicketLine, *, next_day: ActionDay | None) -> dict:
+    """What a shared link to the picket line says, in a message and when it unfurls."""
+    url = settings.SITE_URL.rstrip("/") + reverse(
+        "pickets:picket_line", args=[line.clp.slug, line.pk]
+    )
+    title = f"Picket line: {line.dispute.title}"
+    where = line.place + (f", {line.postcode}" if line.postcode else "")
+    when = (
+        f"{next_day.date:%A} {next_day.date.day} {next_day.date:%B}, "
+        f"{line.start_time:%H:%M} to {line.end_time:%H:%M}"
+        if next_day
+        else ""
+    )
+    text = f"Join the picket line: {line.dispute.title}, {where}" + (f", {when}" if when else "")
+    return {
+        "share_title": title,
+        "share_text": text + ".",
+        "share_url": url,
+        "share": share_links(text=text + ".", url=url),
+        "og_description": f"{where}. {when}." if when else f"{where}.",
+    }
+
+
 @public_clp_view
 def picket_line(request: ClpRequest, clp: CLP, pk: int) -> HttpResponse:
     """Public: where and when, and how many are going. Members sign up here; the TULO also sees
@@ -125,6 +151,7 @@ def picket_line(request: ClpRequest, clp: CLP, pk: int) -> HttpResponse:
         "rows": rows,
         "is_tulo": is_tulo,
         "earlier_days": not rows and line.action_days.exists(),
+        **_share_context(line, next_day=next((r["day"] for r in rows if r["open"]), None)),
     }
     if is_tulo and not needs_mfa(request.user, request.membership):
         context["going"] = selectors.who_is_going(picket_line=line)

@@ -4,13 +4,13 @@ or one batch call to an email service with each recipient's links as merge data.
 
 import datetime
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from clps.mail import Email, compose
+from clps.share import share_links
 
 from ..models import Digest, Subscriber
 from ..services import list_id_header, list_unsubscribe_headers, manage_url, unsubscribe_url
@@ -38,16 +38,6 @@ def web_url(clp_slug: str, week_start: datetime.date, *, site_url: str | None = 
     """Where the week's email can be read in a browser, by anyone."""
     site = (site_url or settings.SITE_URL).rstrip("/")
     return site + reverse("newsletters_public:web_version", args=[clp_slug, week_start])
-
-
-def share_links(*, text: str, url: str) -> dict[str, str]:
-    """Links that open a message naming `url` in WhatsApp, Telegram or an email, with no
-    script of theirs loaded."""
-    return {
-        "whatsapp": "https://wa.me/?" + urlencode({"text": f"{text} {url}"}),
-        "telegram": "https://t.me/share/url?" + urlencode({"url": url, "text": text}),
-        "email": "mailto:?" + urlencode({"subject": text, "body": url}, quote_via=quote),
-    }
 
 
 def render(content: DigestContent, *, site_url: str | None = None) -> Rendered:

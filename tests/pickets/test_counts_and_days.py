@@ -2,6 +2,9 @@
 days still to come are offered."""
 
 import datetime
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -53,3 +56,16 @@ def test_the_calendar_and_the_tulos_list_show_no_zero_counts(client, clp, tulo, 
     client.force_login(tulo)
     lines = client.get(reverse("pickets:picket_lines", args=[clp.slug])).content.decode()
     assert "0 going" not in lines and "The yard gate" in lines
+
+
+def test_the_page_can_be_shared_and_unfurls_with_its_title(client, clp, line, settings):
+    settings.SITE_URL = "https://tuliaison.example.org"
+    page = client.get(reverse("pickets:picket_line", args=[clp.slug, line.pk])).content.decode()
+    url = f"https://tuliaison.example.org/c/{clp.slug}/pickets/{line.pk}/"
+    assert f'<meta property="og:url" content="{url}">' in page
+    assert f'<meta property="og:title" content="Picket line: {line.dispute.title}">' in page
+    whatsapp = re.search(r'href="(https://wa\.me/\?text=[^"]+)"', page).group(1)
+    message = parse_qs(urlsplit(unescape(whatsapp)).query)["text"][0]
+    assert line.dispute.title in message and "The yard gate" in message and url in message
+    assert "https://t.me/share/url?" in page and "mailto:?subject=" in page
+    assert 'class="secondary share-native" hidden' in page  # shown by script where it works
