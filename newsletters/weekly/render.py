@@ -10,7 +10,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from clps.mail import Email, compose
+from clps.mail import BatchEmail, Email, compose, compose_batch
 
 from ..models import Digest, Subscriber
 from ..services import list_id_header, list_unsubscribe_headers, manage_url, unsubscribe_url
@@ -150,7 +150,7 @@ def message_for(digest: Digest, delivery: Claimed, personal: PersonalLinks | Non
 
 def batch_message_for(
     digest: Digest, batch: list[Claimed], personal: PersonalLinks | None = None
-) -> Email:
+) -> BatchEmail:
     """One API call for the whole batch: the digest as rendered, its placeholders turned into
     the email service's merge fields, each recipient's links and headers as their merge data.
     With merge data anymail sends each recipient a message of their own, so nobody sees
@@ -160,13 +160,12 @@ def batch_message_for(
     personal = personal or PersonalLinks(digest.clp)
     # Mailgun fills in %recipient.KEY% from each recipient's merge data.
     fields = {key: f"%recipient.{key}%" for key in ("unsubscribe_url", "manage_url")}
-    message = compose(
+    message = compose_batch(
         subject=digest.subject,
         text=personalise(digest.text, **fields),
         html=personalise(digest.html, **fields),
         to=[d.subscriber.email for d in batch],
         headers=personal.common_headers,
-        batch=True,
     )
     message.merge_data, message.merge_headers = {}, {}
     for d in batch:
