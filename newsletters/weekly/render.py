@@ -102,11 +102,12 @@ class Recipient:
 @dataclass(slots=True)
 class Claimed:
     """A delivery marked in flight, with what sending it needs: lighter than model instances,
-    which cost more to make than the rest of a batch's work on the recipient."""
+    which cost more to make than the rest of a batch's work on the recipient. A delivery whose
+    subscriber was erased is claimed as sending.Unaddressed instead: there is no one to send
+    it to."""
 
     pk: int
-    subscriber_id: int | None
-    subscriber: Recipient | None
+    subscriber: Recipient
 
 
 class PersonalLinks:
