@@ -1,13 +1,15 @@
-"""The one email builder. Every email the app sends is made by `compose`: a subject, a text part
-and an HTML part, the site's sender, a Message-ID on the site's domain, and headers that go out
-as written. `build_email` renders the three parts from one context with the templates
+"""The one email builder. Every email the app sends is made by `compose` (or `compose_batch`, the
+same message for an email service's batch call): a subject, a text part and an HTML part, the
+site's sender, a Message-ID on the site's domain, and headers that go out as written.
+`build_email` renders the three parts from one context with the templates
 emails/<name>/subject.txt, body.txt and body.html; the weekly email, rendered once for a whole
-CLP, passes its parts to `compose` directly."""
+CLP, passes its parts to `compose` or `compose_batch` directly."""
 
 import email.policy
 import smtplib
 import unicodedata
 from email.utils import make_msgid
+from typing import Any
 from urllib.parse import urlsplit
 
 from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
@@ -45,6 +47,10 @@ class BatchEmail(AnymailMessageMixin, Email):
     """One call to the email service for many recipients, each with their own merge data and
     headers (anymail's merge_data and merge_headers)."""
 
+    # anymail's own, declared here as anymail has no type hints; each keyed by recipient address.
+    merge_data: dict[str, dict[str, Any]]
+    merge_headers: dict[str, dict[str, str]]
+
 
 def list_id(*, name: str, key: str) -> str:
     """An RFC 2919 List-Id: the list's name as a phrase and a unique id under the site's
@@ -56,18 +62,17 @@ def list_id(*, name: str, key: str) -> str:
     return f'"{phrase}" <{key}.{site_domain()}>'
 
 
-def compose(
+def _message[M: Email](
+    kind: type[M],
     *,
     subject: str,
     text: str,
     html: str,
     to: list[str],
-    headers: dict[str, str] | None = None,
-    reply_to: list[str] | None = None,
-    batch: bool = False,
-) -> Email:
-    """The message itself; `batch` makes one for an email service's batch call."""
-    message = (BatchEmail if batch else Email)(
+    headers: dict[str, str] | None,
+    reply_to: list[str] | None,
+) -> M:
+    message = kind(
         subject=" ".join(subject.split()),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -77,6 +82,36 @@ def compose(
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+def compose(
+    *,
+    subject: str,
+    text: str,
+    html: str,
+    to: list[str],
+    headers: dict[str, str] | None = None,
+    reply_to: list[str] | None = None,
+) -> Email:
+    """The message itself."""
+    return _message(
+        Email, subject=subject, text=text, html=html, to=to, headers=headers, reply_to=reply_to
+    )
+
+
+def compose_batch(
+    *,
+    subject: str,
+    text: str,
+    html: str,
+    to: list[str],
+    headers: dict[str, str] | None = None,
+) -> BatchEmail:
+    """The message for an email service's batch call, made as `compose` makes one; the caller
+    sets each recipient's merge_data and merge_headers."""
+    return _message(
+        BatchEmail, subject=subject, text=text, html=html, to=to, headers=headers, reply_to=None
+    )
 
 
 def text_to_html(text: str) -> str:

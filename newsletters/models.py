@@ -30,6 +30,11 @@ def email_hash(email: str) -> str:
     return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
+# The token column's width (new_token makes 43 characters): a link with a longer token is
+# turned away without a query.
+TOKEN_MAX_LENGTH = 64
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -80,7 +85,7 @@ class Subscriber(models.Model):
     status = models.CharField(
         max_length=12, choices=SubscriberStatus.choices, default=SubscriberStatus.PENDING
     )
-    token = models.CharField(max_length=64, unique=True, default=new_token)
+    token = models.CharField(max_length=TOKEN_MAX_LENGTH, unique=True, default=new_token)
     consent_at = models.DateTimeField()
     consent_method = models.CharField(max_length=40, default="web form")
     consent_wording_version = models.CharField(max_length=20, default=CONSENT_WORDING_VERSION)

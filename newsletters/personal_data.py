@@ -30,7 +30,7 @@ def _subscribers(person: Person) -> list[Subscriber]:
 
 
 def _subscriptions(subscribers: list[Subscriber]) -> list[dict]:
-    deliveries: dict[int, list[dict]] = {}
+    deliveries: dict[int | None, list[dict]] = {}
     for d in (
         Delivery.objects.filter(subscriber__in=subscribers)
         .select_related("digest")

@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from clps.models import CLP
 
-from .models import Subscriber, SubscriberStatus, Suppression
+from .models import TOKEN_MAX_LENGTH, Subscriber, SubscriberStatus, Suppression
 
 
 def active_subscribers(clp: CLP) -> QuerySet[Subscriber]:
@@ -27,6 +27,6 @@ def active_subscribers(clp: CLP) -> QuerySet[Subscriber]:
 
 def subscriber_for_token(*, token: str) -> Subscriber | None:
     """The subscription a link in an email opens; None for an unknown or malformed token."""
-    if not token or len(token) > Subscriber._meta.get_field("token").max_length:
+    if not token or len(token) > TOKEN_MAX_LENGTH:
         return None
     return Subscriber.objects.select_related("clp").filter(token=token).first()

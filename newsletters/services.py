@@ -10,7 +10,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -82,7 +82,7 @@ def list_id_header(clp: CLP) -> dict[str, str]:
 # The suppression list -------------------------------------------------------------------------
 
 
-def _suppressions_for(clp: CLP | None):
+def _suppressions_for(clp: CLP | None) -> QuerySet[Suppression]:
     scope = Q(clp__isnull=True) if clp is None else Q(clp=clp) | Q(clp__isnull=True)
     return Suppression.objects.filter(scope)
 
@@ -171,7 +171,7 @@ def subscribe(
         .alias(email_lower=Lower("email"))
         .filter(clp=clp, email_lower=email.lower())
     )
-    subscriber = existing.first()
+    subscriber: Subscriber | None = existing.first()
     if subscriber is None:
         try:
             with transaction.atomic():

@@ -6,6 +6,7 @@ button; the POST behind it acts, because mail scanners follow every link in a me
 
 from collections.abc import Callable
 from functools import wraps
+from typing import cast
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from clps.access import public_clp_view
 from clps.models import CLP
+from clps.requests import ClpRequest
 
 from . import selectors, services
 from .forms import SubscribeForm, SubscriberDetailsForm
@@ -45,7 +47,7 @@ def _over_signup_limit(request: HttpRequest, clp: CLP) -> bool:
 
 @public_clp_view
 @require_http_methods(["GET", "HEAD", "POST"])
-def subscribe(request: HttpRequest, clp: CLP) -> HttpResponse:
+def subscribe(request: ClpRequest, clp: CLP) -> HttpResponse:
     form = SubscribeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -73,7 +75,7 @@ def subscribe(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 @require_safe
 @public_clp_view
-def subscribe_sent(request: HttpRequest, clp: CLP) -> HttpResponse:
+def subscribe_sent(request: ClpRequest, clp: CLP) -> HttpResponse:
     return render(
         request,
         "newsletters/public/subscribe_sent.html",
@@ -81,7 +83,9 @@ def subscribe_sent(request: HttpRequest, clp: CLP) -> HttpResponse:
     )
 
 
-def subscription_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def subscription_view(
+    view: Callable[[ClpRequest, Subscriber], HttpResponse],
+) -> Callable[[HttpRequest, str], HttpResponse]:
     """Open the subscription a link's token names, or a 404 page that says what to do next.
 
     The token is the only key, so these pages are never cached, indexed or sent on as a
@@ -94,8 +98,11 @@ def subscription_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         if subscriber is None:
             response = render(request, "newsletters/public/unknown_link.html", status=404)
         else:
-            request.clp, request.membership = subscriber.clp, None
-            response = view(request, subscriber)
+            # The header reads the CLP and a membership, as on a public_clp_view page; whoever
+            # follows a link is treated as a visitor with none.
+            clp_request = cast(ClpRequest, request)
+            clp_request.clp, clp_request.membership = subscriber.clp, None
+            response = view(clp_request, subscriber)
         response["Referrer-Policy"] = "no-referrer"
         response["X-Robots-Tag"] = "noindex"
         return response
@@ -117,7 +124,7 @@ def _page_context(subscriber: Subscriber, **extra) -> dict:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @subscription_view
-def confirm(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+def confirm(request: ClpRequest, subscriber: Subscriber) -> HttpResponse:
     blocked = False
     if request.method == "POST":
         outcome = services.subscription_confirm(subscriber=subscriber)
@@ -140,7 +147,7 @@ def confirm(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @subscription_view
-def manage(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+def manage(request: ClpRequest, subscriber: Subscriber) -> HttpResponse:
     initial = {"name": subscriber.name, "postcode": subscriber.postcode}
     form = SubscriberDetailsForm(
         request.POST if request.method == "POST" else None, initial=initial
@@ -161,7 +168,7 @@ def manage(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 @subscription_view
-def unsubscribe(request: HttpRequest, subscriber: Subscriber) -> HttpResponse:
+def unsubscribe(request: ClpRequest, subscriber: Subscriber) -> HttpResponse:
     if request.method == "POST":
         services.unsubscribe(subscriber=subscriber)
         return render(request, "newsletters/public/unsubscribed.html", _page_context(subscriber))

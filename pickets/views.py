@@ -151,7 +151,7 @@ def picket_line(request: ClpRequest, clp: CLP, pk: int) -> HttpResponse:
         "rows": rows,
         "is_tulo": is_tulo,
         "earlier_days": not rows and line.action_days.exists(),
-        **_share_context(line, next_day=next((r["day"] for r in rows if r["open"]), None)),
+        **_share_context(line, next_day=next((d for d in days if not d.cancelled), None)),
     }
     if is_tulo and not needs_mfa(request.user, request.membership):
         context["going"] = selectors.who_is_going(picket_line=line)

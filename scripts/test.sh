@@ -15,9 +15,11 @@ export TULIAISON_TEST_PG_CTL="${pg_as[*]} $PG_BIN/pg_ctl -D $run_dir/pg/data -l 
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
 echo "PostgreSQL on 127.0.0.1:${pg_port}, Redis on 127.0.0.1:${redis_port}"
-if [ -z "${QUICK:-}" ]; then  # QUICK=1 skips the lint and migration checks while iterating
+if [ -z "${QUICK:-}" ]; then  # QUICK=1 skips the lint, type and migration checks while iterating
   .venv/bin/ruff check .
   .venv/bin/ruff format --check .
+  # django-stubs loads the settings but opens no database: SQLite needs no server.
+  DATABASE_URL="sqlite:///$run_dir/mypy.sqlite3" .venv/bin/mypy
   .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null \
     || { echo "Models have changes with no migration: run manage.py makemigrations." >&2; exit 1; }
   .venv/bin/python manage.py check --fail-level WARNING

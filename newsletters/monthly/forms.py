@@ -85,9 +85,7 @@ class SectionForm(forms.Form):
 
     def rebased(self, number: int) -> "SectionForm":
         """The same text, to be saved over version `number`: nothing typed is lost."""
-        data = self.data.copy()
-        data["based_on"] = number
-        form = SectionForm(data)
+        form = SectionForm(dict(self.data.items(), based_on=number))
         form.is_valid()
         return form
 

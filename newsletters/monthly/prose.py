@@ -19,17 +19,18 @@ from .selectors import MonthContent
 # The column for a local paper: editors ask for about this many words.
 COLUMN_WORDS = 400
 
-STATUS_NOW = {
+# Keyed by a dispute's status as stored, which is the DisputeStatus value.
+STATUS_NOW: dict[str, str] = {
     DisputeStatus.BALLOTING: "balloting for action",
     DisputeStatus.MANDATE_WON: "with a mandate for action",
     DisputeStatus.TAKING_ACTION: "taking action",
     DisputeStatus.SUSPENDED: "with action suspended",
 }
-STEPPED_UP = {
+STEPPED_UP: dict[str, str] = {
     DisputeStatus.MANDATE_WON: "won a mandate for action",
     DisputeStatus.TAKING_ACTION: "began action",
 }
-ENDED_HOW = {
+ENDED_HOW: dict[str, str] = {
     DisputeStatus.WON: "won",
     DisputeStatus.SETTLED: "settled",
     DisputeStatus.LOST: "ended without a win",

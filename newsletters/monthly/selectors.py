@@ -255,8 +255,10 @@ def _versions(section: NewsletterSection) -> QuerySet[NewsletterSectionVersion]:
     return section.versions.select_related("created_by", "approved_by", "editor_mail")
 
 
-def latest_version(section: NewsletterSection) -> NewsletterSectionVersion | None:
-    return _versions(section).order_by("-number").first()
+def latest_version(section: NewsletterSection) -> NewsletterSectionVersion:
+    """The section's newest version. A section is drafted with its first version
+    (services.section_build), so there always is one."""
+    return _versions(section).latest("number")
 
 
 def section_version(

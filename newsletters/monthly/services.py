@@ -106,9 +106,9 @@ def section_build(
 
 def _lock(section: NewsletterSection) -> tuple[NewsletterSection, NewsletterSectionVersion]:
     """The section, locked so versions are numbered and approved one at a time, and its latest
-    version."""
+    version (there is always one: a section is drafted with its first)."""
     section = NewsletterSection.objects.select_for_update().get(pk=section.pk)
-    latest = section.versions.order_by("-number").first()
+    latest = section.versions.latest("number")
     return section, latest
 
 

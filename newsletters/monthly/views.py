@@ -2,6 +2,7 @@
 executive reads and copies it out. Every write is a POST by a TULO, and calls one service."""
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from clps.access import clp_view
 from clps.models import CLP, Role
+from clps.requests import MemberRequest
 
 from ..markdown import to_html
 from ..models import NewsletterSection, NewsletterSectionVersion
@@ -32,7 +34,7 @@ tulo_only = clp_view(Role.TULO)
 readers = clp_view(Role.TULO, Role.EXECUTIVE)
 
 
-def _is_tulo(request: HttpRequest) -> bool:
+def _is_tulo(request: MemberRequest) -> bool:
     return request.membership.role == Role.TULO
 
 
@@ -50,7 +52,7 @@ def _chosen_version(request: HttpRequest, section: NewsletterSection) -> Newslet
 
 
 def _sections_page(
-    request: HttpRequest, clp: CLP, *, schedule_form: NewsletterScheduleForm | None = None
+    request: MemberRequest, clp: CLP, *, schedule_form: NewsletterScheduleForm | None = None
 ) -> HttpResponse:
     schedule = schedule_for(clp)
     upcoming = current_section_month(schedule, timezone.localdate())
@@ -75,13 +77,13 @@ def _sections_page(
 
 
 @readers
-def sections(request: HttpRequest, clp: CLP) -> HttpResponse:
+def sections(request: MemberRequest, clp: CLP) -> HttpResponse:
     return _sections_page(request, clp)
 
 
 @tulo_only
 @require_POST
-def save_schedule(request: HttpRequest, clp: CLP) -> HttpResponse:
+def save_schedule(request: MemberRequest, clp: CLP) -> HttpResponse:
     form = NewsletterScheduleForm(request.POST, instance=schedule_for(clp))
     if form.is_valid():
         services.newsletter_schedule_save(schedule=form.instance)
@@ -92,10 +94,12 @@ def save_schedule(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 @tulo_only
 @require_POST
-def build(request: HttpRequest, clp: CLP) -> HttpResponse:
+def build(request: MemberRequest, clp: CLP) -> HttpResponse:
     form = MonthForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["month"][0])
+        # django-stubs types an ErrorList's items as ValidationError or text; indexing one
+        # returns the message text, as Django's ErrorList.__getitem__ does.
+        messages.error(request, form.errors["month"][0])  # type: ignore[arg-type]
         return redirect("newsletters:sections", clp.slug)
     month = form.cleaned_data["month"]
     section, made = services.section_build(clp=clp, month=month, by=request.user, notify=False)
@@ -107,7 +111,7 @@ def build(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 
 def _section_page(
-    request: HttpRequest,
+    request: MemberRequest,
     clp: CLP,
     section: NewsletterSection,
     *,
@@ -116,7 +120,7 @@ def _section_page(
 ) -> HttpResponse:
     latest = selectors.latest_version(section)
     schedule = schedule_for(clp)
-    context = {
+    context: dict[str, Any] = {
         "clp": clp,
         "section": section,
         "latest": latest,
@@ -142,13 +146,13 @@ def _section_page(
 
 
 @readers
-def section(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
+def section(request: MemberRequest, clp: CLP, month: datetime.date) -> HttpResponse:
     return _section_page(request, clp, _section(clp, month))
 
 
 @tulo_only
 @require_POST
-def preview(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
+def preview(request: MemberRequest, clp: CLP, month: datetime.date) -> HttpResponse:
     """The text as it will read, from the textarea as it stands: nothing is saved."""
     _section(clp, month)
     markdown = request.POST.get("markdown", "")[:MARKDOWN_MAX]
@@ -167,7 +171,7 @@ def preview(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespons
 
 @tulo_only
 @require_POST
-def save(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
+def save(request: MemberRequest, clp: CLP, month: datetime.date) -> HttpResponse:
     found = _section(clp, month)
     form = SectionForm(request.POST)
     if form.is_valid():
@@ -196,7 +200,7 @@ def save(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
 
 @tulo_only
 @require_POST
-def approve(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
+def approve(request: MemberRequest, clp: CLP, month: datetime.date) -> HttpResponse:
     found = _section(clp, month)
     form = ApproveForm(request.POST)
     if not form.is_valid():
@@ -230,7 +234,7 @@ def approve(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespons
 
 @tulo_only
 @require_POST
-def redraft(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
+def redraft(request: MemberRequest, clp: CLP, month: datetime.date) -> HttpResponse:
     found = _section(clp, month)
     version = services.section_redraft(section=found, by=request.user)
     messages.success(
@@ -242,7 +246,7 @@ def redraft(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespons
 
 
 @readers
-def copy_out(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpResponse:
+def copy_out(request: MemberRequest, clp: CLP, month: datetime.date) -> HttpResponse:
     found = _section(clp, month)
     chosen = _chosen_version(request, found)
     return render(
@@ -259,7 +263,7 @@ def copy_out(request: HttpRequest, clp: CLP, month: datetime.date) -> HttpRespon
 
 
 @readers
-def download(request: HttpRequest, clp: CLP, month: datetime.date, fmt: str) -> HttpResponse:
+def download(request: MemberRequest, clp: CLP, month: datetime.date, fmt: str) -> HttpResponse:
     if fmt not in DOWNLOADS:
         raise Http404("No such format.")
     found = _section(clp, month)
@@ -275,7 +279,7 @@ def download(request: HttpRequest, clp: CLP, month: datetime.date, fmt: str) -> 
 
 
 @readers
-def version(request: HttpRequest, clp: CLP, month: datetime.date, number: int) -> HttpResponse:
+def version(request: MemberRequest, clp: CLP, month: datetime.date, number: int) -> HttpResponse:
     found = _section(clp, month)
     chosen = selectors.section_version(found, number=number)
     if chosen is None:

@@ -1,9 +1,10 @@
 """The weekly emails as anyone may read them: the CLP's archive, each week's web version (with
 no one's personal links) and an Atom feed carrying each email whole."""
 
+import datetime
 import re
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.csp import csp_override
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from clps.access import public_clp_view
 from clps.models import CLP
+from clps.requests import ClpRequest
 
 from ..models import Digest
 from . import selectors
@@ -36,7 +38,7 @@ def web_html(digest: Digest) -> str:
 
 @public_clp_view
 @require_safe
-def archive(request: HttpRequest, clp: CLP) -> HttpResponse:
+def archive(request: ClpRequest, clp: CLP) -> HttpResponse:
     page = selectors.archive_page(clp=clp, cursor=request.GET.get("after"))
     return render(request, "newsletters/public/archive.html", {"clp": clp, "page": page})
 
@@ -44,7 +46,7 @@ def archive(request: HttpRequest, clp: CLP) -> HttpResponse:
 @public_clp_view
 @require_safe
 @csp_override(EMAIL_CSP)
-def web_version(request: HttpRequest, clp: CLP, week_start) -> HttpResponse:
+def web_version(request: ClpRequest, clp: CLP, week_start: datetime.date) -> HttpResponse:
     digest = selectors.published_digest(clp=clp, week_start=week_start)
     if digest is None:
         raise Http404("No weekly email went out for that week.")
@@ -61,7 +63,7 @@ class FullAtomFeed(Atom1Feed):
 
 @public_clp_view
 @require_safe
-def feed(request: HttpRequest, clp: CLP) -> HttpResponse:
+def feed(request: ClpRequest, clp: CLP) -> HttpResponse:
     archive_url = request.build_absolute_uri(request.path.removesuffix("feed.atom"))
     atom = FullAtomFeed(
         title=f"{clp.name}: the weekly strikes email",

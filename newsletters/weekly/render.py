@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from clps.mail import Email, compose
+from clps.mail import BatchEmail, Email, compose, compose_batch
 from clps.share import share_links
 
 from ..models import Digest, Subscriber
@@ -92,11 +92,12 @@ class Recipient:
 @dataclass(slots=True)
 class Claimed:
     """A delivery marked in flight, with what sending it needs: lighter than model instances,
-    which cost more to make than the rest of a batch's work on the recipient."""
+    which cost more to make than the rest of a batch's work on the recipient. A delivery whose
+    subscriber was erased is claimed as sending.Unaddressed instead: there is no one to send
+    it to."""
 
     pk: int
-    subscriber_id: int | None
-    subscriber: Recipient | None
+    subscriber: Recipient
 
 
 class PersonalLinks:
@@ -140,7 +141,7 @@ def message_for(digest: Digest, delivery: Claimed, personal: PersonalLinks | Non
 
 def batch_message_for(
     digest: Digest, batch: list[Claimed], personal: PersonalLinks | None = None
-) -> Email:
+) -> BatchEmail:
     """One API call for the whole batch: the digest as rendered, its placeholders turned into
     the email service's merge fields, each recipient's links and headers as their merge data.
     With merge data anymail sends each recipient a message of their own, so nobody sees
@@ -150,13 +151,12 @@ def batch_message_for(
     personal = personal or PersonalLinks(digest.clp)
     # Mailgun fills in %recipient.KEY% from each recipient's merge data.
     fields = {key: f"%recipient.{key}%" for key in ("unsubscribe_url", "manage_url")}
-    message = compose(
+    message = compose_batch(
         subject=digest.subject,
         text=personalise(digest.text, **fields),
         html=personalise(digest.html, **fields),
         to=[d.subscriber.email for d in batch],
         headers=personal.common_headers,
-        batch=True,
     )
     message.merge_data, message.merge_headers = {}, {}
     for d in batch:

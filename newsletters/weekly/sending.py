@@ -79,7 +79,14 @@ def _create_deliveries(digest: Digest, subscribers) -> None:
         )
 
 
-def claim(digest: Digest, size: int) -> list[Claimed]:
+@dataclass(slots=True)
+class Unaddressed:
+    """A delivery claimed after its subscriber was erased: it is marked failed, not sent."""
+
+    pk: int
+
+
+def claim(digest: Digest, size: int) -> list[Claimed | Unaddressed]:
     """Mark up to `size` queued deliveries in flight and return them with their subscribers.
     SKIP LOCKED lets several workers claim from one digest at once."""
     if db_connection.vendor == "postgresql":
@@ -98,16 +105,14 @@ def claim(digest: Digest, size: int) -> list[Claimed]:
                 attempts=F("attempts") + 1,
             )
     return [
-        Claimed(
-            d.pk,
-            d.subscriber_id,
-            Recipient(d.subscriber.email, d.subscriber.token) if d.subscriber else None,
-        )
+        Claimed(d.pk, Recipient(d.subscriber.email, d.subscriber.token))
+        if d.subscriber is not None
+        else Unaddressed(d.pk)
         for d in batch
     ]
 
 
-def _claim_postgresql(digest: Digest, size: int) -> list[Claimed]:
+def _claim_postgresql(digest: Digest, size: int) -> list[Claimed | Unaddressed]:
     """The same in one statement: an UPDATE of the rows a locking SELECT picks, returning them
     joined to their subscribers."""
     table, subscribers = Delivery._meta.db_table, Subscriber._meta.db_table
@@ -123,7 +128,7 @@ def _claim_postgresql(digest: Digest, size: int) -> list[Claimed]:
         )
         rows = cursor.fetchall()
     return [
-        Claimed(pk, subscriber_id, Recipient(email, token) if subscriber_id else None)
+        Claimed(pk, Recipient(email, token)) if subscriber_id is not None else Unaddressed(pk)
         for pk, subscriber_id, email, token in rows
     ]
 
@@ -215,8 +220,8 @@ def send_batch(
 ) -> BatchResult:
     """Claim and send one batch."""
     claimed = claim(digest, size)
-    batch = [d for d in claimed if d.subscriber_id is not None]
-    gone = [d.pk for d in claimed if d.subscriber_id is None]
+    batch = [d for d in claimed if isinstance(d, Claimed)]
+    gone = [d.pk for d in claimed if isinstance(d, Unaddressed)]
     if gone:  # the subscriber was erased after the digest was prepared
         Delivery.objects.filter(pk__in=gone).update(
             status=DeliveryStatus.FAILED, error=SUBSCRIBER_GONE

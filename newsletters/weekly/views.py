@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from clps.access import clp_view
 from clps.mail import compose
 from clps.models import CLP, Role
+from clps.requests import MemberRequest
 
 from ..models import Digest, DigestStatus
 from . import selectors, services
@@ -25,7 +26,9 @@ tulo_only = clp_view(Role.TULO)
 logger = logging.getLogger(__name__)
 
 
-def _weekly_page(request: HttpRequest, clp: CLP, *, note_form: NoteForm | None = None):
+def _weekly_page(
+    request: HttpRequest, clp: CLP, *, note_form: NoteForm | None = None
+) -> HttpResponse:
     digest = upcoming_digest(clp)
     schedule = schedule_for(clp)
     content = selectors.build_content(digest)
@@ -56,7 +59,7 @@ def _weekly_page(request: HttpRequest, clp: CLP, *, note_form: NoteForm | None =
 
 
 @tulo_only
-def weekly(request: HttpRequest, clp: CLP) -> HttpResponse:
+def weekly(request: MemberRequest, clp: CLP) -> HttpResponse:
     return _weekly_page(request, clp)
 
 
@@ -64,7 +67,7 @@ def weekly(request: HttpRequest, clp: CLP) -> HttpResponse:
 @csp_override(
     {"default-src": ["'none'"], "style-src": ["'unsafe-inline'"], "img-src": ["'self'", "data:"]}
 )
-def preview(request: HttpRequest, clp: CLP) -> HttpResponse:
+def preview(request: MemberRequest, clp: CLP) -> HttpResponse:
     """The HTML email as members will see it (with placeholder personal links)."""
     rendered = render_digest(selectors.build_content(upcoming_digest(clp)))
     return HttpResponse(personalise(rendered.html, unsubscribe_url="#", manage_url="#"))
@@ -72,7 +75,7 @@ def preview(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 @tulo_only
 @require_POST
-def save_note(request: HttpRequest, clp: CLP) -> HttpResponse:
+def save_note(request: MemberRequest, clp: CLP) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():  # shown again beside the note, with what was typed
         return _weekly_page(request, clp, note_form=form)
@@ -90,7 +93,7 @@ def save_note(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 @tulo_only
 @require_POST
-def hold(request: HttpRequest, clp: CLP) -> HttpResponse:
+def hold(request: MemberRequest, clp: CLP) -> HttpResponse:
     action = request.POST.get("action")
     if action == "hold":
         done, text = services.hold(clp=clp), "Held: it will not go until you release it."
@@ -113,7 +116,7 @@ def hold(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 @tulo_only
 @require_POST
-def send_test(request: HttpRequest, clp: CLP) -> HttpResponse:
+def send_test(request: MemberRequest, clp: CLP) -> HttpResponse:
     """A copy to the TULO at once, so they learn straight away whether it went."""
     rendered = render_digest(selectors.build_content(upcoming_digest(clp)))
     message = compose(
@@ -138,7 +141,7 @@ def send_test(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 @tulo_only
 @require_POST
-def save_schedule(request: HttpRequest, clp: CLP) -> HttpResponse:
+def save_schedule(request: MemberRequest, clp: CLP) -> HttpResponse:
     form = ScheduleForm(request.POST, instance=schedule_for(clp))
     if form.is_valid():
         services.schedule_save(schedule=form.save(commit=False))
@@ -149,7 +152,7 @@ def save_schedule(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 
 @tulo_only
-def digest_detail(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def digest_detail(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     digest = get_object_or_404(Digest, pk=pk, clp=clp)
     counts = selectors.figures(digest)
     total = sum(counts.values())
@@ -170,7 +173,7 @@ def digest_detail(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 
 @tulo_only
 @require_POST
-def resume_digest(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def resume_digest(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     digest = get_object_or_404(Digest, pk=pk, clp=clp)
     if services.resume(digest=digest):
         messages.success(request, "Sending again: the failed and waiting emails go out now.")

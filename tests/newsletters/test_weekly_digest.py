@@ -194,6 +194,18 @@ def test_a_worker_killed_mid_batch_leaves_its_deliveries_to_be_requeued(news, cl
     assert sorted(m.to[0] for m in mail.outbox) == [f"member{n}@example.org" for n in range(3)]
 
 
+def test_a_subscriber_deleted_after_the_digest_is_prepared_is_sent_nothing(news, clp):
+    subscriber(clp, "kept@example.org")
+    gone = subscriber(clp, "gone@example.org")
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)
+    gone.delete()
+    assert sending.send_all(digest.pk) == 1
+    assert [m.to for m in mail.outbox] == [["kept@example.org"]]
+    orphan = Delivery.objects.get(digest=digest, subscriber=None)
+    assert (orphan.status, orphan.error) == (DeliveryStatus.FAILED, sending.SUBSCRIBER_GONE)
+    assert Digest.objects.get(pk=digest.pk).status == DigestStatus.SENT
+
+
 def test_a_failing_email_service_leaves_the_batch_queued(news, clp, settings):
     subscriber(clp, "sam@example.org")
     settings.MAILERS = {"default": {"BACKEND": "tests.newsletters.failing_backend.EmailBackend"}}
