@@ -9,11 +9,11 @@ from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from clps.models import PostcodeDistrict, Role
+from clps.models import Role
 from strikes.models import Union
 
 from ..conftest import enable_totp
-from ..factories import MembershipFactory
+from ..factories import MembershipFactory, PostcodeDistrictFactory, UnionFactory
 from .helpers import menu, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,8 +35,8 @@ def test_tulo_adds_a_dispute_ballot_and_strike_day_that_reach_the_public_calenda
     settings.MFA_TOTP_TOLERANCE = 1
     tulo = MembershipFactory(clp=clp, role=Role.TULO).user
     tulo_secret = enable_totp(tulo)
-    PostcodeDistrict.objects.create(clp=clp, district="N16")
-    Union.objects.create(name="Communication Workers Union", short_name="CWU")
+    PostcodeDistrictFactory(clp=clp, district="N16")
+    UnionFactory(name="Communication Workers Union", short_name="CWU")
     today = timezone.localdate()
     strike_day = today + datetime.timedelta(days=4)
 

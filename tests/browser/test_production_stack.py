@@ -19,11 +19,18 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clps.models import Role
-from newsletters.models import Subscriber, SubscriberStatus, WeeklySchedule
-from strikes.models import ActionDay, FollowedDispute
+from newsletters.models import SubscriberStatus, WeeklySchedule
+from strikes.models import ActionDay
 
 from ..conftest import enable_totp
-from ..factories import PASSWORD, DisputeFactory, MembershipFactory, UnionFactory
+from ..factories import (
+    PASSWORD,
+    DisputeFactory,
+    FollowedDisputeFactory,
+    MembershipFactory,
+    SubscriberFactory,
+    UnionFactory,
+)
 from ..mailbox import SMTPServer, assert_list_headers, assert_well_formed, free_port
 from .helpers import sign_in
 
@@ -133,10 +140,8 @@ def test_the_production_stack_sends_the_weekly_email_and_takes_the_one_click_pos
     dispute = DisputeFactory(
         title="Homerton hospital porters", unions=[UnionFactory(short_name="UNISON")]
     )
-    FollowedDispute.objects.create(clp=clp, dispute=dispute)
-    sam = Subscriber.objects.create(
-        clp=clp, email="sam@example.org", status=SubscriberStatus.ACTIVE, consent_at=timezone.now()
-    )
+    FollowedDisputeFactory(clp=clp, dispute=dispute)
+    sam = SubscriberFactory(clp=clp, email="sam@example.org")
     strike_day = timezone.localdate() + datetime.timedelta(days=2)
 
     # Through gunicorn, as the TULO on a phone. The code must not turn over while it is typed:

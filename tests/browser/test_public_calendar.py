@@ -5,9 +5,9 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from clps.models import PostcodeDistrict
 from strikes.models import ActionKind
 
+from ..factories import PostcodeDistrictFactory
 from ..strikes.helpers import add_day, days_from_today, make_dispute
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def calendar_days(clp):
-    PostcodeDistrict.objects.create(clp=clp, district="N16")
+    PostcodeDistrictFactory(clp=clp, district="N16")
     office = make_dispute(
         "Stoke Newington delivery office",
         workplace="Stoke Newington Delivery Office",
