@@ -32,7 +32,7 @@ from ..factories import (
     UnionFactory,
 )
 from ..mailbox import SMTPServer, assert_list_headers, assert_well_formed, free_port
-from .helpers import sign_in
+from .helpers import save_strike_day, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -151,11 +151,7 @@ def test_the_production_stack_sends_the_weekly_email_and_takes_the_one_click_pos
     phone.goto(site + "/accounts/login/")
     sign_in(phone, tulo.email, totp_secret=secret)
     phone.goto(f"{site}/c/{clp.slug}/disputes/{dispute.pk}/days/new/")
-    phone.get_by_label("Date").fill(strike_day.isoformat())
-    phone.get_by_label("Kind").select_option(label="Strike")
-    phone.get_by_label("Start time").fill("07:00")
-    phone.get_by_label("End time").fill("10:00")
-    phone.get_by_role("button", name="Save").click()
+    save_strike_day(phone, strike_day)
     days = phone.get_by_role("region", name="Action days")
     expect(days.get_by_text(f"{strike_day:%a} {strike_day.day} {strike_day:%b %Y}")).to_be_visible()
     assert ActionDay.objects.filter(dispute=dispute, date=strike_day).exists()

@@ -70,15 +70,20 @@ def add_day(
     return ActionDayFactory(dispute=dispute, date=date, start_time=start, end_time=end, **fields)
 
 
-def public_disputes(clp, other_clp) -> dict[str, Dispute]:
-    """A local dispute (N16), a followed national one, and one only the other CLP has."""
+def local_delivery_office(clp) -> Dispute:
+    """The CLP's postcode district N16, and a dispute at the delivery office there, on the map."""
     PostcodeDistrictFactory(clp=clp, district="N16")
-    local = make_dispute(
+    return make_dispute(
         "Stoke Newington delivery office",
         workplace="Stoke Newington Delivery Office",
         lat=51.5626,
         lng=-0.0753,
     )
+
+
+def public_disputes(clp, other_clp) -> dict[str, Dispute]:
+    """A local dispute (N16), a followed national one, and one only the other CLP has."""
+    local = local_delivery_office(clp)
     followed = make_dispute(
         "Civil service cleaners",
         unions=("PCS", "Unite"),

@@ -700,14 +700,19 @@ def test_a_large_file_with_bad_rows_lists_them_on_the_job_page(client, tulo, clp
     assert not ActionDay.objects.exists()
 
 
-def test_a_job_that_fails_mid_import_leaves_nothing_and_says_so(monkeypatch, clp, tulo, dispute):
-    job = CsvImportFactory(
+def applying_job(clp, tulo, dispute) -> CsvImport:
+    """Six action days the TULO has confirmed, for the worker to import."""
+    return CsvImportFactory(
         clp=clp,
         created_by=tulo,
         text=days_csv(dispute, 6),
         status=CsvImportStatus.APPLYING,
         rows_total=6,
     )
+
+
+def test_a_job_that_fails_mid_import_leaves_nothing_and_says_so(monkeypatch, clp, tulo, dispute):
+    job = applying_job(clp, tulo, dispute)
     monkeypatch.setattr(action_days, "WRITE_CHUNK", 2)
     monkeypatch.setattr(
         action_days, "bulk_create_with_history", lambda *a, **k: (_ for _ in ()).throw(OSError)
@@ -726,13 +731,7 @@ def test_progress_shows_while_the_import_transaction_is_still_open(monkeypatch, 
         employer__name="RM",
         unions=[UnionFactory(name="Communication Workers Union", short_name="CWU")],
     )
-    job = CsvImportFactory(
-        clp=clp,
-        created_by=tulo,
-        text=days_csv(dispute, 6),
-        status=CsvImportStatus.APPLYING,
-        rows_total=6,
-    )
+    job = applying_job(clp, tulo, dispute)
     monkeypatch.setattr(action_days, "WRITE_CHUNK", 2)
     monkeypatch.setattr(jobs, "PROGRESS_EVERY_SECONDS", 0)
     onlooker = connections.create_connection(DEFAULT_DB_ALIAS)
