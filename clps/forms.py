@@ -1,4 +1,7 @@
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 
 from .models import Role
 from .services import parse_districts
@@ -19,3 +22,12 @@ class DistrictsForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+def choose_from(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer `queryset` in the form's field `name`, a choice among records (a foreign key's or
+    a many-to-many's). form.fields holds each field as a plain Field, so it is checked here."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a choice among records.")
+    field.queryset = queryset

@@ -44,9 +44,10 @@ def queue_email(
         kind=name,
         to=to,
         reply_to=reply_to,
-        subject=message.subject,
-        text=message.body,
-        html=message.alternatives[0].content,
+        subject=str(message.subject),
+        text=str(message.body),
+        # django-stubs types alternatives as plain tuples; Django keeps EmailAlternative ones.
+        html=message.alternatives[0].content,  # type: ignore[attr-defined]
         headers=headers or {},
         attachments=attachments or [],
     )

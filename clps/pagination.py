@@ -79,9 +79,8 @@ def keyset_page(qs: QuerySet, *, order: list[str], cursor: str | None, size: int
             try:
                 parsed.append(field.to_python(value))
             except Exception:  # noqa: BLE001 - a tampered cursor just restarts the list
-                parsed = None
                 break
-        if parsed is not None:
+        else:
             qs = qs.filter(keyset_after(order=order, values=parsed))
     rows = list(qs[: size + 1])
     next_cursor = None

@@ -4,6 +4,7 @@ every other app offers its own part through the privacy app's registry."""
 
 import datetime
 import secrets
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -76,7 +77,7 @@ def memberships_tie(*, user: User, clp: CLP, elsewhere: bool = False) -> bool:
 def account_export(*, user: User, clp: CLP | None) -> tuple[dict, list[dict]]:
     """The account, and its memberships: within a CLP, only that CLP's, and nothing of the
     account the CLP did not give it (other addresses, two-factor sign-in)."""
-    account = {
+    account: dict[str, Any] = {
         "email": user.email,
         "name": user.name,
         "joined": iso_time(user.date_joined),
@@ -141,13 +142,14 @@ def _user_references() -> list[tuple[type[models.Model], models.Field]]:
     """Every column that points at an account and would outlive it: SET_NULL and DO_NOTHING
     foreign keys (edit history's included), and many-to-many rows such as who went on a visit.
     Those that cascade go with the account."""
-    found = []
+    found: list[tuple[type[models.Model], models.Field]] = []
     for model in apps.get_models(include_auto_created=True):
         if model._meta.proxy or not model._meta.managed:
             continue
         declared_on = model._meta.auto_created
         for f in model._meta.concrete_fields:
-            if not (f.many_to_one and f.related_model is User):
+            # A foreign key (not one-to-one) to an account.
+            if not (isinstance(f, models.ForeignKey) and f.many_to_one and f.related_model is User):
                 continue
             if declared_on:  # a many-to-many's rows
                 if declared_on is not User:

@@ -9,6 +9,7 @@ from . import outbox, selectors, services
 from .access import clp_view, public_clp_view
 from .forms import DistrictsForm, RoleForm
 from .models import CLP, Membership, OutgoingMail, Role
+from .requests import ClpRequest, MemberRequest, SignedInRequest
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -30,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @public_clp_view
-def clp_home(request: HttpRequest, clp: CLP) -> HttpResponse:
+def clp_home(request: ClpRequest, clp: CLP) -> HttpResponse:
     return render(
         request,
         "clps/clp_home.html",
@@ -40,7 +41,7 @@ def clp_home(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 @login_required
 @require_POST
-def join(request: HttpRequest, clp_slug: str) -> HttpResponse:
+def join(request: SignedInRequest, clp_slug: str) -> HttpResponse:
     clp = get_object_or_404(CLP, slug=clp_slug)
     services.clp_join(clp=clp, user=request.user)
     messages.success(request, f"You are now a member of {clp.name} on TU Liaison.")
@@ -48,7 +49,7 @@ def join(request: HttpRequest, clp_slug: str) -> HttpResponse:
 
 
 @clp_view(Role.TULO)
-def people(request: HttpRequest, clp: CLP) -> HttpResponse:
+def people(request: MemberRequest, clp: CLP) -> HttpResponse:
     return render(
         request,
         "clps/people.html",
@@ -62,7 +63,7 @@ def people(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 @clp_view(Role.TULO)
 @require_POST
-def membership_role(request: HttpRequest, clp: CLP, membership_id: int) -> HttpResponse:
+def membership_role(request: MemberRequest, clp: CLP, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(Membership, pk=membership_id, clp=clp)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -81,7 +82,7 @@ def membership_role(request: HttpRequest, clp: CLP, membership_id: int) -> HttpR
 
 @clp_view(Role.TULO)
 @require_POST
-def membership_remove(request: HttpRequest, clp: CLP, membership_id: int) -> HttpResponse:
+def membership_remove(request: MemberRequest, clp: CLP, membership_id: int) -> HttpResponse:
     membership = get_object_or_404(Membership, pk=membership_id, clp=clp)
     try:
         services.membership_remove(membership=membership)
@@ -93,7 +94,7 @@ def membership_remove(request: HttpRequest, clp: CLP, membership_id: int) -> Htt
 
 
 @clp_view(Role.TULO)
-def settings_view(request: HttpRequest, clp: CLP) -> HttpResponse:
+def settings_view(request: MemberRequest, clp: CLP) -> HttpResponse:
     current = ", ".join(clp.districts.values_list("district", flat=True))
     form = DistrictsForm(request.POST or None, initial={"districts": current})
     if request.method == "POST" and form.is_valid():
@@ -104,7 +105,7 @@ def settings_view(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 
 @clp_view(Role.TULO)
-def outbox_list(request: HttpRequest, clp: CLP) -> HttpResponse:
+def outbox_list(request: MemberRequest, clp: CLP) -> HttpResponse:
     """The CLP's reminders, confirmations and notices: which went, which wait, which failed."""
     return render(
         request,
@@ -118,7 +119,7 @@ def outbox_list(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 @clp_view(Role.TULO)
 @require_POST
-def outbox_send_again(request: HttpRequest, clp: CLP, mail_id: int) -> HttpResponse:
+def outbox_send_again(request: MemberRequest, clp: CLP, mail_id: int) -> HttpResponse:
     mail = get_object_or_404(OutgoingMail, pk=mail_id, clp=clp)
     if outbox.send_again(mail=mail):
         messages.success(request, f"Sending “{mail.subject}” again.")

@@ -157,6 +157,8 @@ class Digest(models.Model):
     subject = models.CharField(max_length=200, blank=True)
     html = models.TextField(blank=True)
     text = models.TextField(blank=True)
+    # The web version: the same email with no one's personal links, for the archive and feed.
+    web_html = models.TextField(blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
     send_started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

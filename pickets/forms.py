@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clps.forms import choose_from
 from clps.postcodes import clean_postcode
 from strikes.models import ActionDay, Dispute, Union
 
@@ -40,14 +43,15 @@ class PicketLineForm(forms.ModelForm):
 
     def __init__(self, *args, dispute: Dispute, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action_days"].queryset = dispute.action_days.order_by("date")
-        self.fields["workplace"].queryset = dispute.workplaces.all()
+        choose_from(self, "action_days", dispute.action_days.order_by("date"))
+        choose_from(self, "workplace", dispute.workplaces.all())
 
     def clean_postcode(self) -> str:
         return clean_postcode(self.cleaned_data["postcode"])
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", "The end time is before the start time.")
@@ -115,7 +119,7 @@ class VisitForm(forms.ModelForm):
 
     def __init__(self, *args, disputes, members=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["dispute"].queryset = disputes
+        choose_from(self, "dispute", disputes)
         if members is not None:
             # Only the TULO names who went; a member's report gives a count.
             self.fields["members"] = forms.ModelMultipleChoiceField(
@@ -181,13 +185,14 @@ class SolidarityActionForm(forms.ModelForm):
 
     def __init__(self, *args, disputes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["dispute"].queryset = disputes
-        self.fields["union"].queryset = Union.objects.order_by("short_name")
+        choose_from(self, "dispute", disputes)
+        choose_from(self, "union", Union.objects.order_by("short_name"))
         if self.instance.amount_pence is not None:
             self.initial["amount"] = self.instance.amount_pence / 100
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         kind, amount = cleaned.get("kind"), cleaned.get("amount")
         if kind in MONEY_TYPES and amount is None:
             self.add_error("amount", "Give the amount in pounds, e.g. 1350 or 12.50.")
@@ -219,8 +224,9 @@ class ReportPeriodForm(forms.Form):
     start = forms.DateField(required=False, widget=DATE, label="From")
     end = forms.DateField(required=False, widget=DATE, label="To")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("period") == "custom":
             start, end = cleaned.get("start"), cleaned.get("end")
             if not start or not end:

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from clps.models import CLP
+from clps.models import CLP, User
 from strikes.models import ActionDay, Dispute, Union, Workplace
 
 
@@ -121,6 +121,9 @@ class PicketVisit(models.Model):
     # Who changed what and when, for the CLP's audit log. Members who went are left out: the
     # count is kept, and each change of names would cost a copy of the list.
     history = HistoricalRecords()
+    # The author simple_history records for a save, where the code saving sets one (else the
+    # request's user). No class default: simple_history looks for the attribute itself.
+    _history_user: User | None
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -219,6 +222,9 @@ class SolidarityAction(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+    # The author simple_history records for a save, where the code saving sets one (else the
+    # request's user). No class default: simple_history looks for the attribute itself.
+    _history_user: User | None
 
     class Meta:
         ordering = ["-date", "-id"]

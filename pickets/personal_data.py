@@ -225,7 +225,7 @@ class PicketsPersonalData(PersonalData):
         _scrub_own_reports(user=user, names=person.names, result=result)
         result.count("picket sign-ups", PicketSignup.objects.filter(user=user).count())
         photos = list(VisitPhoto.objects.filter(uploaded_by=user))
-        files = [photo.image.name for photo in photos if photo.image]
+        files = [photo.image.name for photo in photos if photo.image.name]
         for photo in photos:
             photo.delete()
         result.count("photos", len(photos))

@@ -1,12 +1,13 @@
 """The public strike calendar with the CLP's picket lines on it."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from clps.access import public_clp_view
 from clps.models import CLP
+from clps.requests import ClpRequest
 from strikes.ical import clock
 from strikes.public_calendar import calendar_context, map_context, map_csp
 
@@ -15,7 +16,7 @@ from . import selectors
 
 @require_safe
 @public_clp_view
-def calendar(request: HttpRequest, clp: CLP) -> HttpResponse:
+def calendar(request: ClpRequest, clp: CLP) -> HttpResponse:
     context = calendar_context(request, clp)
     rows = [row for _, day_rows in context["dates"] for row in day_rows]
     lines = selectors.picket_lines_for_days(clp=clp, day_ids=[row.day.pk for row in rows])
@@ -31,7 +32,7 @@ def calendar(request: HttpRequest, clp: CLP) -> HttpResponse:
 @require_safe
 @public_clp_view
 @map_csp
-def calendar_map(request: HttpRequest, clp: CLP) -> HttpResponse:
+def calendar_map(request: ClpRequest, clp: CLP) -> HttpResponse:
     context = map_context(request, clp)
     place_ids = [place.pk for place in context["places"]]
     by_place = selectors.upcoming_lines_at(clp=clp, workplace_ids=place_ids, end=context["end"])

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from clps.access import clp_view
 from clps.models import CLP, Role
+from clps.requests import MemberRequest
 
 from . import selectors, services
 from .forms import ReportPeriodForm, period_dates
@@ -34,7 +35,7 @@ def report_period(request: HttpRequest) -> tuple[ReportPeriodForm, datetime.date
 
 
 @clp_view(Role.TULO, Role.EXECUTIVE)
-def report(request: HttpRequest, clp: CLP) -> HttpResponse:
+def report(request: MemberRequest, clp: CLP) -> HttpResponse:
     form, start, end = report_period(request)
     data = selectors.solidarity_report(clp=clp, start=start, end=end)
     template = "pickets/report_print.html" if request.GET.get("print") else "pickets/report.html"
@@ -46,7 +47,7 @@ def report(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 
 @clp_view(Role.TULO, Role.EXECUTIVE)
-def report_csv(request: HttpRequest, clp: CLP) -> HttpResponse:
+def report_csv(request: MemberRequest, clp: CLP) -> HttpResponse:
     _, start, end = report_period(request)
     data = selectors.solidarity_report(clp=clp, start=start, end=end)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -93,10 +94,10 @@ def csv_safe(value: str) -> str:
 
 @clp_view(Role.TULO, Role.EXECUTIVE)
 @require_POST
-def report_pdf_start(request: HttpRequest, clp: CLP) -> HttpResponse:
+def report_pdf_start(request: MemberRequest, clp: CLP) -> HttpResponse:
     form = ReportPeriodForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.non_field_errors()) or "Check the dates.")
+        messages.error(request, " ".join(map(str, form.non_field_errors())) or "Check the dates.")
         # Cut to length: a redirect to a URL of thousands of characters is refused with a bare
         # 400, and no period or date is longer than this.
         kept = {k: request.POST.get(k, "")[:40] for k in ("period", "start", "end")}
@@ -107,14 +108,14 @@ def report_pdf_start(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 
 @clp_view(Role.TULO, Role.EXECUTIVE)
-def report_pdf(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def report_pdf(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     job = get_object_or_404(ReportPdf, pk=pk, clp=clp)
     template = "pickets/_pdf_progress.html" if request.htmx else "pickets/report_pdf.html"
     return render(request, template, {"clp": clp, "job": job})
 
 
 @clp_view(Role.TULO, Role.EXECUTIVE)
-def report_pdf_download(request: HttpRequest, clp: CLP, pk: int) -> FileResponse:
+def report_pdf_download(request: MemberRequest, clp: CLP, pk: int) -> FileResponse:
     job = get_object_or_404(ReportPdf, pk=pk, clp=clp, status=PdfStatus.DONE)
     name = f"solidarity-{clp.slug}-{job.start:%Y%m%d}-{job.end:%Y%m%d}.pdf"
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)

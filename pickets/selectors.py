@@ -4,6 +4,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Min, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
@@ -61,7 +62,7 @@ def signup_counts(*, line_ids: list[int]) -> dict[tuple[int, int], int]:
     return {(r["picket_line_id"], r["action_day_id"]): r["n"] for r in rows}
 
 
-def user_signups(*, user: User, line_ids: list[int]) -> set[tuple[int, int]]:
+def user_signups(*, user: User | AnonymousUser, line_ids: list[int]) -> set[tuple[int, int]]:
     if not user.is_authenticated:
         return set()
     return set(
@@ -221,34 +222,34 @@ def solidarity_report(*, clp: CLP, start: datetime.date, end: datetime.date) -> 
     report.motions = kinds.get(ActionType.MOTION, 0)
     report.messages = kinds.get(ActionType.MESSAGE, 0)
 
-    rows: dict[int, DisputeRow] = {}
-    for row in (
+    # Each dispute's figures, from three aggregates, before its row is made with the dispute.
+    tallies: dict[int, dict[str, int]] = defaultdict(dict)
+    for visit_row in (
         visits.values("dispute_id")
         .annotate(n=Count("pk", distinct=True), people=Sum("members_count"))
         .order_by()
     ):
-        rows[row["dispute_id"]] = DisputeRow(
-            dispute=None, visits=row["n"], attendances=row["people"] or 0
-        )
-    for row in reps.values("visit__dispute_id").annotate(n=Count("pk")).order_by():
-        rows.setdefault(row["visit__dispute_id"], DisputeRow(dispute=None)).representatives = row[
-            "n"
-        ]
-    for row in (
+        tallies[visit_row["dispute_id"]] |= {
+            "visits": visit_row["n"],
+            "attendances": visit_row["people"] or 0,
+        }
+    for rep_row in reps.values("visit__dispute_id").annotate(n=Count("pk")).order_by():
+        tallies[rep_row["visit__dispute_id"]]["representatives"] = rep_row["n"]
+    for action_row in (
         actions.filter(dispute__isnull=False)
         .values("dispute_id")
         .annotate(n=Count("pk"), money=Sum("amount_pence", filter=Q(kind__in=MONEY_TYPES)))
         .order_by()
     ):
-        entry = rows.setdefault(row["dispute_id"], DisputeRow(dispute=None))
-        entry.actions = row["n"]
-        entry.money_pence = row["money"] or 0
-    disputes = Dispute.objects.select_related("employer").in_bulk(list(rows)) if rows else {}
-    for dispute_id, entry in rows.items():
-        entry.dispute = disputes[dispute_id]
-    report.per_dispute = sorted(
-        rows.values(), key=lambda r: (-r.visits, -r.money_pence, r.dispute.title)
-    )
+        tallies[action_row["dispute_id"]] |= {
+            "actions": action_row["n"],
+            "money_pence": action_row["money"] or 0,
+        }
+    disputes = Dispute.objects.select_related("employer").in_bulk(list(tallies)) if tallies else {}
+    rows = [
+        DisputeRow(dispute=disputes[dispute_id], **tally) for dispute_id, tally in tallies.items()
+    ]
+    report.per_dispute = sorted(rows, key=lambda r: (-r.visits, -r.money_pence, r.dispute.title))
     report.disputes_supported = len(rows)
     report.disputes_won = [
         r.dispute
@@ -257,24 +258,24 @@ def solidarity_report(*, clp: CLP, start: datetime.date, end: datetime.date) -> 
     ]
 
     months = {m: MonthRow(month=m) for m in _months(start, end)}
-    for row in (
+    for visit_month in (
         visits.annotate(m=TruncMonth("date"))
         .values("m")
         .annotate(n=Count("pk"), people=Sum("members_count"))
         .order_by()
     ):
-        month = months.get(_as_date(row["m"]))
+        month = months.get(_as_date(visit_month["m"]))
         if month:
-            month.visits, month.attendances = row["n"], row["people"] or 0
-    for row in (
+            month.visits, month.attendances = visit_month["n"], visit_month["people"] or 0
+    for money_month in (
         money.annotate(m=TruncMonth("date"))
         .values("m")
         .annotate(total=Sum("amount_pence"))
         .order_by()
     ):
-        month = months.get(_as_date(row["m"]))
+        month = months.get(_as_date(money_month["m"]))
         if month:
-            month.money_pence = row["total"] or 0
+            month.money_pence = money_month["total"] or 0
     report.months = list(months.values())
     return report
 
@@ -306,5 +307,6 @@ def upcoming_lines_at(
     ).distinct()
     by_place: dict[int, list[PicketLine]] = defaultdict(list)
     for line in lines:
-        by_place[line.workplace_id].append(line)
+        if line.workplace_id is not None:  # always: the lines were chosen by their workplace
+            by_place[line.workplace_id].append(line)
     return by_place

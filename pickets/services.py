@@ -6,23 +6,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from clps.models import CLP, Membership, User
-from clps.outbox import queue_email
 
 from .models import (
     LeadLink,
     PicketLine,
     PicketSignup,
     PicketVisit,
+    ReportPdf,
     RepresentativeAttendance,
     SolidarityAction,
     VisitPhoto,
     VisitStatus,
 )
-from .photos import clean_photo
+from .photos import PHOTO_NAME, clean_photo
+from .tasks import build_report_pdf
 
 
 @transaction.atomic
@@ -113,7 +113,7 @@ def visit_save(
         )
     for content, consent in cleaned:
         photo = VisitPhoto(visit=visit, consent=consent, uploaded_by=by)
-        photo.image.save(content.name, content, save=False)
+        photo.image.save(PHOTO_NAME, content, save=False)
         photo.save()
     return visit
 
@@ -122,23 +122,23 @@ def visit_save(
 def visit_confirm(*, visit: PicketVisit, by: User) -> None:
     """Confirm a member's report. Saved row by row, not by a queryset update, so the audit
     log records who confirmed it; confirming twice changes nothing."""
-    visit = (
+    reported = (
         PicketVisit.objects.select_for_update()
         .filter(pk=visit.pk, status=VisitStatus.REPORTED)
         .first()
     )
-    if visit is None:
+    if reported is None:
         return
-    visit.status = VisitStatus.CONFIRMED
-    visit.confirmed_by = by
-    visit.confirmed_at = timezone.now()
-    visit._history_user = by
-    visit.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    reported.status = VisitStatus.CONFIRMED
+    reported.confirmed_by = by
+    reported.confirmed_at = timezone.now()
+    reported._history_user = by
+    reported.save(update_fields=["status", "confirmed_by", "confirmed_at"])
 
 
 @transaction.atomic
 def visit_delete(*, visit: PicketVisit) -> None:
-    files = [photo.image.name for photo in visit.photos.all() if photo.image]
+    files = [photo.image.name for photo in visit.photos.all() if photo.image.name]
     visit.delete()
     # The files go once the rows are gone for good: a delete rolled back keeps its photos,
     # which would otherwise be listed with no file behind them.
@@ -160,55 +160,10 @@ def solidarity_action_save(*, action: SolidarityAction, by: User) -> SolidarityA
     return action
 
 
-def reminder_window(now: datetime.datetime | None = None) -> datetime.date:
-    """Reminders go the evening before: the day they are for is tomorrow in Europe/London."""
-    now = now or timezone.now()
-    return timezone.localtime(now).date() + datetime.timedelta(days=1)
-
-
-def send_due_reminders(now: datetime.datetime | None = None) -> int:
-    """Email everyone signed up for tomorrow's picket lines, once each.
-
-    Each sign-up is claimed (reminder_sent_at set where it was empty) in the transaction that
-    writes its reminder to the outbox, so a second run, or two workers at once, write one.
-    """
-    now = now or timezone.now()
-    day = reminder_window(now)
-    due = PicketSignup.objects.filter(
-        action_day__date=day, action_day__cancelled=False, reminder_sent_at__isnull=True
-    ).values_list("pk", flat=True)
-    sent = 0
-    for signup_id in list(due):
-        with transaction.atomic():
-            claimed = PicketSignup.objects.filter(
-                pk=signup_id, reminder_sent_at__isnull=True
-            ).update(reminder_sent_at=now)
-            if not claimed:
-                continue
-            signup = PicketSignup.objects.select_related(
-                "user", "action_day", "picket_line__dispute", "picket_line__clp"
-            ).get(pk=signup_id)
-            line = signup.picket_line
-            queue_email(
-                "picket_reminder",
-                to=signup.user.email,
-                clp=line.clp_id,
-                context={
-                    "signup": signup,
-                    "line": line,
-                    "day": signup.action_day,
-                    "picket_url": reverse("pickets:picket_line", args=[line.clp.slug, line.pk]),
-                },
-            )
-        sent += 1
-    return sent
-
-
-def report_pdf_request(*, clp: CLP, by: User, start: datetime.date, end: datetime.date):
+def report_pdf_request(
+    *, clp: CLP, by: User, start: datetime.date, end: datetime.date
+) -> ReportPdf:
     """Queue a PDF of the report; the worker starts only once the job row is committed."""
-    from .models import ReportPdf
-    from .tasks import build_report_pdf
-
     with transaction.atomic():
         job = ReportPdf.objects.create(clp=clp, requested_by=by, start=start, end=end)
         build_report_pdf.delay_on_commit(job.pk)

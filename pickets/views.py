@@ -1,17 +1,22 @@
 """Picket lines, sign-ups, visits, the solidarity ledger and the solidarity report."""
 
 import datetime
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clps.access import clp_view, needs_mfa, public_clp_view
 from clps.models import CLP, Role
-from strikes.models import Dispute
+from clps.requests import ClpRequest, MemberRequest
+from clps.share import share_links
+from strikes.models import ActionDay, Dispute
 
 from . import selectors, services
 from .forms import (
@@ -36,7 +41,7 @@ tulo_only = clp_view(Role.TULO)
 
 
 @tulo_only
-def picket_lines(request: HttpRequest, clp: CLP) -> HttpResponse:
+def picket_lines(request: MemberRequest, clp: CLP) -> HttpResponse:
     today = timezone.localdate()
     page = selectors.picket_lines_page(
         clp=clp,
@@ -51,13 +56,15 @@ def picket_lines(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 
 @tulo_only
-def picket_line_choose_dispute(request: HttpRequest, clp: CLP) -> HttpResponse:
+def picket_line_choose_dispute(request: MemberRequest, clp: CLP) -> HttpResponse:
     """Step one of adding a picket line: which dispute, among those with days ahead."""
     disputes = selectors.disputes_with_days_ahead(today=timezone.localdate())
     return render(request, "pickets/choose_dispute.html", {"clp": clp, "disputes": disputes})
 
 
-def _picket_line_form(request, clp, dispute, line):
+def _picket_line_form(
+    request: MemberRequest, clp: CLP, dispute: Dispute, line: PicketLine
+) -> HttpResponse:
     form = PicketLineForm(request.POST or None, instance=line, dispute=dispute)
     if request.method == "POST" and form.is_valid():
         picket = form.save(commit=False)
@@ -75,7 +82,7 @@ def _picket_line_form(request, clp, dispute, line):
 
 
 @tulo_only
-def picket_line_create(request: HttpRequest, clp: CLP, dispute_pk: int) -> HttpResponse:
+def picket_line_create(request: MemberRequest, clp: CLP, dispute_pk: int) -> HttpResponse:
     dispute = get_object_or_404(Dispute, pk=dispute_pk)
     line = PicketLine(clp=clp, dispute=dispute)
     if request.method == "GET":
@@ -88,22 +95,46 @@ def picket_line_create(request: HttpRequest, clp: CLP, dispute_pk: int) -> HttpR
 
 
 @tulo_only
-def picket_line_edit(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def picket_line_edit(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     line = get_object_or_404(PicketLine, pk=pk, clp=clp)
     return _picket_line_form(request, clp, line.dispute, line)
 
 
+def _share_context(line: PicketLine, *, next_day: ActionDay | None) -> dict:
+    """What a shared link to the picket line says, in a message and when it unfurls."""
+    url = settings.SITE_URL.rstrip("/") + reverse(
+        "pickets:picket_line", args=[line.clp.slug, line.pk]
+    )
+    title = f"Picket line: {line.dispute.title}"
+    where = line.place + (f", {line.postcode}" if line.postcode else "")
+    when = (
+        f"{next_day.date:%A} {next_day.date.day} {next_day.date:%B}, "
+        f"{line.start_time:%H:%M} to {line.end_time:%H:%M}"
+        if next_day
+        else ""
+    )
+    text = f"Join the picket line: {line.dispute.title}, {where}" + (f", {when}" if when else "")
+    return {
+        "share_title": title,
+        "share_text": text + ".",
+        "share_url": url,
+        "share": share_links(text=text + ".", url=url),
+        "og_description": f"{where}. {when}." if when else f"{where}.",
+    }
+
+
 @public_clp_view
-def picket_line(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def picket_line(request: ClpRequest, clp: CLP, pk: int) -> HttpResponse:
     """Public: where and when, and how many are going. Members sign up here; the TULO also sees
     who is going and manages the trip leader's links."""
     line = get_object_or_404(
         PicketLine.objects.select_related("dispute", "dispute__employer"), pk=pk, clp=clp
     )
-    days = list(line.action_days.order_by("date"))
+    today = timezone.localdate()
+    # Days to come only: nobody can sign up for, or join, a day that is over.
+    days = list(line.action_days.filter(date__gte=today).order_by("date"))
     counts = selectors.signup_counts(line_ids=[line.pk])
     mine = selectors.user_signups(user=request.user, line_ids=[line.pk])
-    today = timezone.localdate()
     rows = [
         {
             "day": day,
@@ -114,7 +145,14 @@ def picket_line(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
         for day in days
     ]
     is_tulo = request.membership is not None and request.membership.role == Role.TULO
-    context = {"clp": clp, "line": line, "rows": rows, "is_tulo": is_tulo}
+    context = {
+        "clp": clp,
+        "line": line,
+        "rows": rows,
+        "is_tulo": is_tulo,
+        "earlier_days": not rows and line.action_days.exists(),
+        **_share_context(line, next_day=next((r["day"] for r in rows if r["open"]), None)),
+    }
     if is_tulo and not needs_mfa(request.user, request.membership):
         context["going"] = selectors.who_is_going(picket_line=line)
         context["lead_links"] = line.lead_links.filter(revoked_at__isnull=True)
@@ -123,7 +161,7 @@ def picket_line(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 
 @clp_view(*ANY_ROLE)
 @require_POST
-def signup(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def signup(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     line = get_object_or_404(PicketLine, pk=pk, clp=clp)
     day_id = request.POST.get("action_day", "")
     if not day_id.isdigit():
@@ -145,7 +183,7 @@ def signup(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 
 @tulo_only
 @require_POST
-def lead_link_create(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def lead_link_create(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     line = get_object_or_404(PicketLine, pk=pk, clp=clp)
     # PostgreSQL cannot store a NUL character, and no one types one: drop it.
     label = request.POST.get("label", "").replace("\x00", "")[:100]
@@ -156,7 +194,7 @@ def lead_link_create(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 
 @tulo_only
 @require_POST
-def lead_link_revoke(request: HttpRequest, clp: CLP, pk: int, link_pk: int) -> HttpResponse:
+def lead_link_revoke(request: MemberRequest, clp: CLP, pk: int, link_pk: int) -> HttpResponse:
     link = get_object_or_404(LeadLink, pk=link_pk, picket_line__pk=pk, picket_line__clp=clp)
     services.lead_link_revoke(link=link)
     messages.success(request, "Link revoked: it no longer opens.")
@@ -184,7 +222,7 @@ def lead_view(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @clp_view(*ANY_ROLE)
-def visit_create(request: HttpRequest, clp: CLP) -> HttpResponse:
+def visit_create(request: MemberRequest, clp: CLP) -> HttpResponse:
     is_tulo = request.membership.role == Role.TULO
     initial = {"date": timezone.localdate(), "members_count": 1}
     line = None
@@ -197,12 +235,18 @@ def visit_create(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 
 @clp_view(Role.TULO)
-def visit_edit(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def visit_edit(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     visit = get_object_or_404(PicketVisit, pk=pk, clp=clp)
     return _visit_form(request, clp, visit, None, True)
 
 
-def _visit_form(request, clp, visit, initial, is_tulo):
+def _visit_form(
+    request: MemberRequest,
+    clp: CLP,
+    visit: PicketVisit,
+    initial: dict[str, Any] | None,
+    is_tulo: bool,
+) -> HttpResponse:
     form = VisitForm(
         request.POST or None,
         request.FILES or None,
@@ -234,7 +278,7 @@ def _visit_form(request, clp, visit, initial, is_tulo):
 
 
 @clp_view(Role.TULO)
-def visit_list(request: HttpRequest, clp: CLP) -> HttpResponse:
+def visit_list(request: MemberRequest, clp: CLP) -> HttpResponse:
     return render(
         request,
         "pickets/visits.html",
@@ -251,14 +295,14 @@ def visit_list(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 
 @clp_view(Role.TULO)
-def visit_detail(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def visit_detail(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     visit = get_object_or_404(selectors.visits(clp=clp), pk=pk)
     return render(request, "pickets/visit.html", {"clp": clp, "visit": visit})
 
 
 @tulo_only
 @require_POST
-def visit_confirm(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def visit_confirm(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     visit = get_object_or_404(PicketVisit, pk=pk, clp=clp)
     services.visit_confirm(visit=visit, by=request.user)
     messages.success(request, "Visit confirmed: it now counts in reports.")
@@ -267,7 +311,7 @@ def visit_confirm(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 
 @tulo_only
 @require_POST
-def visit_delete(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def visit_delete(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     visit = get_object_or_404(PicketVisit, pk=pk, clp=clp)
     services.visit_delete(visit=visit)
     messages.success(request, "Visit deleted.")
@@ -275,7 +319,7 @@ def visit_delete(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
 
 
 @clp_view(*ANY_ROLE)
-def photo(request: HttpRequest, clp: CLP, pk: int) -> FileResponse:
+def photo(request: MemberRequest, clp: CLP, pk: int) -> FileResponse:
     """A visit photo: the TULO sees every one; others only those with consent."""
     item = get_object_or_404(VisitPhoto, pk=pk, visit__clp=clp)
     if not item.consent and request.membership.role != Role.TULO:
@@ -289,13 +333,13 @@ def photo(request: HttpRequest, clp: CLP, pk: int) -> FileResponse:
 
 
 @tulo_only
-def actions(request: HttpRequest, clp: CLP) -> HttpResponse:
+def actions(request: MemberRequest, clp: CLP) -> HttpResponse:
     page = selectors.ledger_page(clp=clp, cursor=request.GET.get("after"))
     return render(request, "pickets/actions.html", {"clp": clp, "page": page})
 
 
 @tulo_only
-def action_form(request: HttpRequest, clp: CLP, pk: int | None = None) -> HttpResponse:
+def action_form(request: MemberRequest, clp: CLP, pk: int | None = None) -> HttpResponse:
     action = (
         get_object_or_404(SolidarityAction, pk=pk, clp=clp) if pk else SolidarityAction(clp=clp)
     )

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 
 from clps.models import CLP, AuditAction, AuditEvent, Membership, User
 from clps.pagination import Page, decode_cursor, encode_cursor, keyset_after
@@ -136,7 +136,7 @@ def audit_log_page(*, clp: CLP, cursor: str | None = None, size: int = 25) -> Pa
 def _describe(clp: CLP, page: list[tuple[LogEntry, Any, History | None]]) -> None:
     """Fill in what each entry is about, who did it and what an edit changed, in a fixed number
     of queries."""
-    previous_ids: dict[type, list[int]] = {}
+    previous_ids: dict[type[Model], list[int]] = {}
     actor_ids = set()
     for entry, record, history in page:
         if entry.actor is not None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from clps.audit import record_event
-from clps.models import AuditAction, User
+from clps.models import CLP, AuditAction, User
 from clps.personal_data import (
     account_export,
     audit_entries_export,
@@ -36,40 +36,50 @@ def _historical_models() -> list[type[models.Model]]:
     ]
 
 
-def _user_fields(model: type[models.Model]) -> list[str]:
+def _user_fields(model: type[models.Model]) -> list[models.Field]:
     return [
-        f.attname
+        f
         for f in model._meta.concrete_fields
         if f.many_to_one and f.related_model is User and f.name != "history_user"
     ]
 
 
-def _history(person: Person) -> list[dict]:
+def _tracked_model(historical: type[models.Model]) -> type[models.Model]:
+    """The model whose edit history `historical` keeps."""
+    # simple_history sets instance_type on each historical model; it has no type hints.
+    return historical.instance_type  # type: ignore[attr-defined]
+
+
+def _history(*, user: User, clp: CLP | None) -> list[dict]:
     """Edits the person made, and edit history rows naming them (a visit they reported)."""
-    user = person.user
     rows = []
     for model in _historical_models():
         has_clp = any(f.name == "clp" for f in model._meta.concrete_fields)
-        if person.clp is not None and not has_clp:
+        if clp is not None and not has_clp:
             continue  # shared records' history is the whole site's, not the CLP's
         naming = _user_fields(model)
         condition = Q(history_user_id=user.pk)
-        for attname in naming:
-            condition |= Q(**{attname: user.pk})
+        for field in naming:
+            condition |= Q(**{field.attname: user.pk})
         qs = model._base_manager.filter(condition)
-        if person.clp is not None:
-            qs = qs.filter(clp_id=person.clp.pk)
-        label = model.instance_type._meta.verbose_name
+        if clp is not None:
+            qs = qs.filter(clp_id=clp.pk)
+        label = _tracked_model(model)._meta.verbose_name
         for record in qs.order_by("history_date", "history_id").values(
-            "history_id", "history_date", "history_type", "history_user_id", "id", *naming
+            "history_id",
+            "history_date",
+            "history_type",
+            "history_user_id",
+            "id",
+            *[field.attname for field in naming],
         ):
             part = []
             if record["history_user_id"] == user.pk:
                 part.append("you made this change")
             part += [
-                f"names you as {model._meta.get_field(a[:-3]).verbose_name}"
-                for a in naming
-                if record[a] == user.pk
+                f"names you as {field.verbose_name}"
+                for field in naming
+                if record[field.attname] == user.pk
             ]
             rows.append(
                 {
@@ -88,6 +98,15 @@ def _is_own_row(mention: Mention, person: Person) -> bool:
     if person.user is not None and mention.model is User and mention.pk == person.user.pk:
         return True
     return (mention.model, mention.pk) in {(type(r), r.pk) for r in person.records}
+
+
+def _mention_entry(mention: Mention) -> dict[str, Any]:
+    labels = {f.name: str(f.verbose_name) for f in mention.model._meta.concrete_fields}
+    return {
+        "record": str(mention.model._meta.verbose_name),
+        "record_id": mention.pk,
+        "fields": [labels[name] for name in mention.fields],
+    }
 
 
 def person_export(*, person: Person) -> dict:
@@ -112,17 +131,13 @@ def person_export(*, person: Person) -> dict:
         data.update(provider.export(person=person))
     data["emails_written_to_you"] = outgoing_mail_export(emails=person.emails, clp=person.clp)
     if person.user is not None:
-        data["edit_history"] = _history(person)
+        data["edit_history"] = _history(user=person.user, clp=person.clp)
         data["audit_log_entries_you_made"] = audit_entries_export(user=person.user, clp=person.clp)
     if person.clp is None:
         # Anywhere else the address or full name was typed: notes, reports, history.
         needles, patterns = person_patterns(person)
         data["mentioned_in_text"] = [
-            {
-                "record": str(m.model._meta.verbose_name),
-                "record_id": m.pk,
-                "fields": [str(m.model._meta.get_field(f).verbose_name) for f in m.fields],
-            }
+            _mention_entry(m)
             for m in text_mentions(needles=needles, patterns=patterns)
             if not _is_own_row(m, person)
         ]

@@ -61,11 +61,11 @@ def scrub(value: Any, patterns: list[re.Pattern]) -> Any:
 def text_columns() -> list[tuple[type[models.Model], list[models.Field]]]:
     """Every table's text and JSON columns, the project's and its libraries', edit history
     included: anywhere a name or address could have been typed or copied."""
-    found = []
+    found: list[tuple[type[models.Model], list[models.Field]]] = []
     for model in apps.get_models(include_auto_created=True):
         if model._meta.proxy or not model._meta.managed:
             continue
-        fields = [
+        fields: list[models.Field] = [
             f
             for f in model._meta.concrete_fields
             if isinstance(f, TEXT_FIELDS) and not f.primary_key

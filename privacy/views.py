@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clps.access import clp_view, public_clp_view
-from clps.models import CLP, Role
+from clps.models import CLP, Role, User
+from clps.requests import ClpRequest, MemberRequest, SignedInRequest
 
 from .access import is_site_admin
 from .audit_log import audit_log_page
@@ -32,7 +33,7 @@ def notice(request: HttpRequest) -> HttpResponse:
 
 
 @public_clp_view
-def clp_notice(request: HttpRequest, clp: CLP) -> HttpResponse:
+def clp_notice(request: ClpRequest, clp: CLP) -> HttpResponse:
     return render(request, "privacy/notice.html", retention_periods() | {"clp": clp})
 
 
@@ -40,7 +41,7 @@ def clp_notice(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 
 @login_required
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: SignedInRequest) -> HttpResponse:
     """A signed-in person downloads everything the site holds about them."""
     if request.method == "POST":
         person = person_find(email=request.user.email)
@@ -61,19 +62,19 @@ def _download(data: dict, name: str) -> HttpResponse:
 # Requests handled by a TULO or a site admin -------------------------------------------------------
 
 
-def _requests(request: HttpRequest, clp: CLP | None) -> HttpResponse:
+def _requests(request: HttpRequest, clp: CLP | None, *, by: User) -> HttpResponse:
     """One page for both: find by email, download a copy, or review and then erase."""
     scope = {"clp": clp, "base_url": request.path}
     action = request.POST.get("action", "")
     if request.method != "POST":
         return render(request, "privacy/requests.html", scope | {"form": PersonForm()})
     if action == "erase":
-        form = EraseForm(request.POST)
-        if not form.is_valid():
+        erase_form = EraseForm(request.POST)
+        if not erase_form.is_valid():
             person = person_find(email=request.POST.get("email", ""), clp=clp)
-            return _review(request, scope, person, form)
+            return _review(request, scope, person, erase_form, by=by)
         try:
-            result = person_erase(email=form.cleaned_data["email"], by=request.user, clp=clp)
+            result = person_erase(email=erase_form.cleaned_data["email"], by=by, clp=clp)
         except ValidationError as exc:
             # Back to the address, kept as typed, with why it cannot be erased here.
             form = PersonForm(request.POST)
@@ -89,18 +90,20 @@ def _requests(request: HttpRequest, clp: CLP | None) -> HttpResponse:
         messages.info(request, f"{clp.name} holds nothing under that address.")
         return render(request, "privacy/requests.html", scope | {"form": form})
     if action == "export":
-        data = person_export_record(person=person, by=request.user)
+        data = person_export_record(person=person, by=by)
         return _download(data, "personal-data")
     if action == "review":
-        return _review(request, scope, person, EraseForm(initial={"email": person.email}))
+        return _review(request, scope, person, EraseForm(initial={"email": person.email}), by=by)
     return render(request, "privacy/requests.html", scope | {"form": form})
 
 
-def _review(request: HttpRequest, scope: dict, person: Person, form: EraseForm) -> HttpResponse:
+def _review(
+    request: HttpRequest, scope: dict, person: Person, form: EraseForm, *, by: User
+) -> HttpResponse:
     summary = export_summary(person_export(person=person))
     problem = ""
     try:
-        check_may_erase(person=person, by=request.user)
+        check_may_erase(person=person, by=by)
     except ValidationError as exc:
         problem = exc.messages[0]
     return render(
@@ -111,9 +114,9 @@ def _review(request: HttpRequest, scope: dict, person: Person, form: EraseForm) 
 
 
 @clp_view(Role.TULO)
-def clp_requests(request: HttpRequest, clp: CLP) -> HttpResponse:
+def clp_requests(request: MemberRequest, clp: CLP) -> HttpResponse:
     """A TULO answers requests about the people in their own CLP's records, and no other's."""
-    return _requests(request, clp)
+    return _requests(request, clp, by=request.user)
 
 
 def site_requests(request: HttpRequest) -> HttpResponse:
@@ -128,13 +131,13 @@ def site_requests(request: HttpRequest) -> HttpResponse:
         return redirect("mfa_activate_totp")
     if not is_site_admin(user):
         raise PermissionDenied("Only a site admin can open this page.")
-    return _requests(request, None)
+    return _requests(request, None, by=user)
 
 
 # The audit log ------------------------------------------------------------------------------------
 
 
 @clp_view(Role.TULO)
-def audit_log(request: HttpRequest, clp: CLP) -> HttpResponse:
+def audit_log(request: MemberRequest, clp: CLP) -> HttpResponse:
     page = audit_log_page(clp=clp, cursor=request.GET.get("after"))
     return render(request, "privacy/audit_log.html", {"clp": clp, "page": page})

@@ -96,24 +96,23 @@ def assess(ballot: Ballot, rule_sets: list[BallotRuleSet] | None = None) -> Ball
     yes_of_votes = percent(ballot.yes_votes, ballot.votes_cast)
     yes_of_entitled = percent(ballot.yes_votes, ballot.entitled_to_vote)
     majority = None
-    if has_result:
+    if has_result and ballot.yes_votes is not None:  # has_result says yes_votes is given
         majority = ballot.yes_votes > (ballot.no_votes or 0)
 
     thresholds: list[Threshold] = []
     statutory = ballot.kind == BallotKind.STATUTORY
     if rule_set is not None and statutory:
-        turnout_applies = rule_set.turnout_threshold_pct is not None and (
-            rule_set.turnout_threshold_ends_on is None
-            or ballot.opens_on < rule_set.turnout_threshold_ends_on
-        )
-        if turnout_applies:
-            required = rule_set.turnout_threshold_pct
+        turnout_pct = rule_set.turnout_threshold_pct
+        turnout_ends_on = rule_set.turnout_threshold_ends_on
+        if turnout_pct is not None and (
+            turnout_ends_on is None or ballot.opens_on < turnout_ends_on
+        ):
             thresholds.append(
                 Threshold(
                     "Turnout",
-                    required,
+                    turnout_pct,
                     turnout,
-                    at_least(ballot.votes_cast, ballot.entitled_to_vote, required),
+                    at_least(ballot.votes_cast, ballot.entitled_to_vote, turnout_pct),
                 )
             )
         if ballot.important_public_services and rule_set.ips_support_threshold_pct is not None:

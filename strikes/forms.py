@@ -1,8 +1,10 @@
 import datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from clps.forms import choose_from
 from clps.postcodes import clean_postcode
 
 from .models import (
@@ -61,8 +63,9 @@ class WorkplaceForm(forms.ModelForm):
     def clean_postcode(self) -> str:
         return clean_postcode(self.cleaned_data["postcode"])
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         lat, lng = cleaned.get("latitude"), cleaned.get("longitude")
         if (lat is None) != (lng is None):
             raise ValidationError("Give both latitude and longitude, or neither.")
@@ -117,8 +120,8 @@ class DisputeForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["employer"].required = False
-        self.fields["workplaces"].queryset = Workplace.objects.select_related("employer")
-        self.fields["branches"].queryset = Branch.objects.select_related("union")
+        choose_from(self, "workplaces", Workplace.objects.select_related("employer"))
+        choose_from(self, "branches", Branch.objects.select_related("union"))
         self.fields["workplaces"].required = False
         self.fields["branches"].required = False
 
@@ -135,8 +138,9 @@ class DisputeForm(forms.ModelForm):
                 ) from None
         return "\n".join(lines)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         employer = cleaned.get("employer")
         new_employer = (cleaned.get("new_employer") or "").strip()
         if employer and new_employer:
@@ -204,8 +208,9 @@ class BallotForm(forms.ModelForm):
         for name in ("opens_on", "closes_on", "result_announced_on"):
             self.fields[name].validators.append(plausible_ballot_date)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
         if opens and closes and closes < opens:
             self.add_error("closes_on", "The ballot closes before it opens: check the dates.")
@@ -244,8 +249,9 @@ class ActionDayForm(forms.ModelForm):
         widgets = {"date": DATE, "start_time": TIME, "end_time": TIME}
         help_texts = {"note": "E.g. 'first of a two-day walkout'."}
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start_time"), cleaned.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", "The end time is before the start time.")
@@ -283,8 +289,9 @@ class ActionDayRangeForm(forms.Form):
     end_time = forms.TimeField(required=False, widget=TIME)
     note = forms.CharField(required=False, max_length=300)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         first, last = cleaned.get("first_day"), cleaned.get("last_day")
         if first and last:
             try:

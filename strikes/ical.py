@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.conf import settings
 from django.db.models import Count, Max, QuerySet, Sum
+from icalendar.enums import STATUS, TRANSP
 
 from .models import ActionDay, ActionKind, Dispute, Workplace
 
@@ -146,6 +147,9 @@ def _description(day: ActionDay, places: Sequence[Workplace], url: str) -> str:
 def _event(
     day: ActionDay, *, url: str, places: Sequence[Workplace], stamp: datetime.datetime
 ) -> icalendar.Event:
+    # A timed event, or a whole day: a datetime is a date too.
+    start: datetime.date
+    end: datetime.date | None
     if day.start_time:
         start = datetime.datetime.combine(day.date, day.start_time, tzinfo=LONDON)
         # Without a known end the event has no length, as RFC 5545 reads a DTSTART alone.
@@ -162,14 +166,14 @@ def _event(
         description=_description(day, places, url),
         start=start,
         end=end,
-        status="CANCELLED" if day.cancelled else "CONFIRMED",
+        status=STATUS.CANCELLED if day.cancelled else STATUS.CONFIRMED,
         sequence=max(0, int((stamp - SEQUENCE_EPOCH).total_seconds())),
         stamp=stamp,
         last_modified=stamp,
         url=url,
         location="; ".join(place_label(p) for p in places[:3]) or None,
         categories=[ActionKind(day.kind).label],
-        transparency="TRANSPARENT",
+        transparency=TRANSP.TRANSPARENT,
     )
     return event
 

@@ -1,5 +1,7 @@
 """The TULO's CSV import pages: paste or upload, preview, confirm; large files as a job."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clps.access import clp_view
 from clps.models import CLP, Role
+from clps.requests import MemberRequest
 
 from . import csv_import, selectors, services
 from .models import CsvImport, CsvImportKind, CsvImportStatus
@@ -40,8 +43,9 @@ class CsvImportForm(forms.Form):
         f"{csv_import.MAX_ROWS:,} rows. A file you choose replaces what is in the box above.",
     )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         upload = cleaned.get("file")
         where = "file" if upload else "text"
         try:
@@ -68,8 +72,9 @@ class ConfirmForm(forms.Form):
     kind = forms.ChoiceField(choices=CsvImportKind.choices, widget=forms.HiddenInput)
     text = forms.CharField(strip=False, widget=forms.HiddenInput)
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         try:
             cleaned["rows"] = csv_import.prepare(csv_import.clean_text(cleaned.get("text") or ""))
         except csv_import.ImportRefused as exc:
@@ -112,7 +117,7 @@ def _formats() -> list[dict]:
     ]
 
 
-def _start_job(request: HttpRequest, clp: CLP, cleaned: dict) -> HttpResponse:
+def _start_job(request: MemberRequest, clp: CLP, cleaned: dict) -> HttpResponse:
     job = services.csv_import_start(
         clp=clp,
         user=request.user,
@@ -124,7 +129,7 @@ def _start_job(request: HttpRequest, clp: CLP, cleaned: dict) -> HttpResponse:
 
 
 @clp_view(Role.TULO)
-def start(request: HttpRequest, clp: CLP) -> HttpResponse:
+def start(request: MemberRequest, clp: CLP) -> HttpResponse:
     """The import page; posting a file shows its preview, or starts a job for a large one."""
     if request.method != "POST":
         return _start_page(request, clp, CsvImportForm())
@@ -142,10 +147,11 @@ def start(request: HttpRequest, clp: CLP) -> HttpResponse:
 
 @clp_view(Role.TULO)
 @require_POST
-def apply(request: HttpRequest, clp: CLP) -> HttpResponse:
+def apply(request: MemberRequest, clp: CLP) -> HttpResponse:
     form = ConfirmForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.non_field_errors()) or "Preview the file again.")
+        problems = " ".join(map(str, form.non_field_errors()))
+        messages.error(request, problems or "Preview the file again.")
         return redirect("strikes_import:start", clp.slug)
     cleaned = form.cleaned_data
     if cleaned["rows"] > csv_import.BACKGROUND_ROWS:
@@ -155,15 +161,15 @@ def apply(request: HttpRequest, clp: CLP) -> HttpResponse:
             kind=cleaned["kind"], text=cleaned["text"], user=request.user
         )
     except csv_import.ImportInvalid as exc:
-        form = CsvImportForm(initial={"kind": cleaned["kind"], "text": cleaned["text"]})
-        return _start_page(request, clp, form, exc.plan)
+        start_form = CsvImportForm(initial={"kind": cleaned["kind"], "text": cleaned["text"]})
+        return _start_page(request, clp, start_form, exc.plan)
     messages.success(request, csv_import.result_message(plan))
     return redirect("strikes_import:start", clp.slug)
 
 
 @clp_view(Role.TULO)
 @require_GET
-def template(request: HttpRequest, clp: CLP, kind: str) -> HttpResponse:
+def template(request: MemberRequest, clp: CLP, kind: str) -> HttpResponse:
     """A CSV to fill in: the header and a few example rows."""
     if kind not in CsvImportKind.values:
         raise Http404("There is no such import.")
@@ -177,7 +183,7 @@ def template(request: HttpRequest, clp: CLP, kind: str) -> HttpResponse:
 
 
 def _job_context(clp: CLP, job: CsvImport) -> dict:
-    context = {"clp": clp, "job": job}
+    context: dict[str, Any] = {"clp": clp, "job": job}
     if not job.is_running:
         context["preview"] = csv_import.Plan.from_job(job)
         if job.status != CsvImportStatus.DONE:
@@ -187,14 +193,14 @@ def _job_context(clp: CLP, job: CsvImport) -> dict:
 
 @clp_view(Role.TULO)
 @require_GET
-def job(request: HttpRequest, clp: CLP, job_id: int) -> HttpResponse:
+def job(request: MemberRequest, clp: CLP, job_id: int) -> HttpResponse:
     job = get_object_or_404(CsvImport, pk=job_id, clp=clp)
     return render(request, "strikes/import/job.html", _job_context(clp, job))
 
 
 @clp_view(Role.TULO)
 @require_GET
-def job_progress(request: HttpRequest, clp: CLP, job_id: int) -> HttpResponse:
+def job_progress(request: MemberRequest, clp: CLP, job_id: int) -> HttpResponse:
     """The part of the job page that htmx polls: the progress bar, then the outcome."""
     job = get_object_or_404(CsvImport, pk=job_id, clp=clp)
     return render(request, "strikes/import/_job.html", _job_context(clp, job))
@@ -202,7 +208,7 @@ def job_progress(request: HttpRequest, clp: CLP, job_id: int) -> HttpResponse:
 
 @clp_view(Role.TULO)
 @require_POST
-def job_confirm(request: HttpRequest, clp: CLP, job_id: int) -> HttpResponse:
+def job_confirm(request: MemberRequest, clp: CLP, job_id: int) -> HttpResponse:
     job = get_object_or_404(CsvImport, pk=job_id, clp=clp)
     if not services.csv_import_confirm(job=job) and job.status == CsvImportStatus.INVALID:
         messages.error(request, "This file has rows to fix: fix them and preview it again.")

@@ -13,6 +13,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from clps.models import User
+
 
 class Union(models.Model):
     name = models.CharField(max_length=200)
@@ -67,6 +69,9 @@ class Branch(models.Model):
 class Employer(models.Model):
     name = models.CharField(max_length=200, unique=True)
     history = HistoricalRecords()
+    # The author simple_history records for a save, where the code saving sets one (else the
+    # request's user). No class default: simple_history looks for the attribute itself.
+    _history_user: User | None
 
     class Meta:
         ordering = ["name"]
@@ -85,6 +90,9 @@ class Workplace(models.Model):
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     history = HistoricalRecords()
+    # The author simple_history records for a save, where the code saving sets one (else the
+    # request's user). No class default: simple_history looks for the attribute itself.
+    _history_user: User | None
 
     class Meta:
         ordering = ["name"]
@@ -162,6 +170,16 @@ class Dispute(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     history = HistoricalRecords(m2m_fields=[unions, workplaces])
+    # The author simple_history records for a save, where the code saving sets one (else the
+    # request's user). No class default: simple_history looks for the attribute itself.
+    _history_user: User | None
+    # Loaded through selectors.local_workplaces_prefetch only: its workplaces in the CLP's
+    # districts. Declared here as the Django plugin for mypy cannot follow that prefetch from
+    # the action days to their disputes.
+    local_workplaces: list[Workplace]
+    # Set by public_calendar.map_context: the days the map lists, and how many more there are.
+    shown_days: list["ActionDay"]
+    more_days: int
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -205,6 +223,8 @@ class ActionDay(models.Model):
     note = models.CharField(max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+    # Set by the public pages that list days: ical.times_label(day), for their templates.
+    times: str
 
     class Meta:
         ordering = ["date", "start_time"]

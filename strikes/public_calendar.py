@@ -9,7 +9,9 @@ import datetime
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import wraps
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -23,6 +25,11 @@ from clps.models import CLP
 
 from . import ical, selectors
 from .models import ActionDay, Workplace
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from .selectors import MapPlace
 
 CALENDAR_WEEKS = 8
 # A page of the calendar stops early, at a whole date, if it would hold more days than this.
@@ -68,6 +75,7 @@ def calendar_context(request: HttpRequest, clp: CLP) -> dict:
     start = _cursor(request.GET.get("from"), today)
     end = start + datetime.timedelta(weeks=CALENDAR_WEEKS, days=-1)
     days = list(selectors.calendar_days(clp=clp, start=start, end=end)[: PAGE_ROWS + 1])
+    next_date: datetime.date | None
     if len(days) > PAGE_ROWS:
         # Too many for one page: end it at the last whole date; the next page starts there.
         next_date = days[PAGE_ROWS].date
@@ -106,7 +114,7 @@ def map_csp(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         origin = _tile_origin(settings.MAP_TILE_URL)
         if not origin:
             return view(request, *args, **kwargs)
-        config = dict(settings.SECURE_CSP)
+        config: dict[str, list[str]] = dict(settings.SECURE_CSP)
         config["img-src"] = [*config.get("img-src", []), origin]
         return csp_override(config)(view)(request, *args, **kwargs)
 
@@ -119,13 +127,15 @@ def _day_label(day: ActionDay) -> str:
     return f"{day.date:%a} {day.date.day} {day.date:%b}: {kind}" + (f", {times}" if times else "")
 
 
-def _marker(place: Workplace) -> dict:
+def _marker(
+    place: "WithAnnotations[Workplace, MapPlace]", latitude: Decimal, longitude: Decimal
+) -> dict[str, Any]:
     return {
         "id": place.pk,
         "name": place.name,
         "address": ", ".join(p for p in (place.address, place.postcode) if p),
-        "lat": float(place.latitude),
-        "lng": float(place.longitude),
+        "lat": float(latitude),
+        "lng": float(longitude),
         "disputes": [
             {
                 "title": dispute.title,
@@ -164,7 +174,9 @@ def map_context(request: HttpRequest, clp: CLP) -> dict:
             "shadowUrl": static("vendor/leaflet/images/marker-shadow.png"),
         },
         "places": [
-            _marker(p) for p in places if p.latitude is not None and p.longitude is not None
+            _marker(p, p.latitude, p.longitude)
+            for p in places
+            if p.latitude is not None and p.longitude is not None
         ],
     }
     return {

@@ -7,6 +7,7 @@ A CLP's calendar and map pages are the pickets app's, built on strikes.public_ca
 import datetime
 import itertools
 from dataclasses import dataclass
+from typing import cast
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +19,7 @@ from django.views.decorators.http import condition, require_safe
 
 from clps.access import public_clp_view
 from clps.models import CLP
+from clps.requests import ClpRequest
 
 from . import ical, selectors
 from .models import ActionDay, Dispute
@@ -73,28 +75,42 @@ class Feed:
     days: QuerySet[ActionDay]
     state: ical.FeedState
     window: tuple[datetime.date, datetime.date]
-    dispute: Dispute | None = None
+
+
+@dataclass
+class DisputeFeed(Feed):
+    dispute: Dispute
+
+
+class FeedRequest(HttpRequest):
+    """A feed's request keeps the feed once built: the ETag, the Last-Modified time and the
+    view each ask for it, and only the first builds it."""
+
+    clp_feed: Feed
+    dispute_feed: DisputeFeed
 
 
 def _clp_feed(request: HttpRequest, clp: CLP) -> Feed:
-    if not hasattr(request, "feed"):
+    kept = cast(FeedRequest, request)
+    if not hasattr(kept, "clp_feed"):
         window = ical.feed_window(timezone.localdate())
         days = selectors.calendar_days(clp=clp, start=window[0], end=window[1])
         key = f"clp-{clp.pk}|{window}|{request.build_absolute_uri('/')}"
-        request.feed = Feed(days=days, state=ical.feed_state(days, key=key), window=window)
-    return request.feed
+        kept.clp_feed = Feed(days=days, state=ical.feed_state(days, key=key), window=window)
+    return kept.clp_feed
 
 
-def _dispute_feed(request: HttpRequest, pk: int) -> Feed:
-    if not hasattr(request, "feed"):
+def _dispute_feed(request: HttpRequest, pk: int) -> DisputeFeed:
+    kept = cast(FeedRequest, request)
+    if not hasattr(kept, "dispute_feed"):
         dispute = _get_dispute(pk)
         window = ical.feed_window(timezone.localdate())
         days = selectors.dispute_days(dispute=dispute, start=window[0], end=window[1])
         key = f"dispute-{dispute.pk}|{window}|{request.build_absolute_uri('/')}"
-        request.feed = Feed(
+        kept.dispute_feed = DisputeFeed(
             days=days, state=ical.feed_state(days, key=key), window=window, dispute=dispute
         )
-    return request.feed
+    return kept.dispute_feed
 
 
 def _ics_response(body: bytes, filename: str) -> HttpResponse:
@@ -110,7 +126,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
     etag_func=lambda request, clp: _clp_feed(request, clp).state.etag,
     last_modified_func=lambda request, clp: _clp_feed(request, clp).state.last_modified,
 )
-def clp_calendar_ics(request: HttpRequest, clp: CLP) -> HttpResponse:
+def clp_calendar_ics(request: ClpRequest, clp: CLP) -> HttpResponse:
     feed = _clp_feed(request, clp)
     body = ical.build_calendar(
         days=feed.days,

@@ -1,10 +1,12 @@
 """Reads over the shared records, as each CLP sees them."""
 
 import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from clps.models import CLP, PostcodeDistrict
+from clps.pagination import Page, keyset_page
 
 from .ballot_law import BallotAssessment, assess
 from .models import (
@@ -15,10 +17,14 @@ from .models import (
     Branch,
     CsvImport,
     Dispute,
+    Employer,
     FollowedDispute,
     Union,
     Workplace,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def local_dispute_ids(clp: CLP) -> list[int]:
@@ -175,15 +181,14 @@ def dispute_changes(*, dispute: Dispute, limit: int = 10) -> list:
     records = list(
         dispute.history.select_related("history_user").order_by("-history_date")[: limit + 1]
     )
+    labels = {field.name: str(field.verbose_name) for field in Dispute._meta.fields}
     for record, before in zip(records, records[1:] + [None], strict=True):
         record.changed = []
         if before is not None:
             delta = record.diff_against(
                 before, excluded_fields=["updated_at", "unions", "workplaces"]
             )
-            record.changed = [
-                str(Dispute._meta.get_field(name).verbose_name) for name in delta.changed_fields
-            ]
+            record.changed = [labels[name] for name in delta.changed_fields]
     return records[:limit]
 
 
@@ -205,14 +210,15 @@ def mandates_expiring(
         yes_votes__isnull=False,
         dispute_id__in=_ids(clp, dispute_ids),
     ).select_related("dispute", "union")
-    expiring = []
+    expiring: list[tuple[datetime.date, Ballot, BallotAssessment]] = []
     for ballot in recent:
         result = assess(ballot, rules)
         if result.mandate and result.mandate_ends_on:
             left = (result.mandate_ends_on - today).days
             if 0 <= left <= within_days:
-                expiring.append((ballot, result))
-    return sorted(expiring, key=lambda pair: pair[1].mandate_ends_on)
+                expiring.append((result.mandate_ends_on, ballot, result))
+    expiring.sort(key=lambda entry: entry[0])
+    return [(ballot, result) for _, ballot, result in expiring]
 
 
 def stale_disputes(
@@ -273,9 +279,18 @@ def next_action_day_date(*, clp: CLP, after: datetime.date) -> datetime.date | N
     )
 
 
+class UpcomingDays(TypedDict):
+    upcoming_days: list[ActionDay]
+
+
+class MapPlace(TypedDict):
+    is_local: bool
+    upcoming_disputes: list["WithAnnotations[Dispute, UpcomingDays]"]
+
+
 def calendar_places(
     *, clp: CLP, start: datetime.date, end: datetime.date, limit: int
-) -> QuerySet[Workplace]:
+) -> "QuerySet[WithAnnotations[Workplace, MapPlace]]":
     """Workplaces of the CLP's disputes with action (not cancelled) from start to end: those in
     the CLP's districts and any others with a map location, local ones first.
 
@@ -332,3 +347,24 @@ def dispute_days(
     if end is not None:
         qs = qs.filter(date__lte=end)
     return qs.order_by("date", "start_time", "pk")
+
+
+# The shared records' page: each kind a page at a time, by the name people look for.
+
+
+def record_pages(*, cursors: dict[str, str | None]) -> dict[str, Page]:
+    """Unions, branches, employers and workplaces, each kind a page at a time after its own
+    cursor (`cursors[kind]`)."""
+    lists: dict[str, tuple[QuerySet, list[str]]] = {
+        "unions": (Union.objects.all(), ["short_name", "id"]),
+        "branches": (
+            Branch.objects.select_related("union"),
+            ["union__short_name", "name", "id"],
+        ),
+        "employers": (Employer.objects.all(), ["name", "id"]),
+        "workplaces": (Workplace.objects.select_related("employer"), ["name", "id"]),
+    }
+    return {
+        kind: keyset_page(qs, order=order, cursor=cursors.get(kind), size=50)
+        for kind, (qs, order) in lists.items()
+    }

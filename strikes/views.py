@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from clps.access import clp_view
 from clps.models import CLP, Role
 from clps.pagination import keyset_page
+from clps.requests import MemberRequest
 
 from . import selectors, services
 from .ballot_law import assess
@@ -33,7 +34,7 @@ tulo_only = clp_view(Role.TULO)
 
 
 @tulo_only
-def dispute_list(request: HttpRequest, clp: CLP) -> HttpResponse:
+def dispute_list(request: MemberRequest, clp: CLP) -> HttpResponse:
     form = DisputeFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.dispute_list(
@@ -59,7 +60,7 @@ def _dispute_or_404(clp: CLP, pk: int) -> Dispute:
 
 
 @tulo_only
-def dispute_detail(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def dispute_detail(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     dispute = _dispute_or_404(clp, pk)
     rules = selectors.rule_sets()
     ballots = [(ballot, assess(ballot, rules)) for ballot in dispute.ballots.all()]
@@ -77,7 +78,7 @@ def dispute_detail(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
     )
 
 
-def _dispute_form(request: HttpRequest, clp: CLP, dispute: Dispute | None) -> HttpResponse:
+def _dispute_form(request: MemberRequest, clp: CLP, dispute: Dispute | None) -> HttpResponse:
     form = DisputeForm(request.POST or None, instance=dispute)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -98,18 +99,18 @@ def _dispute_form(request: HttpRequest, clp: CLP, dispute: Dispute | None) -> Ht
 
 
 @tulo_only
-def dispute_create(request: HttpRequest, clp: CLP) -> HttpResponse:
+def dispute_create(request: MemberRequest, clp: CLP) -> HttpResponse:
     return _dispute_form(request, clp, None)
 
 
 @tulo_only
-def dispute_edit(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def dispute_edit(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     return _dispute_form(request, clp, get_object_or_404(Dispute, pk=pk))
 
 
 @tulo_only
 @require_POST
-def dispute_follow(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def dispute_follow(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     dispute = get_object_or_404(Dispute, pk=pk)
     if request.POST.get("follow") == "1":
         services.dispute_follow(clp=clp, dispute=dispute, user=request.user)
@@ -127,7 +128,7 @@ def _child_saved(request: HttpRequest, clp: CLP, dispute: Dispute, title: str) -
 
 
 def _child_page(
-    request: HttpRequest, clp: CLP, dispute: Dispute, form: forms.Form, title: str
+    request: HttpRequest, clp: CLP, dispute: Dispute, form: forms.BaseForm, title: str
 ) -> HttpResponse:
     return render(
         request,
@@ -138,7 +139,7 @@ def _child_page(
 
 @tulo_only
 def ballot_form(
-    request: HttpRequest, clp: CLP, pk: int, ballot_pk: int | None = None
+    request: MemberRequest, clp: CLP, pk: int, ballot_pk: int | None = None
 ) -> HttpResponse:
     dispute = get_object_or_404(Dispute, pk=pk)
     ballot = get_object_or_404(Ballot, pk=ballot_pk, dispute=dispute) if ballot_pk else None
@@ -154,7 +155,7 @@ def ballot_form(
 
 @tulo_only
 def action_day_form(
-    request: HttpRequest, clp: CLP, pk: int, day_pk: int | None = None
+    request: MemberRequest, clp: CLP, pk: int, day_pk: int | None = None
 ) -> HttpResponse:
     dispute = get_object_or_404(Dispute, pk=pk)
     day = get_object_or_404(ActionDay, pk=day_pk, dispute=dispute) if day_pk else None
@@ -167,7 +168,7 @@ def action_day_form(
 
 
 @tulo_only
-def action_days_range(request: HttpRequest, clp: CLP, pk: int) -> HttpResponse:
+def action_days_range(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     dispute = get_object_or_404(Dispute, pk=pk)
     form = ActionDayRangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -197,22 +198,21 @@ RECORD_KINDS = {
 
 
 @tulo_only
-def records(request: HttpRequest, clp: CLP) -> HttpResponse:
+def records(request: MemberRequest, clp: CLP) -> HttpResponse:
     return render(
         request,
         "strikes/records.html",
         {
             "clp": clp,
-            "unions": Union.objects.all(),
-            "branches": Branch.objects.select_related("union"),
-            "employers": Employer.objects.all()[:200],
-            "workplaces": Workplace.objects.select_related("employer")[:200],
+            "pages": selectors.record_pages(
+                cursors={kind: request.GET.get(f"{kind}_after") for kind in RECORD_KINDS}
+            ),
         },
     )
 
 
 @tulo_only
-def record_form(request: HttpRequest, clp: CLP, kind: str, pk: int | None = None) -> HttpResponse:
+def record_form(request: MemberRequest, clp: CLP, kind: str, pk: int | None = None) -> HttpResponse:
     if kind not in RECORD_KINDS:
         raise Http404("No such kind of record.")
     model, form_class, noun = RECORD_KINDS[kind]

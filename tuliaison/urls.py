@@ -12,11 +12,6 @@ from clps import views as clp_views
 from pickets import urls as pickets_urls
 
 from . import views
-from .admin_access import secure_admin
-
-secure_admin(admin.site)
-admin.site.site_header = "TU Liaison administration"
-admin.site.site_title = "TU Liaison admin"
 
 handler500 = "tuliaison.middleware.server_error"
 logger = logging.getLogger(__name__)

@@ -2,13 +2,14 @@
 
 import datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from clps import selectors as clps_selectors
 from clps.access import clp_view
 from clps.models import CLP, Role
+from clps.requests import MemberRequest
 from newsletters.weekly.schedule import week_start
 from newsletters.weekly.selectors import stopped_digest
 from strikes import selectors as strikes_selectors
@@ -16,7 +17,7 @@ from strikes.ballot_law import assess
 
 
 @clp_view(Role.TULO)
-def dashboard(request: HttpRequest, clp: CLP) -> HttpResponse:
+def dashboard(request: MemberRequest, clp: CLP) -> HttpResponse:
     today = timezone.localdate()
     this_monday = week_start(today)
     next_sunday = this_monday + datetime.timedelta(days=13)

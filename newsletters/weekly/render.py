@@ -2,6 +2,7 @@
 and each recipient's copy made from it by the one email builder: one message per recipient,
 or one batch call to an email service with each recipient's links as merge data."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from clps.mail import Email, compose
+from clps.share import share_links
 
 from ..models import Digest, Subscriber
 from ..services import list_id_header, list_unsubscribe_headers, manage_url, unsubscribe_url
@@ -29,24 +31,44 @@ class Rendered:
     subject: str
     text: str
     html: str
+    web_html: str  # the web version: no one's personal links, share links instead
+
+
+def web_url(clp_slug: str, week_start: datetime.date, *, site_url: str | None = None) -> str:
+    """Where the week's email can be read in a browser, by anyone."""
+    site = (site_url or settings.SITE_URL).rstrip("/")
+    return site + reverse("newsletters_public:web_version", args=[clp_slug, week_start])
 
 
 def render(content: DigestContent, *, site_url: str | None = None) -> Rendered:
-    """Subject, text and HTML from one context, with placeholders for each recipient's links."""
+    """Subject, text and HTML from one context, with placeholders for each recipient's links,
+    and the web version from the same context."""
     site = (site_url or settings.SITE_URL).rstrip("/")
+    clp = content.clp
+    web = web_url(clp.slug, content.week_start, site_url=site)
     context = {
         "c": content,
-        "clp": content.clp,
+        "clp": clp,
         "site_url": site,
-        "calendar_url": site + reverse("pickets_public:calendar", args=[content.clp.slug]),
+        "calendar_url": site + reverse("pickets_public:calendar", args=[clp.slug]),
+        "web_url": web,
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "manage_url": MANAGE_PLACEHOLDER,
     }
     subject = " ".join(render_to_string("emails/weekly_digest/subject.txt", context).split())
+    web_context = {
+        **context,
+        "web": True,
+        "subject": subject,
+        "subscribe_url": site + reverse("newsletters_public:subscribe", args=[clp.slug]),
+        "archive_url": site + reverse("newsletters_public:archive", args=[clp.slug]),
+        "share": share_links(text=subject, url=web),
+    }
     return Rendered(
         subject=subject,
         text=render_to_string("emails/weekly_digest/body.txt", context),
         html=render_to_string("emails/weekly_digest/body.html", context),
+        web_html=render_to_string("emails/weekly_digest/body.html", web_context),
     )
 
 

@@ -200,3 +200,29 @@ def stopped_digest(*, clp: CLP) -> Digest | None:
     return (
         Digest.objects.filter(clp=clp, status=DigestStatus.STOPPED).order_by("-week_start").first()
     )
+
+
+# The weekly emails that went out, for anyone to read: the archive, web versions and feed.
+PUBLISHED = (DigestStatus.SENT, DigestStatus.SENDING, DigestStatus.PAUSED, DigestStatus.STOPPED)
+
+
+def published(*, clp: CLP):
+    return Digest.objects.filter(clp=clp, status__in=PUBLISHED).exclude(html="")
+
+
+def archive_page(*, clp: CLP, cursor: str | None) -> Page:
+    """The CLP's weekly emails that went out, newest first, a page at a time."""
+    return keyset_page(
+        published(clp=clp).only("pk", "clp_id", "week_start", "subject", "send_started_at"),
+        order=["-week_start", "-id"],
+        cursor=cursor,
+        size=20,
+    )
+
+
+def published_digest(*, clp: CLP, week_start: datetime.date) -> Digest | None:
+    return published(clp=clp).filter(week_start=week_start).first()
+
+
+def latest_published(*, clp: CLP, count: int = 20) -> list[Digest]:
+    return list(published(clp=clp).order_by("-week_start")[:count])

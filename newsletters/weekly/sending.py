@@ -56,6 +56,7 @@ def prepare(digest_id: int, *, now: datetime.datetime | None = None) -> Digest:
             return digest
         rendered = render(content)
         digest.subject, digest.text, digest.html = rendered.subject, rendered.text, rendered.html
+        digest.web_html = rendered.web_html
         digest.built_at = digest.send_started_at = now
         digest.status = DigestStatus.SENDING
         digest.save()

@@ -11,6 +11,15 @@ document.addEventListener("DOMContentLoaded", () => {
       toggle.setAttribute("aria-expanded", String(open));
     });
   }
+  // The phone's own share sheet, where the browser has one; the plain links stay beside it.
+  document.querySelectorAll(".share-native").forEach((button) => {
+    if (!navigator.share) return;
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const { shareTitle: title, shareText: text, shareUrl: url } = button.dataset;
+      navigator.share({ title, text, url }).catch(() => {});
+    });
+  });
   // Ask before a destructive form is submitted (data-confirm="message").
   document.body.addEventListener("submit", (event) => {
     const message = event.target.dataset ? event.target.dataset.confirm : null;

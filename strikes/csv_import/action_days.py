@@ -7,10 +7,11 @@ one. Days are written in chunks, each with its history, and the disputes are mar
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
+
+from clps.models import User
 
 from ..models import ActionDay, ActionKind, Dispute
 from .parsing import parse_date, parse_kind, parse_time, parse_yes_no, quoted, within_limit
@@ -20,16 +21,23 @@ WRITE_CHUNK = 200
 
 
 @dataclass
-class ActionDayRow:
-    line: int
-    dispute_ref: str
-    date: datetime.date | None
-    kind: str | None
+class DayValues:
+    """A row's values, once they check."""
+
+    date: datetime.date
+    kind: str
     start_time: datetime.time | None
     end_time: datetime.time | None
     note: str
     cancelled: bool
-    dispute: Dispute | None = None
+
+
+@dataclass
+class ActionDayRow(DayValues):
+    """A row that checks, with its line and the one dispute it names: what the import writes."""
+
+    line: int
+    dispute: Dispute
 
     @property
     def key(self) -> tuple:
@@ -70,7 +78,9 @@ def _resolve_disputes(refs: set[str]) -> dict[str, list[Dispute]]:
 
 def check(plan: Plan, rows: list[tuple[int, dict]], progress: Progress | None) -> None:
     today = timezone.localdate()
-    parsed: list[ActionDayRow] = []
+    # Each row's line and dispute reference, with its values if they check: a row with a
+    # problem still has its dispute looked up, so that a row with two problems names both.
+    parsed: list[tuple[int, str, DayValues | None]] = []
     for n, (line, values) in enumerate(rows, start=1):
         if progress and n % 100 == 0:
             progress(n)
@@ -100,33 +110,31 @@ def check(plan: Plan, rows: list[tuple[int, dict]], progress: Progress | None) -
         cancelled, problem = parse_yes_no("cancelled", values["cancelled"])
         if problem:
             plan.error(line, problem)
-        if plan.error_count == errors_before:
-            parsed.append(ActionDayRow(line, ref, day, kind, start, end, note, cancelled))
+        if plan.error_count == errors_before and day is not None and kind is not None:
+            parsed.append((line, ref, DayValues(day, kind, start, end, note, cancelled)))
         elif ref:
-            # Still look the dispute up, so a row with two problems names both.
-            parsed.append(ActionDayRow(line, ref, None, None, None, None, "", False))
+            parsed.append((line, ref, None))
 
-    disputes = _resolve_disputes({row.dispute_ref for row in parsed})
-    good = []
-    for row in parsed:
-        matches = disputes[row.dispute_ref]
+    disputes = _resolve_disputes({ref for _, ref, _ in parsed})
+    good: list[ActionDayRow] = []
+    for line, ref, checked in parsed:
+        matches = disputes[ref]
         if not matches:
-            what = "has the id" if row.dispute_ref.isdigit() else "is called"
+            what = "has the id" if ref.isdigit() else "is called"
             plan.error(
-                row.line,
-                f"no dispute {what} {quoted(row.dispute_ref)}: check it against the "
+                line,
+                f"no dispute {what} {quoted(ref)}: check it against the "
                 "dispute's page, or give the dispute's id",
             )
         elif len(matches) > 1:
             ids = ", ".join(str(d.pk) for d in matches[:5])
             plan.error(
-                row.line,
-                f"{len(matches)} disputes are called {quoted(row.dispute_ref)}: give the id of "
+                line,
+                f"{len(matches)} disputes are called {quoted(ref)}: give the id of "
                 f"the one you mean ({ids})",
             )
-        elif row.date is not None:
-            row.dispute = matches[0]
-            good.append(row)
+        elif checked is not None:
+            good.append(ActionDayRow(line=line, dispute=matches[0], **vars(checked)))
 
     existing = set()
     if good:
@@ -182,7 +190,7 @@ def check(plan: Plan, rows: list[tuple[int, dict]], progress: Progress | None) -
     plan.summary = {"create": len(plan.items), "disputes": list(by_dispute.values())}
 
 
-def write(plan: Plan, user: AbstractBaseUser | None, progress: Progress | None):
+def write(plan: Plan, user: User | None, progress: Progress | None) -> None:
     done = plan.skipped_count
     rows = plan.items
     for start in range(0, len(rows), WRITE_CHUNK):
@@ -207,5 +215,5 @@ def write(plan: Plan, user: AbstractBaseUser | None, progress: Progress | None):
         Dispute.objects.filter(pk__in=touched).update(updated_at=timezone.now())
 
 
-def create_chunk(chunk: list[ActionDay], user: AbstractBaseUser | None) -> None:
+def create_chunk(chunk: list[ActionDay], user: User | None) -> None:
     bulk_create_with_history(chunk, ActionDay, default_user=user)

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from ..models import CsvImportKind, DisputeStatus, Issue
 
-COLUMNS = {
+# Each keyed by a kind's value: a CsvImportKind is one, and so is the kind a form or a job holds.
+COLUMNS: dict[str, list[str]] = {
     CsvImportKind.ACTION_DAYS: ["dispute", "date", "kind", "start", "end", "note", "cancelled"],
     CsvImportKind.DISPUTES: [
         "title",
@@ -23,13 +24,13 @@ COLUMNS = {
         "postcode",
     ],
 }
-REQUIRED = {
+REQUIRED: dict[str, list[str]] = {
     CsvImportKind.ACTION_DAYS: ["dispute", "date"],
     CsvImportKind.DISPUTES: ["title", "employer", "unions"],
 }
 
 # What each column holds, for the import page.
-COLUMN_HELP = {
+COLUMN_HELP: dict[str, list[tuple[str, str]]] = {
     CsvImportKind.ACTION_DAYS: [
         ("dispute", "The dispute's id, or its exact title."),
         ("date", "2026-03-14 or 14/03/2026."),

@@ -7,11 +7,11 @@ workplace not yet recorded is added, once however many rows name it.
 import difflib
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models.functions import Lower
 
+from clps.models import User
 from clps.postcodes import is_postcode, normalise_postcode, postcode_district
 
 from ..models import Dispute, DisputeStatus, Employer, Issue, Union, Workplace
@@ -135,7 +135,7 @@ def check(plan: Plan, rows: list[tuple[int, dict]], progress: Progress | None) -
                 f"line {seen[key]} already has this dispute (the same title and employer): "
                 "keep one of the two rows",
             )
-        if plan.error_count != errors_before:
+        if plan.error_count != errors_before or status is None:  # an unknown status is one
             continue
         seen[key] = line
         if key in existing:
@@ -184,7 +184,7 @@ def check(plan: Plan, rows: list[tuple[int, dict]], progress: Progress | None) -
     }
 
 
-def write(plan: Plan, user: AbstractBaseUser | None, progress: Progress | None):
+def write(plan: Plan, user: User | None, progress: Progress | None) -> None:
     new_employers: dict[str, Employer] = {}
     new_workplaces: dict[tuple, Workplace] = {}
     done = plan.skipped_count

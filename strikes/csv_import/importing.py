@@ -1,18 +1,20 @@
 """Checking a file and importing it, whatever its kind: the entry points views and jobs call."""
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
+
+from clps.models import User
 
 from ..models import CsvImportKind
 from . import action_days, disputes
-from .plan import ImportInvalid, Plan, Progress
+from .plan import Checker, ImportInvalid, Plan, Progress, Writer
 from .reading import read_rows
 
-CHECKERS = {
+# Keyed by a kind's value, as the form or the job gives it.
+CHECKERS: dict[str, Checker] = {
     CsvImportKind.ACTION_DAYS: action_days.check,
     CsvImportKind.DISPUTES: disputes.check,
 }
-WRITERS = {
+WRITERS: dict[str, Writer] = {
     CsvImportKind.ACTION_DAYS: action_days.write,
     CsvImportKind.DISPUTES: disputes.write,
 }
@@ -34,7 +36,7 @@ def import_apply(
     *,
     kind: str,
     text: str,
-    user: AbstractBaseUser | None,
+    user: User | None,
     progress: Progress | None = None,
 ) -> Plan:
     """Check the file again and write it in one transaction: every row, or none.

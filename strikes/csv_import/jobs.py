@@ -8,6 +8,7 @@ import logging
 import time
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from ..models import CsvImport, CsvImportStatus
@@ -34,7 +35,7 @@ class JobProgress:
         self.job_id = job_id
         self.total = total
         self._last = 0.0
-        self._aside = None
+        self._aside: BaseDatabaseWrapper | None = None
 
     def __call__(self, done: int) -> None:
         now = time.monotonic()

@@ -6,6 +6,8 @@ Each parser returns (value, None), or (None, what is wrong and how to write it).
 import datetime
 import re
 
+from django.db import models
+
 from ..models import ActionKind
 from .plan import Plan
 
@@ -86,7 +88,7 @@ def parse_kind(value: str) -> tuple[str | None, str | None]:
     return None, f"kind {quoted(value)} should be strike or asos (action short of strike)"
 
 
-def choice_lookup(choices: type) -> dict[str, str]:
+def choice_lookup(choices: type[models.Choices]) -> dict[str, str]:
     """Accept a choice's value or its label, in any case."""
     lookup = {}
     for value, label in choices.choices:

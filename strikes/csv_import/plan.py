@@ -3,6 +3,8 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from clps.models import User
+
 from ..models import CsvImport
 
 # How many problems (or skipped rows) a preview lists; the rest are counted.
@@ -99,3 +101,6 @@ class ImportInvalid(Exception):
 
 
 Progress = Callable[[int], None]
+# What each kind of import provides (action_days.check and write, disputes.check and write).
+Checker = Callable[[Plan, list[tuple[int, dict]], Progress | None], None]
+Writer = Callable[[Plan, User | None, Progress | None], None]

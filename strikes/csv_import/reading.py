@@ -23,9 +23,12 @@ class ImportRefused(Exception):
 
 def read_upload(upload: UploadedFile) -> str:
     """The text of an uploaded CSV file, or ImportRefused saying what to do about it."""
-    if upload.size > MAX_BYTES:
+    size = upload.size
+    if size is None:  # never for a file sent with a form: Django counts it as it arrives
+        raise ImportRefused("This file did not arrive whole: upload it again.")
+    if size > MAX_BYTES:
         raise ImportRefused(
-            f"This file is {filesizeformat(upload.size)}: the most is "
+            f"This file is {filesizeformat(size)}: the most is "
             f"{filesizeformat(MAX_BYTES)}. Split it into smaller files and import each."
         )
     return decode(upload.read())

@@ -89,6 +89,7 @@ class Seeded:
     action: object
     digest: object
     stopped_digest: object
+    sent_digest: object
     failed_mail: object
     report_pdf: object
     csv_job: object
@@ -178,6 +179,15 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
             clp=clp,
             week_start=today - datetime.timedelta(days=today.weekday() + 14),
             status=DigestStatus.STOPPED,
+        ),
+        # A week's email that went out, for its web version.
+        sent_digest=DigestFactory(
+            clp=clp,
+            week_start=today - datetime.timedelta(days=today.weekday() + 21),
+            status=DigestStatus.SENT,
+            subject="Strikes this week",
+            html="<p>Strikes this week</p>",
+            web_html="<p>Strikes this week</p>",
         ),
         # An email that could not be sent, for the outbox page's Send again button.
         failed_mail=OutgoingMailFactory(

@@ -69,6 +69,7 @@ def arg_values(seeded) -> tuple[dict, dict, dict]:
         "link_pk": [s.lead_link.pk],
         "membership_id": [s.membership.pk],
         "mail_id": [s.failed_mail.pk],
+        "week_start": [s.sent_digest.week_start],
         "job_id": [s.csv_job.pk],
         "month": [s.section.month],
         "number": [1],

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from pickets.services import send_due_reminders
+from pickets.reminders import send_due_reminders
 
 from ..factories import PicketSignupFactory
 

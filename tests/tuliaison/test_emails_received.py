@@ -14,7 +14,7 @@ from newsletters.models import DigestStatus, Subscriber
 from newsletters.monthly import services as monthly_services
 from newsletters.weekly import sending
 from newsletters.weekly.services import ensure_upcoming_digest
-from pickets.services import send_due_reminders
+from pickets.reminders import send_due_reminders
 
 from ..factories import (
     ActionDayFactory,

@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clps.models import MailStatus, Membership
-from newsletters.models import NewsletterSectionVersion
+from newsletters.models import DigestStatus, NewsletterSectionVersion
 from newsletters.monthly.formats import DOWNLOADS
 from newsletters.monthly.services import section_build
 from newsletters.weekly.services import ensure_upcoming_digest
@@ -41,6 +41,7 @@ from ..factories import (
     BallotFactory,
     BranchFactory,
     CsvImportFactory,
+    DigestFactory,
     DisputeFactory,
     EmployerFactory,
     FollowedDisputeFactory,
@@ -267,6 +268,10 @@ URLS: dict[str, Profile] = {
     "newsletters_public:manage": PUBLIC,
     "newsletters_public:confirm": PUBLIC,
     "newsletters_public:unsubscribe": PUBLIC,
+    # The weekly emails that went out, for anyone: archive, web versions and feed.
+    "newsletters_public:archive": PUBLIC_READ_ONLY,
+    "newsletters_public:archive_feed": PUBLIC_READ_ONLY,
+    "newsletters_public:web_version": PUBLIC_READ_ONLY,
     # allauth, under accounts/
     "account_login": SIGNING_IN,
     "account_signup": SIGNING_IN,
@@ -473,6 +478,14 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
             summary={"create": 1, "disputes": []},
         ),
         digest=digest,
+        sent_digest=DigestFactory(
+            clp=clp,
+            week_start=digest.week_start - datetime.timedelta(weeks=3),
+            status=DigestStatus.SENT,
+            subject=f"{marker} weekly email",
+            html=f"<p>{marker} weekly email</p>",
+            web_html=f"<p>{marker} weekly email</p>",
+        ),
         section=section,
         mail=OutgoingMailFactory(
             clp=clp,
@@ -532,6 +545,7 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], list[dict]]] = {
     "pickets:report_pdf_download": lambda w: [{"pk": w.report_pdf.pk}],
     "newsletters:digest": lambda w: [{"pk": w.digest.pk}],
     "newsletters:digest_resume": lambda w: [{"pk": w.digest.pk}],
+    "newsletters_public:web_version": lambda w: [{"week_start": w.sent_digest.week_start}],
     "newsletters:section": lambda w: [{"month": w.section.month}],
     "newsletters:section_preview": lambda w: [{"month": w.section.month}],
     "newsletters:section_save": lambda w: [{"month": w.section.month}],

@@ -1,5 +1,7 @@
 """`make test`: the real PostgreSQL and Redis that scripts/test.sh starts."""
 
+from typing import Any
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -20,7 +22,9 @@ CACHES = {
 CELERY_BROKER_URL = f"{REDIS_URL}/2"
 CELERY_RESULT_BACKEND = f"{REDIS_URL}/3"
 
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+MAILERS: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+}
 # A Celery worker started by a test writes its mail to files the test can read.
 if env.str("MAIL_FILE_PATH", default=""):
     MAILERS = {
