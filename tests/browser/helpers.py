@@ -1,5 +1,6 @@
 """Steps the browser tests share: signing in and out through the real forms, the phone's menu."""
 
+import datetime
 import time
 
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
@@ -30,6 +31,15 @@ def menu(page: Page, name: str) -> None:
     """Follow a link in the main menu, which folds behind a button on a phone."""
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+
+
+def save_strike_day(page: Page, day: datetime.date) -> None:
+    """Fill in the action day form on the current page as a strike from 7 to 10am, and save."""
+    page.get_by_label("Date").fill(day.isoformat())
+    page.get_by_label("Kind").select_option(label="Strike")
+    page.get_by_label("Start time").fill("07:00")
+    page.get_by_label("End time").fill("10:00")
+    page.get_by_role("button", name="Save").click()
 
 
 def sign_out(page: Page) -> None:

@@ -9,12 +9,12 @@ from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from clps.models import PostcodeDistrict, Role
+from clps.models import Role
 from strikes.models import Union
 
 from ..conftest import enable_totp
-from ..factories import MembershipFactory
-from .helpers import menu, sign_in, sign_out
+from ..factories import MembershipFactory, PostcodeDistrictFactory, UnionFactory
+from .helpers import menu, save_strike_day, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,8 +35,8 @@ def test_tulo_adds_a_dispute_ballot_and_strike_day_that_reach_the_public_calenda
     settings.MFA_TOTP_TOLERANCE = 1
     tulo = MembershipFactory(clp=clp, role=Role.TULO).user
     tulo_secret = enable_totp(tulo)
-    PostcodeDistrict.objects.create(clp=clp, district="N16")
-    Union.objects.create(name="Communication Workers Union", short_name="CWU")
+    PostcodeDistrictFactory(clp=clp, district="N16")
+    UnionFactory(name="Communication Workers Union", short_name="CWU")
     today = timezone.localdate()
     strike_day = today + datetime.timedelta(days=4)
 
@@ -78,11 +78,7 @@ def test_tulo_adds_a_dispute_ballot_and_strike_day_that_reach_the_public_calenda
     # A strike day, 7 to 10am.
     phone.get_by_role("link", name="Add an action day").click()
     expect(phone.get_by_role("heading", name="Add an action day")).to_be_visible()
-    phone.get_by_label("Date").fill(strike_day.isoformat())
-    phone.get_by_label("Kind").select_option(label="Strike")
-    phone.get_by_label("Start time").fill("07:00")
-    phone.get_by_label("End time").fill("10:00")
-    phone.get_by_role("button", name="Save").click()
+    save_strike_day(phone, strike_day)
     days = phone.get_by_role("region", name="Action days")
     expect(days.get_by_text(f"{strike_day:%a} {strike_day.day} {strike_day:%b %Y}")).to_be_visible()
     expect(days.get_by_text("07:00–10:00")).to_be_visible()

@@ -10,18 +10,20 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from clps.models import PostcodeDistrict
-from newsletters.models import WeeklySchedule
 from newsletters.weekly.services import ensure_upcoming_digest
-from pickets.models import PicketLine, PicketVisit, SolidarityAction, VisitStatus
-from strikes.models import Workplace
 
 from ..factories import (
     ActionDayFactory,
     DisputeFactory,
     EmployerFactory,
+    PicketLineFactory,
+    PicketVisitFactory,
+    PostcodeDistrictFactory,
+    SolidarityActionFactory,
     SubscriberFactory,
     UnionFactory,
+    WeeklyScheduleFactory,
+    WorkplaceFactory,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,15 +51,14 @@ WATCH_CSP = (
 def hostile_records(clp):
     """Every field a page shows, holding markup, saved as a form or an import could save it."""
     # The email goes late on Sunday, so this week's is the one shown whenever the test runs.
-    WeeklySchedule.objects.create(clp=clp, weekday=6, send_time=datetime.time(23, 59))
-    PostcodeDistrict.objects.create(clp=clp, district="N16")
+    WeeklyScheduleFactory(clp=clp, weekday=6, send_time=datetime.time(23, 59))
+    PostcodeDistrictFactory(clp=clp, district="N16")
     union = UnionFactory(name=hostile("union"), short_name="<img src=x onerror=alert(9)>")
     employer = EmployerFactory(name=hostile("employer"))
-    workplace = Workplace.objects.create(
+    workplace = WorkplaceFactory(
         employer=employer,
         name=hostile("workplace"),
         postcode="N16 7AA",
-        postcode_district="N16",
         latitude="51.56123",
         longitude="-0.07412",
     )
@@ -78,27 +79,17 @@ def hostile_records(clp):
         end_time=datetime.time(10),
         note=hostile("day"),
     )
-    line = PicketLine.objects.create(
+    line = PicketLineFactory(
         clp=clp,
         dispute=dispute,
         workplace=workplace,
         place=hostile("place"),
         postcode="N16 7AA",
-        start_time=datetime.time(7),
-        end_time=datetime.time(10),
         note=hostile("picket note"),
+        action_days=[day],
     )
-    line.action_days.set([day])
-    visit = PicketVisit.objects.create(
-        clp=clp,
-        dispute=dispute,
-        picket_line=line,
-        date=timezone.localdate(),
-        members_count=3,
-        report=hostile("visit"),
-        status=VisitStatus.CONFIRMED,
-    )
-    action = SolidarityAction.objects.create(
+    visit = PicketVisitFactory(clp=clp, dispute=dispute, picket_line=line, report=hostile("visit"))
+    action = SolidarityActionFactory(
         clp=clp,
         dispute=dispute,
         kind="message",

@@ -9,11 +9,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from clps.models import Role
-from newsletters.models import NewsletterSchedule, NewsletterSection
+from newsletters.models import NewsletterSection
 from newsletters.monthly import services
 
 from ..conftest import enable_totp
-from ..factories import MembershipFactory
+from ..factories import MembershipFactory, NewsletterScheduleFactory
 from .helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,7 +31,7 @@ def test_tulo_edits_previews_approves_and_copies_the_html(live_server, phone, se
     settings.MFA_TOTP_TOLERANCE = 1
     tulo = MembershipFactory(clp=clp, role=Role.TULO, user__name="Priya Sharma").user
     secret = enable_totp(tulo)
-    NewsletterSchedule.objects.create(clp=clp, editor_email="editor@example.org")
+    NewsletterScheduleFactory(clp=clp, editor_email="editor@example.org")
     services.section_build(clp=clp, month=MONTH, notify=False)
     phone.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
 

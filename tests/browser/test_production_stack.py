@@ -19,13 +19,20 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from clps.models import Role
-from newsletters.models import Subscriber, SubscriberStatus, WeeklySchedule
-from strikes.models import ActionDay, FollowedDispute
+from newsletters.models import SubscriberStatus, WeeklySchedule
+from strikes.models import ActionDay
 
 from ..conftest import enable_totp
-from ..factories import PASSWORD, DisputeFactory, MembershipFactory, UnionFactory
+from ..factories import (
+    PASSWORD,
+    DisputeFactory,
+    FollowedDisputeFactory,
+    MembershipFactory,
+    SubscriberFactory,
+    UnionFactory,
+)
 from ..mailbox import SMTPServer, assert_list_headers, assert_well_formed, free_port
-from .helpers import sign_in
+from .helpers import save_strike_day, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -133,10 +140,8 @@ def test_the_production_stack_sends_the_weekly_email_and_takes_the_one_click_pos
     dispute = DisputeFactory(
         title="Homerton hospital porters", unions=[UnionFactory(short_name="UNISON")]
     )
-    FollowedDispute.objects.create(clp=clp, dispute=dispute)
-    sam = Subscriber.objects.create(
-        clp=clp, email="sam@example.org", status=SubscriberStatus.ACTIVE, consent_at=timezone.now()
-    )
+    FollowedDisputeFactory(clp=clp, dispute=dispute)
+    sam = SubscriberFactory(clp=clp, email="sam@example.org")
     strike_day = timezone.localdate() + datetime.timedelta(days=2)
 
     # Through gunicorn, as the TULO on a phone. The code must not turn over while it is typed:
@@ -146,11 +151,7 @@ def test_the_production_stack_sends_the_weekly_email_and_takes_the_one_click_pos
     phone.goto(site + "/accounts/login/")
     sign_in(phone, tulo.email, totp_secret=secret)
     phone.goto(f"{site}/c/{clp.slug}/disputes/{dispute.pk}/days/new/")
-    phone.get_by_label("Date").fill(strike_day.isoformat())
-    phone.get_by_label("Kind").select_option(label="Strike")
-    phone.get_by_label("Start time").fill("07:00")
-    phone.get_by_label("End time").fill("10:00")
-    phone.get_by_role("button", name="Save").click()
+    save_strike_day(phone, strike_day)
     days = phone.get_by_role("region", name="Action days")
     expect(days.get_by_text(f"{strike_day:%a} {strike_day.day} {strike_day:%b %Y}")).to_be_visible()
     assert ActionDay.objects.filter(dispute=dispute, date=strike_day).exists()

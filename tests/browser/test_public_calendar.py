@@ -5,23 +5,16 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from clps.models import PostcodeDistrict
 from strikes.models import ActionKind
 
-from ..strikes.helpers import add_day, days_from_today, make_dispute
+from ..strikes.helpers import add_day, days_from_today, local_delivery_office, make_dispute
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def calendar_days(clp):
-    PostcodeDistrict.objects.create(clp=clp, district="N16")
-    office = make_dispute(
-        "Stoke Newington delivery office",
-        workplace="Stoke Newington Delivery Office",
-        lat=51.5626,
-        lng=-0.0753,
-    )
+    office = local_delivery_office(clp)
     hospital = make_dispute(
         "Homerton ancillary staff",
         unions=("UNISON",),

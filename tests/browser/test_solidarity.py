@@ -10,14 +10,15 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from clps.models import PostcodeDistrict, Role
-from pickets.models import PicketLine
+from clps.models import Role
 
 from ..conftest import enable_totp
 from ..factories import (
     ActionDayFactory,
     DisputeFactory,
     MembershipFactory,
+    PicketLineFactory,
+    PostcodeDistrictFactory,
     UnionFactory,
     WorkplaceFactory,
 )
@@ -31,7 +32,7 @@ PLACE = "the yard gate on Homerton Road"
 
 @pytest.fixture
 def picket_line(clp):
-    PostcodeDistrict.objects.create(clp=clp, district="N16")
+    PostcodeDistrictFactory(clp=clp, district="N16")
     workplace = WorkplaceFactory(name="Homerton Road Delivery Office", postcode="N16 7AA")
     dispute = DisputeFactory(
         title=TITLE,
@@ -43,17 +44,14 @@ def picket_line(clp):
     day = ActionDayFactory(
         dispute=dispute, date=tomorrow, start_time=datetime.time(7), end_time=datetime.time(10)
     )
-    line = PicketLine.objects.create(
+    return PicketLineFactory(
         clp=clp,
         dispute=dispute,
         workplace=workplace,
         place=PLACE,
         postcode=workplace.postcode,
-        start_time=datetime.time(7),
-        end_time=datetime.time(10),
+        action_days=[day],
     )
-    line.action_days.add(day)
-    return line
 
 
 @pytest.fixture

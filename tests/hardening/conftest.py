@@ -8,31 +8,34 @@ import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 
-from clps.models import MailStatus, Membership, OutgoingMail, Role
-from newsletters.models import Digest, DigestStatus
+from clps.models import MailStatus, Membership, Role
+from newsletters.models import DigestStatus
 from newsletters.monthly.services import section_build
 from newsletters.weekly.services import ensure_upcoming_digest
-from pickets.models import (
-    LeadLink,
-    PdfStatus,
-    PicketLine,
-    PicketVisit,
-    ReportPdf,
-    SolidarityAction,
-    VisitPhoto,
-)
-from strikes.models import Ballot, Branch, CsvImport, CsvImportKind, CsvImportStatus, Workplace
+from pickets.models import VisitStatus
+from strikes.models import CsvImportStatus
 
 from ..factories import (
     ActionDayFactory,
+    BallotFactory,
+    BranchFactory,
+    CsvImportFactory,
+    DigestFactory,
     DisputeFactory,
     EmployerFactory,
+    LeadLinkFactory,
+    OutgoingMailFactory,
+    PicketLineFactory,
+    PicketVisitFactory,
+    ReportPdfFactory,
+    SolidarityActionFactory,
     SubscriberFactory,
     UnionFactory,
+    VisitPhotoFactory,
+    WorkplaceFactory,
 )
 from .corpus import FUZZ
 
@@ -105,16 +108,16 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
 
     today = timezone.localdate()
     union = UnionFactory(name="Communication Workers Union", short_name="CWU")
-    branch = Branch.objects.create(union=union, name="North London branch")
+    branch = BranchFactory(union=union, name="North London branch")
     employer = EmployerFactory(name="Royal Mail")
-    workplace = Workplace.objects.create(
+    workplace = WorkplaceFactory(
         employer=employer, name="Stoke Newington delivery office", postcode="N16 7AA"
     )
     dispute = DisputeFactory(
         title="Delivery office pay", employer=employer, unions=[union], workplaces=[workplace]
     )
     dispute.branches.set([branch])
-    ballot = Ballot.objects.create(
+    ballot = BallotFactory(
         dispute=dispute,
         union=union,
         opens_on=today - datetime.timedelta(days=30),
@@ -125,37 +128,26 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
         no_votes=100,
     )
     day = ActionDayFactory(dispute=dispute, date=today + datetime.timedelta(days=3))
-    line = PicketLine.objects.create(
+    line = PicketLineFactory(
+        clp=clp, dispute=dispute, workplace=workplace, postcode="N16 7AA", action_days=[day]
+    )
+    lead_link = LeadLinkFactory(picket_line=line, label="Sam")
+    visit = PicketVisitFactory(
         clp=clp,
         dispute=dispute,
-        workplace=workplace,
-        place="The yard gate",
-        postcode="N16 7AA",
-        start_time=datetime.time(7),
-        end_time=datetime.time(10),
+        date=today,
+        members_count=2,
+        reported_by=member,
+        status=VisitStatus.REPORTED,
     )
-    line.action_days.set([day])
-    lead_link = LeadLink.objects.create(picket_line=line, label="Sam")
-    visit = PicketVisit.objects.create(
-        clp=clp, dispute=dispute, date=today, members_count=2, reported_by=member
+    photo = VisitPhotoFactory(visit=visit)
+    action = SolidarityActionFactory(clp=clp, date=today, title="Motion of support")
+    report_pdf = ReportPdfFactory(
+        clp=clp, start=today - datetime.timedelta(days=90), end=today, done=True
     )
-    photo = VisitPhoto.objects.create(visit=visit, consent=True)
-    photo.image.save("gate.jpg", ContentFile(b"\xff\xd8\xff\xe0 a photo"), save=True)
-    action = SolidarityAction.objects.create(
-        clp=clp, kind="motion", date=today, title="Motion of support"
-    )
-    report_pdf = ReportPdf.objects.create(
-        clp=clp,
-        start=today - datetime.timedelta(days=90),
-        end=today,
-        status=PdfStatus.DONE,
-        progress=100,
-    )
-    report_pdf.file.save("report.pdf", ContentFile(b"%PDF-1.7 a report"), save=True)
-    csv_job = CsvImport.objects.create(
+    csv_job = CsvImportFactory(
         clp=clp,
         created_by=tulo,
-        kind=CsvImportKind.ACTION_DAYS,
         text=f"dispute,date\n{dispute.pk},{today + datetime.timedelta(days=20)}\n",
         status=CsvImportStatus.READY,
         rows_total=1,
@@ -183,13 +175,13 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
         action=action,
         digest=ensure_upcoming_digest(clp),
         # A past week's email that stopped sending, for the page with the button to resume it.
-        stopped_digest=Digest.objects.create(
+        stopped_digest=DigestFactory(
             clp=clp,
             week_start=today - datetime.timedelta(days=today.weekday() + 14),
             status=DigestStatus.STOPPED,
         ),
         # A week's email that went out, for its web version.
-        sent_digest=Digest.objects.create(
+        sent_digest=DigestFactory(
             clp=clp,
             week_start=today - datetime.timedelta(days=today.weekday() + 21),
             status=DigestStatus.SENT,
@@ -198,9 +190,8 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
             web_html="<p>Strikes this week</p>",
         ),
         # An email that could not be sent, for the outbox page's Send again button.
-        failed_mail=OutgoingMail.objects.create(
+        failed_mail=OutgoingMailFactory(
             clp=clp,
-            kind="picket_reminder",
             to=member.email,
             subject="Tomorrow: picket line at the gate",
             text="text",

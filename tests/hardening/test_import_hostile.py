@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from pickets.models import PicketVisit, VisitStatus
 from strikes import csv_import
 from strikes.models import ActionDay, CsvImport, CsvImportKind, CsvImportStatus, Dispute
 
+from ..factories import PicketVisitFactory
 from .corpus import CORPUS, SCRIPT_TAG, active_content, encoded, shown
 from .crawl import snapshot, urlencoded
 
@@ -211,13 +211,7 @@ def test_a_formula_imported_as_a_title_is_not_a_formula_in_the_report_csv(
     text = csv_text(DISPUTES, [row])
     assert apply(tulo_client, seeded, DISPUTES, text).status_code == 302
     imported = Dispute.objects.get(title=formula)
-    PicketVisit.objects.create(
-        clp=seeded.clp,
-        dispute=imported,
-        date=timezone.localdate(),
-        members_count=1,
-        status=VisitStatus.CONFIRMED,
-    )
+    PicketVisitFactory(clp=seeded.clp, dispute=imported, date=timezone.localdate(), members_count=1)
 
     report = tulo_client.get(
         reverse("pickets:report_csv", args=[seeded.clp.slug]), {"period": "this_month"}

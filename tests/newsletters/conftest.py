@@ -3,11 +3,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 
-from newsletters.models import Subscriber, WeeklySchedule
+from newsletters.models import Subscriber
 from newsletters.services import subscribe
 
+from ..factories import SubscriberFactory, WeeklyScheduleFactory
 from .fake_esp import FakeESP
 
 
@@ -58,10 +58,5 @@ def esp(settings):
 
 @pytest.fixture
 def members(clp):
-    WeeklySchedule.objects.create(clp=clp, skip_empty=False)  # "Nothing new this week."
-    return [
-        Subscriber.objects.create(
-            clp=clp, email=f"member{n}@example.org", status="active", consent_at=timezone.now()
-        )
-        for n in range(5)
-    ]
+    WeeklyScheduleFactory(clp=clp, skip_empty=False)  # "Nothing new this week."
+    return [SubscriberFactory(clp=clp, email=f"member{n}@example.org") for n in range(5)]

@@ -7,10 +7,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from newsletters.models import NewsletterSection, NewsletterSectionVersion
+from newsletters.models import NewsletterSection
 from newsletters.monthly import services
 
-from ..factories import CLPFactory
+from ..factories import NewsletterSectionFactory, NewsletterSectionVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,20 +111,13 @@ def test_another_clps_section_is_not_found_through_this_clp(client, clp, tulo, o
 def grow(clp, section, *, versions: int, other_clps: int) -> None:
     """A long history: many versions of the section and many other CLPs' sections."""
     for number in range(2, versions + 1):
-        NewsletterSectionVersion.objects.create(
-            section=section,
-            number=number,
-            source="edited",
-            markdown=f"Version {number}.",
-            created_by=None,
+        NewsletterSectionVersionFactory(
+            section=section, number=number, source="edited", markdown=f"Version {number}."
         )
     for _ in range(other_clps):
-        other = CLPFactory()
-        made = NewsletterSection.objects.create(clp=other, month=MONTH)
-        NewsletterSectionVersion.objects.create(section=made, number=1, source="records")
+        NewsletterSectionVersionFactory(section__month=MONTH)  # another CLP's, of this month
     for n in range(24):
-        month = datetime.date(2024 + n // 12, 1 + n % 12, 1)
-        NewsletterSection.objects.create(clp=clp, month=month)
+        NewsletterSectionFactory(clp=clp, month=datetime.date(2024 + n // 12, 1 + n % 12, 1))
 
 
 @pytest.mark.parametrize("size", ["small", "large"])

@@ -19,6 +19,8 @@ from newsletters.models import (
 )
 from newsletters.monthly import services
 
+from ..factories import NewsletterScheduleFactory
+
 pytestmark = pytest.mark.django_db
 
 MONTH = datetime.date(2026, 10, 1)
@@ -27,7 +29,7 @@ EDITOR = "editor@example.org"
 
 @pytest.fixture
 def section(clp) -> NewsletterSection:
-    NewsletterSchedule.objects.create(clp=clp, editor_email=EDITOR)
+    NewsletterScheduleFactory(clp=clp, editor_email=EDITOR)
     made, _ = services.section_build(clp=clp, month=MONTH, notify=False)
     return made
 

@@ -7,26 +7,22 @@ import datetime
 import pytest
 from django.core.management import CommandError, call_command
 
-from clps.models import PostcodeDistrict
 from newsletters.models import NewsletterSection, NewsletterSectionVersion, SectionSource
 from newsletters.monthly.prose import column_text, draft_markdown, word_count
 from newsletters.monthly.selectors import gather
 from newsletters.monthly.services import section_build
-from pickets.models import (
-    ActionType,
-    Office,
-    PicketVisit,
-    RepresentativeAttendance,
-    SolidarityAction,
-    VisitStatus,
-)
-from strikes.models import Dispute, FollowedDispute
+from pickets.models import ActionType, Office, PicketVisit, VisitStatus
+from strikes.models import Dispute
 
 from ..factories import (
     ActionDayFactory,
     BallotFactory,
     CLPFactory,
     DisputeFactory,
+    FollowedDisputeFactory,
+    PicketVisitFactory,
+    PostcodeDistrictFactory,
+    SolidarityActionFactory,
     UnionFactory,
     WorkplaceFactory,
 )
@@ -45,7 +41,7 @@ def at(*args) -> datetime.datetime:
 def dispute(clp, title, *, union, status="taking_action", created=LONG_AGO, **kwargs) -> Dispute:
     """A dispute the CLP follows, entered at `created`."""
     found = DisputeFactory(title=title, unions=[union], status=status, **kwargs)
-    FollowedDispute.objects.create(clp=clp, dispute=found)
+    FollowedDisputeFactory(clp=clp, dispute=found)
     Dispute.objects.filter(pk=found.pk).update(created_at=created)
     Dispute.history.filter(id=found.pk).update(history_date=created)
     return found
@@ -60,16 +56,18 @@ def change_status(found: Dispute, status: str, when: datetime.datetime) -> None:
 
 
 def visit(clp, found, date, members, *, reps=(), status=VisitStatus.CONFIRMED) -> PicketVisit:
-    made = PicketVisit.objects.create(
-        clp=clp, dispute=found, date=date, members_count=members, status=status
+    return PicketVisitFactory(
+        clp=clp,
+        dispute=found,
+        date=date,
+        members_count=members,
+        status=status,
+        representatives=reps,
     )
-    for name, office in reps:
-        RepresentativeAttendance.objects.create(visit=made, name=name, office=office)
-    return made
 
 
 def money(clp, date, pence, fund, union=None, kind=ActionType.MONEY_RAISED):
-    return SolidarityAction.objects.create(
+    return SolidarityActionFactory(
         clp=clp, kind=kind, date=date, amount_pence=pence, fund_name=fund, union=union
     )
 
@@ -115,7 +113,7 @@ def october(clp, other_clp):
     change_status(quiet, "taking_action", at(2026, 10, 20, 12, 0))
     # Another CLP's dispute, won in October: not this CLP's news.
     elsewhere = DisputeFactory(title="Somewhere else entirely", unions=[unite])
-    FollowedDispute.objects.create(clp=other_clp, dispute=elsewhere)
+    FollowedDisputeFactory(clp=other_clp, dispute=elsewhere)
     change_status(elsewhere, "won", at(2026, 10, 12, 12, 0))
 
     for day in (20, 21, 22):
@@ -178,16 +176,16 @@ def october(clp, other_clp):
     money(clp, datetime.date(2026, 10, 31), 55_000, "CWU Stoke Newington strike fund", cwu)
     money(clp, datetime.date(2026, 11, 1), 99_900, "November's fund")
     money(other_clp, datetime.date(2026, 10, 14), 12_300, "Another CLP's fund")
-    SolidarityAction.objects.create(
+    SolidarityActionFactory(
         clp=clp, kind=ActionType.SPEAKER, date=datetime.date(2026, 10, 8), title="the NEU rep"
     )
-    SolidarityAction.objects.create(
+    SolidarityActionFactory(
         clp=clp,
         kind=ActionType.MOTION,
         date=datetime.date(2026, 10, 8),
         title="Back the school support staff",
     )
-    SolidarityAction.objects.create(
+    SolidarityActionFactory(
         clp=clp,
         kind=ActionType.BENEFIT_EVENT,
         date=datetime.date(2026, 11, 14),
@@ -351,7 +349,7 @@ def test_the_command_names_what_is_wrong(clp):
 
 
 def test_a_local_dispute_counts_as_well_as_a_followed_one(clp):
-    PostcodeDistrict.objects.create(clp=clp, district="N16")
+    PostcodeDistrictFactory(clp=clp, district="N16")
     workplace = WorkplaceFactory(postcode="N16 7AA", postcode_district="N16")
     found = DisputeFactory(title="Local depot", workplaces=[workplace])
     Dispute.objects.filter(pk=found.pk).update(created_at=at(2026, 10, 9, 12))

@@ -9,7 +9,9 @@ import pytest
 from django.urls import reverse
 
 from newsletters.markdown import to_html, to_styled_html, to_text
-from newsletters.models import NewsletterSection, NewsletterSectionVersion, SectionSource
+from newsletters.models import SectionSource
+
+from ..factories import NewsletterSectionFactory, NewsletterSectionVersionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,10 +71,9 @@ def assert_harmless(html: str, *, own_scripts: bool = False) -> None:
 
 @pytest.fixture
 def hostile_section(clp):
-    section = NewsletterSection.objects.create(clp=clp, month=MONTH)
-    NewsletterSectionVersion.objects.create(
+    section = NewsletterSectionFactory(clp=clp, month=MONTH)
+    NewsletterSectionVersionFactory(
         section=section,
-        number=1,
         source=SectionSource.EDITED,
         markdown=HOSTILE,
         column="<script>alert('column')</script> A column.",

@@ -11,7 +11,7 @@ from newsletters.monthly import schedule as monthly_schedule
 from newsletters.monthly import services
 from tuliaison.tasks import due_jobs
 
-from ..factories import CLPFactory
+from ..factories import CLPFactory, NewsletterScheduleFactory, NewsletterSectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ UTC = datetime.UTC
 
 def schedule(clp, **kwargs) -> NewsletterSchedule:
     values = {"day_of_month": 1, "days_before": 5, "covers": NewsletterCovers.PREVIOUS}
-    return NewsletterSchedule.objects.create(clp=clp, **(values | kwargs))
+    return NewsletterScheduleFactory(clp=clp, **(values | kwargs))
 
 
 def test_a_late_newsletter_day_means_the_last_day_of_a_short_month(clp):
@@ -71,7 +71,7 @@ def test_a_section_is_due_from_its_time_until_its_newsletter_has_gone(clp):
     ]
     # The newsletter went on 1 November: too late to draft its section by itself.
     assert monthly_schedule.due_sections(datetime.datetime(2026, 11, 2, 9, 0, tzinfo=UTC)) == []
-    NewsletterSection.objects.create(clp=clp, month=october)
+    NewsletterSectionFactory(clp=clp, month=october)
     assert monthly_schedule.due_sections(datetime.datetime(2026, 10, 28, 9, 0, tzinfo=UTC)) == []
 
 

@@ -1,24 +1,17 @@
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
-from newsletters.models import Subscriber, SubscriberStatus, WeeklySchedule, email_hash
+from ..factories import SubscriberFactory, WeeklyScheduleFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def subscribed(clp):
-    WeeklySchedule.objects.create(clp=clp, skip_empty=False)
+    WeeklyScheduleFactory(clp=clp, skip_empty=False)
     for email in ("a@example.org", "b@example.org"):
-        Subscriber.objects.create(
-            clp=clp,
-            email=email,
-            email_hash=email_hash(email),
-            status=SubscriberStatus.ACTIVE,
-            consent_at=timezone.now(),
-        )
+        SubscriberFactory(clp=clp, email=email)
 
 
 def test_dry_run_shows_the_email_and_sends_nothing(clp, subscribed, capsys):

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from newsletters.models import Digest, Subscriber, SubscriberStatus, Suppression
+from newsletters.models import Subscriber, SubscriberStatus, Suppression
 from newsletters.selectors import active_subscribers
 from newsletters.services import SignupOutcome, is_suppressed, subscribe
 
-from ..factories import SubscriberFactory
+from ..factories import DeliveryFactory, DigestFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -231,8 +231,12 @@ def test_an_unsubscribe_from_one_of_our_emails_leaves_that_clps_list_only(
     client, good_auth, clp, other_clp, everywhere
 ):
     here, there = everywhere
-    digest = Digest.objects.create(clp=other_clp, week_start=datetime.date(2026, 11, 23))
-    digest.deliveries.create(subscriber=there, status="sent", esp_message_id=MESSAGE_ID)
+    DeliveryFactory(
+        digest=DigestFactory(clp=other_clp, week_start=datetime.date(2026, 11, 23)),
+        subscriber=there,
+        status="sent",
+        esp_message_id=MESSAGE_ID,
+    )
 
     post(client, subscription_change(), good_auth)
 

@@ -13,22 +13,22 @@ from newsletters.models import (
     DeliveryStatus,
     Digest,
     DigestStatus,
-    Subscriber,
     SubscriberStatus,
     WeeklySchedule,
 )
 from newsletters.weekly import schedule, sending
 from newsletters.weekly.schedule import week_start
 from newsletters.weekly.services import ensure_upcoming_digest
-from pickets.models import PicketLine
-from strikes.models import FollowedDispute
 
 from ..factories import (
     ActionDayFactory,
     BallotFactory,
-    CLPFactory,
     DisputeFactory,
+    FollowedDisputeFactory,
+    PicketLineFactory,
+    SubscriberFactory,
     UnionFactory,
+    WeeklyScheduleFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,16 +37,12 @@ TODAY = timezone.localdate()
 MONDAY = week_start(TODAY)
 
 
-def subscriber(clp, email, status=SubscriberStatus.ACTIVE):
-    return Subscriber.objects.create(clp=clp, email=email, status=status, consent_at=timezone.now())
-
-
 @pytest.fixture
 def news(clp):
     """A CLP with a local picket line this week, a followed strike, a ballot closing and one
     that missed its threshold. Its email goes late on Sunday, so this week's is the one being
     prepared whenever in the week the tests run."""
-    WeeklySchedule.objects.create(clp=clp, weekday=6, send_time=datetime.time(23, 59))
+    WeeklyScheduleFactory(clp=clp, weekday=6, send_time=datetime.time(23, 59))
     clp.districts.create(district="N16")
     cwu, unison, neu = (
         UnionFactory(short_name="CWU"),
@@ -54,19 +50,11 @@ def news(clp):
         UnionFactory(short_name="NEU"),
     )
     delivery_office = DisputeFactory(title="Delivery office cuts", unions=[cwu])
-    FollowedDispute.objects.create(clp=clp, dispute=delivery_office)
+    FollowedDisputeFactory(clp=clp, dispute=delivery_office)
     day = ActionDayFactory(dispute=delivery_office, date=TODAY + datetime.timedelta(days=2))
-    line = PicketLine.objects.create(
-        clp=clp,
-        dispute=delivery_office,
-        place="The yard gate",
-        postcode="N16 0AA",
-        start_time=datetime.time(7),
-        end_time=datetime.time(10),
-    )
-    line.action_days.set([day])
+    PicketLineFactory(clp=clp, dispute=delivery_office, action_days=[day])
     hospital = DisputeFactory(title="Hospital back in-house", unions=[unison])
-    FollowedDispute.objects.create(clp=clp, dispute=hospital)
+    FollowedDisputeFactory(clp=clp, dispute=hospital)
     BallotFactory(
         dispute=hospital,
         union=unison,
@@ -75,7 +63,7 @@ def news(clp):
         entitled_to_vote=420,
     )
     schools = DisputeFactory(title="Schools support staff", unions=[neu])
-    FollowedDispute.objects.create(clp=clp, dispute=schools)
+    FollowedDisputeFactory(clp=clp, dispute=schools)
     BallotFactory(
         dispute=schools,
         union=neu,
@@ -92,9 +80,9 @@ def news(clp):
 
 
 def test_the_digest_reads_from_the_records_in_both_parts(news, clp):
-    sam = subscriber(clp, "sam@example.org")
-    subscriber(clp, "pending@example.org", SubscriberStatus.PENDING)
-    subscriber(clp, "gone@example.org", SubscriberStatus.UNSUBSCRIBED)
+    sam = SubscriberFactory(clp=clp, email="sam@example.org")
+    SubscriberFactory(clp=clp, email="pending@example.org", status=SubscriberStatus.PENDING)
+    SubscriberFactory(clp=clp, email="gone@example.org", status=SubscriberStatus.UNSUBSCRIBED)
     digest = ensure_upcoming_digest(clp)
     digest.note = "Bring the CLP banner on Thursday!"
     digest.save()
@@ -119,7 +107,7 @@ def test_the_digest_reads_from_the_records_in_both_parts(news, clp):
 
 def test_a_second_send_sends_nothing_more(news, clp):
     for n in range(5):
-        subscriber(clp, f"member{n}@example.org")
+        SubscriberFactory(clp=clp, email=f"member{n}@example.org")
     digest = ensure_upcoming_digest(clp)
     assert sending.send_all(digest.pk) == 5
     assert sending.send_all(digest.pk) == 0
@@ -130,7 +118,7 @@ def test_a_second_send_sends_nothing_more(news, clp):
 
 
 def test_a_held_digest_does_not_go(news, clp):
-    subscriber(clp, "sam@example.org")
+    SubscriberFactory(clp=clp, email="sam@example.org")
     digest = ensure_upcoming_digest(clp)
     Digest.objects.filter(pk=digest.pk).update(status=DigestStatus.HELD)
     assert sending.send_all(digest.pk) == 0
@@ -138,8 +126,8 @@ def test_a_held_digest_does_not_go(news, clp):
 
 
 def test_an_empty_week_is_skipped_when_the_clp_says_so(clp):
-    subscriber(clp, "sam@example.org")
-    WeeklySchedule.objects.create(clp=clp, skip_empty=True)
+    SubscriberFactory(clp=clp, email="sam@example.org")
+    WeeklyScheduleFactory(clp=clp, skip_empty=True)
     digest = ensure_upcoming_digest(clp)
     assert sending.send_all(digest.pk) == 0
     digest.refresh_from_db()
@@ -148,8 +136,8 @@ def test_an_empty_week_is_skipped_when_the_clp_says_so(clp):
 
 
 def test_an_empty_week_says_so_when_the_clp_wants_it_anyway(clp):
-    subscriber(clp, "sam@example.org")
-    WeeklySchedule.objects.create(clp=clp, skip_empty=False)
+    SubscriberFactory(clp=clp, email="sam@example.org")
+    WeeklyScheduleFactory(clp=clp, skip_empty=False)
     assert sending.send_all(ensure_upcoming_digest(clp).pk) == 1
     assert "Nothing new this week." in mail.outbox[0].body
 
@@ -171,8 +159,7 @@ def test_the_tick_finds_due_digests_in_the_same_few_queries_for_any_number_of_cl
     clps, django_assert_num_queries
 ):
     for n in range(clps):
-        schedule_clp = CLPFactory(slug=f"due-{n}")
-        WeeklySchedule.objects.create(clp=schedule_clp, weekday=0, send_time=datetime.time(8))
+        WeeklyScheduleFactory(clp__slug=f"due-{n}", weekday=0, send_time=datetime.time(8))
     due_time = timezone.make_aware(datetime.datetime.combine(MONDAY, datetime.time(8, 1)))
     # The schedules, the week's digests made so far, one INSERT of the rest, the due ones.
     with django_assert_num_queries(4):
@@ -184,7 +171,7 @@ def test_the_tick_finds_due_digests_in_the_same_few_queries_for_any_number_of_cl
 
 def test_a_worker_killed_mid_batch_leaves_its_deliveries_to_be_requeued(news, clp):
     for n in range(3):
-        subscriber(clp, f"member{n}@example.org")
+        SubscriberFactory(clp=clp, email=f"member{n}@example.org")
     digest = sending.prepare(ensure_upcoming_digest(clp).pk)
     claimed = sending.claim(digest, 2)  # then the worker dies
     assert len(claimed) == 2
@@ -207,7 +194,7 @@ def test_a_subscriber_deleted_after_the_digest_is_prepared_is_sent_nothing(news,
 
 
 def test_a_failing_email_service_leaves_the_batch_queued(news, clp, settings):
-    subscriber(clp, "sam@example.org")
+    SubscriberFactory(clp=clp, email="sam@example.org")
     settings.MAILERS = {"default": {"BACKEND": "tests.newsletters.failing_backend.EmailBackend"}}
     digest = ensure_upcoming_digest(clp)
     with pytest.raises(ConnectionError):

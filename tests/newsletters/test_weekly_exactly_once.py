@@ -22,7 +22,6 @@ from newsletters.models import (
     DigestStatus,
     Subscriber,
     SubscriberStatus,
-    WeeklySchedule,
     email_hash,
 )
 from newsletters.weekly import sending
@@ -31,6 +30,7 @@ from newsletters.weekly.tasks import send_digest
 from tuliaison.celery import app
 from tuliaison.tasks import tick
 
+from ..factories import WeeklyScheduleFactory
 from .fake_esp import FakeESP
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -107,7 +107,7 @@ def add_subscribers(clp) -> list[str]:
 
 
 def test_a_worker_killed_mid_send_leaves_every_subscriber_one_copy(esp, clp, settings):
-    WeeklySchedule.objects.create(clp=clp, skip_empty=False)
+    WeeklyScheduleFactory(clp=clp, skip_empty=False)
     emails = add_subscribers(clp)
     digest = ensure_upcoming_digest(clp)
     workers = [start_worker(settings)]
@@ -208,7 +208,7 @@ def reconnect_to_redis() -> None:
 
 def test_redis_restarted_mid_send_leaves_every_subscriber_one_copy(esp, clp, settings):
     today = timezone.localdate()
-    WeeklySchedule.objects.create(
+    WeeklyScheduleFactory(
         clp=clp, weekday=today.weekday(), send_time=datetime.time(0), skip_empty=False
     )
     emails = add_subscribers(clp)
@@ -255,7 +255,7 @@ def test_postgresql_restarted_mid_send_leaves_every_subscriber_one_copy(
     esp, clp, settings, monkeypatch
 ):
     monkeypatch.setenv("WEEKLY_RETRY_WAIT", "1")  # the worker's first retry, in seconds
-    WeeklySchedule.objects.create(clp=clp, skip_empty=False)
+    WeeklyScheduleFactory(clp=clp, skip_empty=False)
     emails = add_subscribers(clp)
     digest = ensure_upcoming_digest(clp)
     worker = start_worker(settings)

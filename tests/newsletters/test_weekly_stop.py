@@ -15,6 +15,8 @@ from newsletters.weekly.services import ensure_upcoming_digest
 from newsletters.weekly.tasks import send_digest
 from tuliaison.celery import app
 
+from ..factories import DigestFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -179,9 +181,7 @@ def test_the_figures_count_bounces_and_unsubscribes_against_the_last_digest_sent
     assert selectors.outcomes(first) == {"bounced": 2, "unsubscribed": 1}
 
     # The next week's email goes to the other two; one of them unsubscribes after it.
-    second = Digest.objects.create(
-        clp=clp, week_start=first.week_start + datetime.timedelta(days=7)
-    )
+    second = DigestFactory(clp=clp, week_start=first.week_start + datetime.timedelta(days=7))
     sending.send_all(second.pk)
     assert Delivery.objects.filter(digest=second).count() == 2
     unsubscribe(subscriber=members[3])

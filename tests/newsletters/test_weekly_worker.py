@@ -6,20 +6,16 @@ import time
 import pytest
 from django.utils import timezone
 
-from newsletters.models import (
-    Delivery,
-    DeliveryStatus,
-    Digest,
-    DigestStatus,
-    Subscriber,
-    SubscriberStatus,
-    WeeklySchedule,
-    email_hash,
-)
-from strikes.models import FollowedDispute
+from newsletters.models import Delivery, DeliveryStatus, Digest, DigestStatus
 from tuliaison.tasks import tick
 
-from ..factories import ActionDayFactory, DisputeFactory
+from ..factories import (
+    ActionDayFactory,
+    DisputeFactory,
+    FollowedDisputeFactory,
+    SubscriberFactory,
+    WeeklyScheduleFactory,
+)
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -34,19 +30,12 @@ def test_tick_sends_the_due_weekly_email_once_on_a_real_worker(
     mail_dir, clp, celery_worker_process
 ):
     today = timezone.localdate()
-    WeeklySchedule.objects.create(clp=clp, weekday=today.weekday(), send_time=datetime.time(0))
+    WeeklyScheduleFactory(clp=clp, weekday=today.weekday(), send_time=datetime.time(0))
     dispute = DisputeFactory(title="Delivery office cuts")
-    FollowedDispute.objects.create(clp=clp, dispute=dispute)
+    FollowedDisputeFactory(clp=clp, dispute=dispute)
     ActionDayFactory(dispute=dispute, date=today + datetime.timedelta(days=1))
     for n in range(20):
-        email = f"member{n}@example.org"
-        Subscriber.objects.create(
-            clp=clp,
-            email=email,
-            email_hash=email_hash(email),
-            status=SubscriberStatus.ACTIVE,
-            consent_at=timezone.now(),
-        )
+        SubscriberFactory(clp=clp, email=f"member{n}@example.org")
 
     assert tick.delay().get(timeout=30)["enqueued"].get("weekly_digests") == 1
     assert tick.delay().get(timeout=30)["enqueued"].get("weekly_digests", 0) <= 1

@@ -5,14 +5,16 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from pickets.models import (
-    LeadLink,
-    PicketSignup,
-    PicketVisit,
-    ReportPdf,
-    SolidarityAction,
-    VisitPhoto,
-    VisitStatus,
+from pickets.models import LeadLink, PicketSignup, VisitStatus
+
+from ..factories import (
+    ActionDayFactory,
+    PicketSignupFactory,
+    PicketVisitFactory,
+    ReportPdfFactory,
+    SolidarityActionFactory,
+    VisitPhotoFactory,
+    WorkplaceFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +29,16 @@ PUBLIC = dict.fromkeys(CAST, 200)
 @pytest.fixture
 def records(clp, dispute, picket_line, member, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
-    visit = PicketVisit.objects.create(
-        clp=clp, dispute=dispute, date=datetime.date(2026, 11, 1), members_count=2
+    visit = PicketVisitFactory(
+        clp=clp,
+        dispute=dispute,
+        date=datetime.date(2026, 11, 1),
+        members_count=2,
+        status=VisitStatus.REPORTED,
     )
-    photo = VisitPhoto.objects.create(visit=visit, image="visits/x.jpg", consent=True)
-    (tmp_path / "visits").mkdir()
-    (tmp_path / "visits" / "x.jpg").write_bytes(b"\xff\xd8\xff")
-    action = SolidarityAction.objects.create(
-        clp=clp, kind="motion", date=datetime.date(2026, 11, 1)
-    )
-    pdf = ReportPdf.objects.create(
-        clp=clp, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 3, 31)
-    )
+    photo = VisitPhotoFactory(visit=visit)
+    action = SolidarityActionFactory(clp=clp, date=datetime.date(2026, 11, 1))
+    pdf = ReportPdfFactory(clp=clp)
     return {"visit": visit, "photo": photo, "action": action, "pdf": pdf}
 
 
@@ -116,8 +116,6 @@ def test_people_outside_the_clp_cannot_sign_up(client, request, clp, picket_line
 
 
 def test_signup_for_a_day_not_on_the_line_is_refused(client, member, clp, picket_line):
-    from ..factories import ActionDayFactory
-
     other = ActionDayFactory()
     client.force_login(member)
     response = client.post(
@@ -133,7 +131,7 @@ def test_everyone_sees_how_many_are_going_but_only_the_tulo_sees_who(
     client, clp, picket_line, member, tulo
 ):
     day = picket_line.action_days.order_by("date").first()
-    PicketSignup.objects.create(picket_line=picket_line, action_day=day, user=member)
+    PicketSignupFactory(picket_line=picket_line, action_day=day, user=member)
     url = reverse("pickets:picket_line", args=[clp.slug, picket_line.pk])
     page = client.get(url).content.decode()
     assert "1 going" in page
@@ -144,7 +142,7 @@ def test_everyone_sees_how_many_are_going_but_only_the_tulo_sees_who(
 
 def test_lead_link_shows_first_names_until_revoked(client, tulo, member, clp, picket_line):
     day = picket_line.action_days.order_by("date").first()
-    PicketSignup.objects.create(picket_line=picket_line, action_day=day, user=member)
+    PicketSignupFactory(picket_line=picket_line, action_day=day, user=member)
     client.force_login(tulo)
     client.post(
         reverse("pickets:lead_link_create", args=[clp.slug, picket_line.pk]), {"label": "Dave"}
@@ -187,8 +185,6 @@ def test_a_photo_without_consent_is_for_the_tulo_only(client, member, tulo, clp,
 
 
 def test_the_public_map_lists_the_clps_picket_lines(client, clp, picket_line):
-    from ..factories import WorkplaceFactory
-
     workplace = WorkplaceFactory(latitude="51.56270", longitude="-0.07370")
     picket_line.dispute.workplaces.add(workplace)
     picket_line.workplace = workplace

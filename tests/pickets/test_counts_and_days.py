@@ -10,10 +10,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pickets.models import PicketSignup
-from strikes.models import FollowedDispute
-
-from ..factories import ActionDayFactory, PicketLineFactory
+from ..factories import (
+    ActionDayFactory,
+    FollowedDisputeFactory,
+    PicketLineFactory,
+    PicketSignupFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +26,7 @@ def line(clp):
     past = ActionDayFactory(date=today - datetime.timedelta(days=3))
     soon = ActionDayFactory(dispute=past.dispute, date=today + datetime.timedelta(days=1))
     later = ActionDayFactory(dispute=past.dispute, date=today + datetime.timedelta(days=2))
-    FollowedDispute.objects.create(clp=clp, dispute=past.dispute)
+    FollowedDisputeFactory(clp=clp, dispute=past.dispute)
     return PicketLineFactory(clp=clp, dispute=past.dispute, action_days=[past, soon, later])
 
 
@@ -32,7 +34,7 @@ def test_the_public_page_offers_only_days_to_come_and_counts_only_those_going(
     client, clp, line, member
 ):
     soon, later = line.action_days.filter(date__gt=timezone.localdate()).order_by("date")
-    PicketSignup.objects.create(picket_line=line, action_day=soon, user=member)
+    PicketSignupFactory(picket_line=line, action_day=soon, user=member)
     page = client.get(reverse("pickets:picket_line", args=[clp.slug, line.pk])).content.decode()
     past = line.action_days.order_by("date").first()
     assert f"{past.date:%A} {past.date.day} {past.date:%B}" not in page

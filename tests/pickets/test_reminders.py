@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from pickets.models import PicketSignup
 from pickets.reminders import send_due_reminders
+
+from ..factories import PicketSignupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,8 +16,8 @@ def test_reminder_goes_the_evening_before_exactly_once(
 ):
     day = picket_line.action_days.get(date=tomorrow)
     later = picket_line.action_days.exclude(pk=day.pk).get()
-    PicketSignup.objects.create(picket_line=picket_line, action_day=day, user=member)
-    PicketSignup.objects.create(picket_line=picket_line, action_day=later, user=tulo)
+    PicketSignupFactory(picket_line=picket_line, action_day=day, user=member)
+    PicketSignupFactory(picket_line=picket_line, action_day=later, user=tulo)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert send_due_reminders() == 1
@@ -34,7 +35,7 @@ def test_no_reminder_for_a_cancelled_day(picket_line, member, tomorrow):
     day = picket_line.action_days.get(date=tomorrow)
     day.cancelled = True
     day.save()
-    PicketSignup.objects.create(picket_line=picket_line, action_day=day, user=member)
+    PicketSignupFactory(picket_line=picket_line, action_day=day, user=member)
     assert send_due_reminders() == 0
     assert mail.outbox == []
 
@@ -45,6 +46,6 @@ def test_reminder_day_is_tomorrow_in_london_across_midnight_utc(picket_line, mem
     day = picket_line.action_days.first()
     day.date = datetime.date(2026, 7, 2)
     day.save()
-    PicketSignup.objects.create(picket_line=picket_line, action_day=day, user=member)
+    PicketSignupFactory(picket_line=picket_line, action_day=day, user=member)
     assert send_due_reminders(now) == 1
     assert timezone.localtime(now).date() == datetime.date(2026, 7, 1)

@@ -7,15 +7,16 @@ import io
 import pytest
 from django.urls import reverse
 
-from pickets.models import (
-    PicketVisit,
-    RepresentativeAttendance,
-    SolidarityAction,
-    VisitStatus,
-)
+from pickets.models import VisitStatus
 from pickets.selectors import solidarity_report
 
-from ..factories import DisputeFactory, UnionFactory, UserFactory
+from ..factories import (
+    DisputeFactory,
+    PicketVisitFactory,
+    SolidarityActionFactory,
+    UnionFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +32,15 @@ def data(clp, other_clp):
     sam, priya = UserFactory(), UserFactory()
 
     def visit(dispute, date, count, members=(), reps=(), status=VisitStatus.CONFIRMED, on=clp):
-        v = PicketVisit.objects.create(
-            clp=on, dispute=dispute, date=date, members_count=count, status=status
+        return PicketVisitFactory(
+            clp=on,
+            dispute=dispute,
+            date=date,
+            members_count=count,
+            status=status,
+            members=members,
+            representatives=reps,
         )
-        v.members.set(members)
-        for name, office in reps:
-            RepresentativeAttendance.objects.create(visit=v, name=name, office=office)
-        return v
 
     # In Q1, confirmed: the first and last days count.
     visit(royal_mail, D(2026, 1, 1), 5, [sam, priya], [("Diane Abbott", "mp")])
@@ -52,7 +55,7 @@ def data(clp, other_clp):
     visit(hospital, D(2026, 2, 1), 11, on=other_clp)
 
     def action(kind, date, pence=None, dispute=None, union=None, fund="", on=clp):
-        SolidarityAction.objects.create(
+        SolidarityActionFactory(
             clp=on,
             kind=kind,
             date=date,
@@ -127,9 +130,7 @@ def test_report_page_and_csv_for_the_executive(client, executive, clp, data):
 
 def test_csv_neutralises_formulas(client, tulo, clp):
     dispute = DisputeFactory(title='=HYPERLINK("http://evil")')
-    PicketVisit.objects.create(
-        clp=clp, dispute=dispute, date=D(2026, 2, 1), members_count=1, status="confirmed"
-    )
+    PicketVisitFactory(clp=clp, dispute=dispute, date=D(2026, 2, 1), members_count=1)
     client.force_login(tulo)
     query = "?period=custom&start=2026-01-01&end=2026-03-31"
     body = client.get(reverse("pickets:report_csv", args=[clp.slug]) + query).content.decode()
@@ -148,12 +149,11 @@ def test_report_query_count_does_not_grow(
     client, tulo, clp, data, visits, django_assert_num_queries
 ):
     for i in range(visits):
-        PicketVisit.objects.create(
+        PicketVisitFactory(
             clp=clp,
             dispute=data["hospital"],
             date=D(2026, 1, 1) + datetime.timedelta(days=i),
             members_count=2,
-            status="confirmed",
         )
     client.force_login(tulo)
     query = "?period=custom&start=2026-01-01&end=2026-03-31"

@@ -9,13 +9,18 @@ import time
 import zlib
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from pickets.models import PdfStatus, PicketVisit, ReportPdf, SolidarityAction, VisitStatus
+from pickets.models import PdfStatus, ReportPdf
 from pickets.pdf import build_report_pdf
 
-from ..factories import DisputeFactory, UnionFactory
+from ..factories import (
+    DisputeFactory,
+    PicketVisitFactory,
+    ReportPdfFactory,
+    SolidarityActionFactory,
+    UnionFactory,
+)
 
 D = datetime.date
 PERIOD = {"period": "custom", "start": "2026-01-01", "end": "2026-03-31"}
@@ -39,10 +44,8 @@ def worker(media_root, celery_worker_process):
 def some_solidarity(clp):
     cwu = UnionFactory(short_name="CWU")
     dispute = DisputeFactory(title="Royal Mail delivery office", unions=[cwu])
-    PicketVisit.objects.create(
-        clp=clp, dispute=dispute, date=D(2026, 2, 3), members_count=6, status=VisitStatus.CONFIRMED
-    )
-    SolidarityAction.objects.create(
+    PicketVisitFactory(clp=clp, dispute=dispute, date=D(2026, 2, 3), members_count=6)
+    SolidarityActionFactory(
         clp=clp,
         kind="benefit_event",
         date=D(2026, 3, 1),
@@ -137,7 +140,7 @@ def test_executive_makes_a_pdf_through_the_worker(
 
 @pytest.mark.django_db
 def test_building_the_same_job_twice_builds_once(clp, some_solidarity, media_root):
-    job = ReportPdf.objects.create(clp=clp, start=D(2026, 1, 1), end=D(2026, 3, 31))
+    job = ReportPdfFactory(clp=clp, start=D(2026, 1, 1), end=D(2026, 3, 31))
 
     build_report_pdf(job.pk)
     job.refresh_from_db()
@@ -154,11 +157,7 @@ def test_building_the_same_job_twice_builds_once(clp, some_solidarity, media_roo
 
 @pytest.fixture
 def finished_job(clp, media_root):
-    job = ReportPdf.objects.create(
-        clp=clp, start=D(2026, 1, 1), end=D(2026, 3, 31), status=PdfStatus.DONE, progress=100
-    )
-    job.file.save("report.pdf", ContentFile(b"%PDF-1.7 a finished report"), save=True)
-    return job
+    return ReportPdfFactory(clp=clp, done=True, file__data=b"%PDF-1.7 a finished report")
 
 
 @pytest.mark.django_db
@@ -191,7 +190,7 @@ def test_the_clps_officers_download_a_finished_pdf(client, request, clp, finishe
 
 @pytest.mark.django_db
 def test_an_unfinished_pdf_cannot_be_downloaded(client, executive, clp):
-    job = ReportPdf.objects.create(clp=clp, start=D(2026, 1, 1), end=D(2026, 3, 31))
+    job = ReportPdfFactory(clp=clp)
     client.force_login(executive)
     url = reverse("pickets:report_pdf_download", args=[clp.slug, job.pk])
     assert client.get(url).status_code == 404

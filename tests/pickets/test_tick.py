@@ -3,10 +3,9 @@ import datetime
 import pytest
 from django.core import mail
 
-from pickets.models import PicketSignup
 from tuliaison.tasks import due_jobs
 
-from ..factories import CLPFactory
+from ..factories import PicketSignupFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +27,7 @@ def test_retention_runs_on_the_hour(eager):
     from newsletters.models import Subscriber
 
     old = timezone.now() - datetime.timedelta(days=31)
-    Subscriber.objects.create(clp=CLPFactory(), email="old@example.org", consent_at=old)
+    SubscriberFactory(email="old@example.org", status="pending", consent_at=old)
     Subscriber.objects.filter(email="old@example.org").update(created_at=old)
     on_the_hour = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
     assert due_jobs(on_the_hour) == {"retention": 1}
@@ -37,7 +36,7 @@ def test_retention_runs_on_the_hour(eager):
 
 def test_ticks_all_evening_send_each_reminder_once(eager, picket_line, member, tomorrow):
     day = picket_line.action_days.get(date=tomorrow)
-    PicketSignup.objects.create(picket_line=picket_line, action_day=day, user=member)
+    PicketSignupFactory(picket_line=picket_line, action_day=day, user=member)
     evening = datetime.datetime.combine(
         tomorrow - datetime.timedelta(days=1), datetime.time(20), tzinfo=datetime.UTC
     )

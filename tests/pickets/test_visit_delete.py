@@ -3,13 +3,12 @@
 import datetime
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import transaction
 
-from pickets.models import PicketVisit, VisitPhoto
+from pickets.models import VisitPhoto
 from pickets.services import visit_delete
 
-from ..factories import DisputeFactory
+from ..factories import VisitPhotoFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -17,12 +16,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def photo(clp, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
-    visit = PicketVisit.objects.create(
-        clp=clp, dispute=DisputeFactory(), date=datetime.date(2026, 11, 1), members_count=1
+    return VisitPhotoFactory(
+        visit__clp=clp,
+        visit__date=datetime.date(2026, 11, 1),
+        visit__members_count=1,
+        visit__status="reported",
     )
-    photo = VisitPhoto.objects.create(visit=visit, consent=True)
-    photo.image.save("gate.jpg", ContentFile(b"\xff\xd8\xff"), save=True)
-    return photo
 
 
 def test_deleting_a_visit_deletes_its_photo_files(photo, django_capture_on_commit_callbacks):

@@ -14,26 +14,23 @@ from PIL import Image
 
 from clps.audit import record_event
 from clps.models import AuditAction, Role, User
-from newsletters.models import Delivery, DeliveryStatus, Digest, Subscriber
+from newsletters.models import DeliveryStatus, Subscriber
 from newsletters.services import subscribe, subscription_confirm
-from pickets.models import (
-    LeadLink,
-    PicketLine,
-    PicketSignup,
-    PicketVisit,
-    RepresentativeAttendance,
-    SolidarityAction,
-    VisitPhoto,
-    VisitStatus,
-)
+from pickets.models import PicketLine, PicketVisit, SolidarityAction, VisitPhoto, VisitStatus
 from strikes.models import Branch
 
 from ..conftest import enable_totp
 from ..factories import (
     ActionDayFactory,
     BallotFactory,
+    DeliveryFactory,
+    DigestFactory,
     DisputeFactory,
+    LeadLinkFactory,
     MembershipFactory,
+    PicketLineFactory,
+    PicketSignupFactory,
+    RepresentativeAttendanceFactory,
     UnionFactory,
 )
 
@@ -76,15 +73,11 @@ def line_on(clp, dispute):
     """A picket line of the CLP's on the dispute, on these days."""
 
     def make(*days: datetime.date) -> PicketLine:
-        line = PicketLine.objects.create(
+        return PicketLineFactory(
             clp=clp,
             dispute=dispute,
-            place="The yard gate",
-            start_time=datetime.time(7),
-            end_time=datetime.time(10),
+            action_days=[ActionDayFactory(dispute=dispute, date=d) for d in days],
         )
-        line.action_days.set([ActionDayFactory(dispute=dispute, date=d) for d in days])
-        return line
 
     return make
 
@@ -106,9 +99,8 @@ def person(clp, other_clp, tulo, member, dispute, line_on) -> Seeded:
         subscriber = Subscriber.objects.get(clp=where, email__iexact=EMAIL)
         subscription_confirm(subscriber=subscriber)
         subscribers.append(subscriber)
-    digest = Digest.objects.create(clp=clp, week_start=datetime.date(2026, 11, 16), subject="W")
-    Delivery.objects.create(
-        digest=digest,
+    DeliveryFactory(
+        digest=DigestFactory(clp=clp, week_start=datetime.date(2026, 11, 16), subject="W"),
         subscriber=subscribers[0],
         status=DeliveryStatus.SENT,
         sent_at=timezone.now(),
@@ -117,8 +109,8 @@ def person(clp, other_clp, tulo, member, dispute, line_on) -> Seeded:
 
     line = line_on(timezone.localdate() + datetime.timedelta(days=3))
     day = line.action_days.get()
-    PicketSignup.objects.create(picket_line=line, action_day=day, user=user)
-    LeadLink.objects.create(picket_line=line, label=f"{NAME}, trip leader")
+    PicketSignupFactory(picket_line=line, action_day=day, user=user)
+    LeadLinkFactory(picket_line=line, label=f"{NAME}, trip leader")
 
     visit = PicketVisit(
         clp=clp,
@@ -132,7 +124,7 @@ def person(clp, other_clp, tulo, member, dispute, line_on) -> Seeded:
     visit._history_user = user
     visit.save()
     visit.members.set([user, member])
-    RepresentativeAttendance.objects.create(visit=visit, name=NAME, office="councillor")
+    RepresentativeAttendanceFactory(visit=visit, name=NAME, office="councillor")
     PicketVisit.objects.filter(pk=visit.pk).update(
         status=VisitStatus.CONFIRMED, confirmed_by=tulo, confirmed_at=timezone.now()
     )

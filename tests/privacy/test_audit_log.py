@@ -12,9 +12,14 @@ from clps.models import AuditAction, AuditEvent
 from newsletters.models import Subscriber
 from newsletters.services import subscriber_bounced, subscription_confirm, unsubscribe
 from pickets.models import PicketVisit, SolidarityAction, VisitStatus
-from strikes.models import FollowedDispute
 
-from ..factories import BallotFactory, DisputeFactory, SubscriberFactory
+from ..factories import (
+    AuditEventFactory,
+    BallotFactory,
+    DisputeFactory,
+    FollowedDisputeFactory,
+    SubscriberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +34,7 @@ def log_rows(client, clp, query: str = "") -> list[str]:
 
 @pytest.fixture
 def followed(clp, dispute):
-    FollowedDispute.objects.create(clp=clp, dispute=dispute)
+    FollowedDisputeFactory(clp=clp, dispute=dispute)
     return dispute
 
 
@@ -159,9 +164,7 @@ def test_pages_run_newest_first_with_nothing_missed_or_repeated(client, clp, tul
 
 
 def test_a_bad_cursor_starts_from_the_first_page(client, clp, tulo):
-    AuditEvent.objects.create(
-        clp=clp, action=AuditAction.SUBSCRIBED, object_id=1, object_type="subscriber"
-    )
+    AuditEventFactory(clp=clp)
     client.force_login(tulo)
     assert len(log_rows(client, clp, "?after=not-a-cursor")) == 1
 
@@ -170,7 +173,7 @@ def seed(clp, tulo, member, n: int) -> None:
     """n of everything the log shows, each with a change after it was added."""
     for i in range(n):
         dispute = DisputeFactory()
-        FollowedDispute.objects.create(clp=clp, dispute=dispute)
+        FollowedDisputeFactory(clp=clp, dispute=dispute)
         dispute.status = "won"
         dispute._history_user = tulo
         dispute.save()

@@ -13,14 +13,13 @@ from privacy.export import person_export
 from privacy.people import person_find
 from privacy.retention import retention_run
 
+from ..factories import OutgoingMailFactory
+
 pytestmark = pytest.mark.django_db
 
 
-def mail(clp, to: str, **extra) -> OutgoingMail:
-    return OutgoingMail.objects.create(
-        clp=clp, kind="picket_reminder", to=to, subject="Tomorrow: picket line", text="Hi Sam",
-        html="<p>Hi Sam</p>", status=MailStatus.SENT, **extra
-    )  # fmt: skip
+def mail(clp, to: str) -> OutgoingMail:
+    return OutgoingMailFactory(clp=clp, to=to, status=MailStatus.SENT)
 
 
 def test_the_copy_lists_the_emails_written_to_the_person(clp, site_admin):

@@ -20,7 +20,13 @@ from pickets.personal_data import (
 from privacy.retention import retention_run
 from tuliaison.tasks import due_jobs
 
-from ..factories import ActionDayFactory, MembershipFactory, SubscriberFactory
+from ..factories import (
+    ActionDayFactory,
+    LeadLinkFactory,
+    MembershipFactory,
+    PicketSignupFactory,
+    SubscriberFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +34,7 @@ LONDON = datetime.timezone(datetime.timedelta(hours=1))  # BST, as on a summer e
 
 
 def sign_up(line: PicketLine, user) -> PicketSignup:
-    return PicketSignup.objects.create(
-        picket_line=line, action_day=line.action_days.get(), user=user
-    )
+    return PicketSignupFactory(picket_line=line, action_day=line.action_days.get(), user=user)
 
 
 def test_sign_ups_go_90_days_after_the_strike_day_london_time(clp, member, line_on):
@@ -56,10 +60,10 @@ def test_lead_links_go_90_days_after_the_lines_last_day(line_on):
     assert datetime.timedelta(days=90) == LEAD_LINK_RETENTION
     today = timezone.localdate()
     done = line_on(today - datetime.timedelta(days=91))
-    LeadLink.objects.create(picket_line=done, label="Jo, trip leader")
+    LeadLinkFactory(picket_line=done, label="Jo, trip leader")
     running = line_on(today - datetime.timedelta(days=200))
     running.action_days.add(ActionDayFactory(dispute=running.dispute, date=today))
-    kept = LeadLink.objects.create(picket_line=running, label="Sam")
+    kept = LeadLinkFactory(picket_line=running, label="Sam")
 
     assert lead_links_delete_old() == 1
     assert list(LeadLink.objects.all()) == [kept]

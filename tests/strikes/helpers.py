@@ -6,15 +6,14 @@ import datetime
 from django.utils import timezone
 
 from clps.models import PostcodeDistrict
-from strikes.models import (
-    ActionDay,
-    ActionKind,
-    Dispute,
-    DisputeStatus,
-    Employer,
-    FollowedDispute,
-    Union,
-    Workplace,
+from strikes.models import ActionDay, ActionKind, Dispute, Employer, Union
+
+from ..factories import (
+    ActionDayFactory,
+    DisputeFactory,
+    FollowedDisputeFactory,
+    PostcodeDistrictFactory,
+    WorkplaceFactory,
 )
 
 UNION_NAMES = {
@@ -41,24 +40,23 @@ def make_dispute(
     **fields,
 ) -> Dispute:
     employer_obj, _ = Employer.objects.get_or_create(name=employer)
-    place = Workplace.objects.create(
+    place = WorkplaceFactory(
         employer=employer_obj,
         name=workplace or f"{title} site",
         address="1 High Street, London",
         postcode=postcode,
-        postcode_district=postcode.split()[0],
         latitude=lat,
         longitude=lng,
     )
-    fields.setdefault("status", DisputeStatus.TAKING_ACTION)
-    dispute = Dispute.objects.create(title=title, employer=employer_obj, **fields)
-    for short_name in unions:
-        union, _ = Union.objects.get_or_create(
-            short_name=short_name, defaults={"name": UNION_NAMES.get(short_name, short_name)}
-        )
-        dispute.unions.add(union)
-    dispute.workplaces.add(place)
-    return dispute
+    union_rows = [
+        Union.objects.get_or_create(
+            short_name=name, defaults={"name": UNION_NAMES.get(name, name)}
+        )[0]
+        for name in unions
+    ]
+    return DisputeFactory(
+        title=title, employer=employer_obj, unions=union_rows, workplaces=[place], **fields
+    )
 
 
 def add_day(
@@ -69,20 +67,23 @@ def add_day(
     end: datetime.time | None = None,
     **fields,
 ) -> ActionDay:
-    return ActionDay.objects.create(
-        dispute=dispute, date=date, start_time=start, end_time=end, **fields
-    )
+    return ActionDayFactory(dispute=dispute, date=date, start_time=start, end_time=end, **fields)
 
 
-def public_disputes(clp, other_clp) -> dict[str, Dispute]:
-    """A local dispute (N16), a followed national one, and one only the other CLP has."""
-    PostcodeDistrict.objects.create(clp=clp, district="N16")
-    local = make_dispute(
+def local_delivery_office(clp) -> Dispute:
+    """The CLP's postcode district N16, and a dispute at the delivery office there, on the map."""
+    PostcodeDistrictFactory(clp=clp, district="N16")
+    return make_dispute(
         "Stoke Newington delivery office",
         workplace="Stoke Newington Delivery Office",
         lat=51.5626,
         lng=-0.0753,
     )
+
+
+def public_disputes(clp, other_clp) -> dict[str, Dispute]:
+    """A local dispute (N16), a followed national one, and one only the other CLP has."""
+    local = local_delivery_office(clp)
     followed = make_dispute(
         "Civil service cleaners",
         unions=("PCS", "Unite"),
@@ -90,9 +91,9 @@ def public_disputes(clp, other_clp) -> dict[str, Dispute]:
         postcode="SW1A 2AA",
         is_national=True,
     )
-    FollowedDispute.objects.create(clp=clp, dispute=followed)
+    FollowedDisputeFactory(clp=clp, dispute=followed)
     elsewhere = make_dispute("Shoreditch library closures", unions=("UNISON",), postcode="E2 8AA")
-    PostcodeDistrict.objects.create(clp=other_clp, district="E2")
+    PostcodeDistrictFactory(clp=other_clp, district="E2")
     return {"local": local, "followed": followed, "elsewhere": elsewhere}
 
 
@@ -108,7 +109,7 @@ def make_calendar_rows(clp, size: int) -> None:
             lng=-0.07 if i % 3 else None,
         )
         if not i % 2:
-            FollowedDispute.objects.create(clp=clp, dispute=dispute)
+            FollowedDisputeFactory(clp=clp, dispute=dispute)
         add_day(dispute, days_from_today(i % 20), start=datetime.time(7), end=datetime.time(10))
         add_day(dispute, days_from_today(i % 20 + 1), kind=ActionKind.ASOS, cancelled=i % 4 == 0)
     # The next day beyond the window, so the page looks it up.

@@ -10,15 +10,9 @@ from decimal import Decimal
 import pytest
 
 from strikes.ballot_law import add_months, assess
-from strikes.models import (
-    Ballot,
-    BallotKind,
-    BallotRuleSet,
-    Dispute,
-    Employer,
-    Jurisdiction,
-    Union,
-)
+from strikes.models import Ballot, BallotKind, BallotRuleSet, Jurisdiction
+
+from ..factories import BallotFactory, DisputeFactory, UnionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +26,11 @@ IPS = "Yes votes among all entitled to vote (important public services)"
 
 @pytest.fixture
 def dispute():
-    union = Union.objects.create(name="Communication Workers Union", short_name="CWU")
-    employer = Employer.objects.create(name="Royal Mail Group")
-    dispute = Dispute.objects.create(title="Royal Mail pay 2024", employer=employer)
-    dispute.unions.add(union)
-    return dispute
+    return DisputeFactory(
+        title="Royal Mail pay 2024",
+        employer__name="Royal Mail Group",
+        unions=[UnionFactory(name="Communication Workers Union", short_name="CWU")],
+    )
 
 
 @pytest.fixture
@@ -55,8 +49,7 @@ def make_ballot(dispute):
             "yes_votes": 500,
             "no_votes": 100,
         }
-        values.update(fields)
-        return Ballot.objects.create(**values)
+        return BallotFactory(**values | fields)
 
     return make
 

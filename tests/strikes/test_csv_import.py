@@ -20,8 +20,15 @@ from strikes.models import (
     CsvImportStatus,
     Dispute,
     Employer,
-    Union,
     Workplace,
+)
+
+from ..factories import (
+    ActionDayFactory,
+    CsvImportFactory,
+    DisputeFactory,
+    EmployerFactory,
+    UnionFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,26 +42,22 @@ DISPUTES_HEADER = (
 
 @pytest.fixture
 def cwu(db):
-    return Union.objects.create(name="Communication Workers Union", short_name="CWU")
+    return UnionFactory(name="Communication Workers Union", short_name="CWU")
 
 
 @pytest.fixture
 def unison(db):
-    return Union.objects.create(name="UNISON", short_name="UNISON")
+    return UnionFactory(name="UNISON", short_name="UNISON")
 
 
 @pytest.fixture
 def royal_mail(db):
-    return Employer.objects.create(name="Royal Mail")
+    return EmployerFactory(name="Royal Mail")
 
 
 @pytest.fixture
 def dispute(cwu, royal_mail):
-    dispute = Dispute.objects.create(
-        title="Delivery office pay", employer=royal_mail, status="taking_action"
-    )
-    dispute.unions.set([cwu])
-    return dispute
+    return DisputeFactory(title="Delivery office pay", employer=royal_mail, unions=[cwu])
 
 
 def url(name, clp, *args):
@@ -108,10 +111,9 @@ def confirm(client, clp, text, kind=CsvImportKind.ACTION_DAYS):
 
 @pytest.fixture
 def job(clp, tulo, dispute):
-    return CsvImport.objects.create(
+    return CsvImportFactory(
         clp=clp,
         created_by=tulo,
-        kind=CsvImportKind.ACTION_DAYS,
         text=days_csv(dispute, 3),
         status=CsvImportStatus.READY,
         rows_total=3,
@@ -187,7 +189,7 @@ def test_the_template_downloads_as_utf8_csv_with_its_header(client, tulo, clp, k
 
 
 def test_the_action_days_template_checks_clean_once_its_dispute_exists(cwu, royal_mail):
-    Dispute.objects.create(title="Royal Mail delivery office pay", employer=royal_mail)
+    DisputeFactory(title="Royal Mail delivery office pay", employer=royal_mail, unions=[cwu])
     plan = csv_import.check(kind="action_days", text=csv_import.example_csv("action_days"))
     assert plan.ok, plan.errors
     assert plan.summary["create"] == 3
@@ -342,8 +344,8 @@ def test_dates_far_in_the_past_or_future_are_out_of_range(client, tulo, clp, dis
 
 
 def test_other_bad_values_are_each_named(dispute, royal_mail):
-    Dispute.objects.create(title="Twin", employer=royal_mail)
-    twin = Dispute.objects.create(title="Twin", employer=royal_mail)
+    DisputeFactory(title="Twin", employer=royal_mail)
+    twin = DisputeFactory(title="Twin", employer=royal_mail)
     text = "\n".join(
         [
             HEADER,
@@ -452,7 +454,7 @@ def test_other_encodings_are_refused_with_what_to_do(client, tulo, clp, data, me
 
 
 def test_action_days_already_recorded_are_skipped_not_errors(client, tulo, clp, dispute):
-    ActionDay.objects.create(dispute=dispute, date=ahead(11), kind="strike")
+    ActionDayFactory(dispute=dispute, date=ahead(11), kind="strike")
     client.force_login(tulo)
     lines = days_csv(dispute, 3).splitlines()
     lines.append(lines[1])  # the same row twice in the file
@@ -479,7 +481,7 @@ def test_the_same_day_twice_with_different_details_is_an_error(dispute):
 
 
 def test_a_file_that_is_all_duplicates_has_nothing_to_import(client, tulo, clp, dispute):
-    ActionDay.objects.create(dispute=dispute, date=ahead(10), kind="strike")
+    ActionDayFactory(dispute=dispute, date=ahead(10), kind="strike")
     client.force_login(tulo)
     response = preview(client, clp, days_csv(dispute, 1))
     assert "Nothing new to import" in text_of(response)
@@ -540,7 +542,7 @@ def test_applying_checks_the_file_again(client, tulo, clp, dispute):
 def test_disputes_are_imported_with_new_employers_and_workplaces(
     client, tulo, clp, cwu, unison, dispute
 ):
-    Union.objects.create(name="GMB", short_name="GMB")
+    UnionFactory(name="GMB", short_name="GMB")
     client.force_login(tulo)
     text = "\n".join(
         [
@@ -698,15 +700,19 @@ def test_a_large_file_with_bad_rows_lists_them_on_the_job_page(client, tulo, clp
     assert not ActionDay.objects.exists()
 
 
-def test_a_job_that_fails_mid_import_leaves_nothing_and_says_so(monkeypatch, clp, tulo, dispute):
-    job = CsvImport.objects.create(
+def applying_job(clp, tulo, dispute) -> CsvImport:
+    """Six action days the TULO has confirmed, for the worker to import."""
+    return CsvImportFactory(
         clp=clp,
         created_by=tulo,
-        kind="action_days",
         text=days_csv(dispute, 6),
         status=CsvImportStatus.APPLYING,
         rows_total=6,
     )
+
+
+def test_a_job_that_fails_mid_import_leaves_nothing_and_says_so(monkeypatch, clp, tulo, dispute):
+    job = applying_job(clp, tulo, dispute)
     monkeypatch.setattr(action_days, "WRITE_CHUNK", 2)
     monkeypatch.setattr(
         action_days, "bulk_create_with_history", lambda *a, **k: (_ for _ in ()).throw(OSError)
@@ -720,17 +726,12 @@ def test_a_job_that_fails_mid_import_leaves_nothing_and_says_so(monkeypatch, clp
 
 @pytest.mark.django_db(transaction=True)
 def test_progress_shows_while_the_import_transaction_is_still_open(monkeypatch, clp, tulo):
-    union = Union.objects.create(name="Communication Workers Union", short_name="CWU")
-    dispute = Dispute.objects.create(title="Pay", employer=Employer.objects.create(name="RM"))
-    dispute.unions.set([union])
-    job = CsvImport.objects.create(
-        clp=clp,
-        created_by=tulo,
-        kind="action_days",
-        text=days_csv(dispute, 6),
-        status=CsvImportStatus.APPLYING,
-        rows_total=6,
+    dispute = DisputeFactory(
+        title="Pay",
+        employer__name="RM",
+        unions=[UnionFactory(name="Communication Workers Union", short_name="CWU")],
     )
+    job = applying_job(clp, tulo, dispute)
     monkeypatch.setattr(action_days, "WRITE_CHUNK", 2)
     monkeypatch.setattr(jobs, "PROGRESS_EVERY_SECONDS", 0)
     onlooker = connections.create_connection(DEFAULT_DB_ALIAS)

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clps.models import PostcodeDistrict
 from strikes import ical
-from strikes.models import ActionDay, ActionKind, Dispute, FollowedDispute
+from strikes.models import ActionDay, ActionKind, Dispute
 
+from ..factories import FollowedDisputeFactory, PostcodeDistrictFactory
 from .helpers import add_day, days_from_today, make_calendar_rows, make_dispute
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ ONE_MINUTE = datetime.timedelta(minutes=1)
 
 @pytest.fixture
 def local(clp):
-    PostcodeDistrict.objects.create(clp=clp, district="N16")
+    PostcodeDistrictFactory(clp=clp, district="N16")
     return make_dispute("Royal Mail delivery office", workplace="Stoke Newington Delivery Office")
 
 
@@ -156,9 +156,9 @@ def test_feed_holds_90_days_back_to_a_year_ahead(client, clp, local):
 
 def test_feed_holds_local_and_followed_disputes_only(client, clp, other_clp, local):
     followed = make_dispute("National pay", unions=("PCS",), postcode="SW1A 2AA")
-    FollowedDispute.objects.create(clp=clp, dispute=followed)
+    FollowedDisputeFactory(clp=clp, dispute=followed)
     elsewhere = make_dispute("Library closures", unions=("UNISON",), postcode="E2 8AA")
-    FollowedDispute.objects.create(clp=other_clp, dispute=elsewhere)
+    FollowedDisputeFactory(clp=other_clp, dispute=elsewhere)
     mine = [add_day(local, days_from_today(2)), add_day(followed, days_from_today(2))]
     add_day(elsewhere, days_from_today(2))
 

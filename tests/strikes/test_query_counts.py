@@ -6,9 +6,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from strikes.models import ActionDay, FollowedDispute
-
-from ..factories import BallotFactory, DisputeFactory, UnionFactory, WorkplaceFactory
+from ..factories import (
+    ActionDayFactory,
+    BallotFactory,
+    DisputeFactory,
+    FollowedDisputeFactory,
+    UnionFactory,
+    WorkplaceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +24,8 @@ def make_disputes(clp, n):
     workplace = WorkplaceFactory()
     for i in range(n):
         dispute = DisputeFactory(unions=[union, UnionFactory()], workplaces=[workplace])
-        FollowedDispute.objects.create(clp=clp, dispute=dispute)
-        ActionDay.objects.create(dispute=dispute, date=today + datetime.timedelta(days=i % 10))
+        FollowedDisputeFactory(clp=clp, dispute=dispute)
+        ActionDayFactory(dispute=dispute, date=today + datetime.timedelta(days=i % 10))
         BallotFactory(
             dispute=dispute,
             union=union,

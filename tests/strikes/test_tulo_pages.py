@@ -7,7 +7,13 @@ from django.urls import reverse
 
 from strikes.models import ActionDay, Ballot, Dispute, FollowedDispute, Union
 
-from ..factories import BallotFactory, DisputeFactory, EmployerFactory, UnionFactory
+from ..factories import (
+    ActionDayFactory,
+    BallotFactory,
+    DisputeFactory,
+    EmployerFactory,
+    UnionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +27,7 @@ def dispute():
 
 def url_cases(clp, dispute):
     ballot = BallotFactory(dispute=dispute)
-    day = ActionDay.objects.create(dispute=dispute, date=datetime.date(2026, 12, 3))
+    day = ActionDayFactory(dispute=dispute, date=datetime.date(2026, 12, 3))
     slug, pk = clp.slug, dispute.pk
     union = dispute.unions.first()
     return [
@@ -185,7 +191,7 @@ def test_action_day_end_before_start_is_refused(client, tulo, clp, dispute):
 
 
 def test_quick_add_of_weekdays_in_a_range_skips_existing_days(client, tulo, clp, dispute):
-    ActionDay.objects.create(dispute=dispute, date=datetime.date(2026, 12, 1))
+    ActionDayFactory(dispute=dispute, date=datetime.date(2026, 12, 1))
     client.force_login(tulo)
     response = client.post(
         reverse("strikes:action_days_range", args=[clp.slug, dispute.pk]),

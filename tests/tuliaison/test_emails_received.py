@@ -10,14 +10,20 @@ from django.utils import timezone
 
 from clps import outbox
 from newsletters import services
-from newsletters.models import DigestStatus, NewsletterSchedule, Subscriber, SubscriberStatus
+from newsletters.models import DigestStatus, Subscriber
 from newsletters.monthly import services as monthly_services
 from newsletters.weekly import sending
 from newsletters.weekly.services import ensure_upcoming_digest
-from pickets.models import PicketLine, PicketSignup
 from pickets.reminders import send_due_reminders
 
-from ..factories import ActionDayFactory, DisputeFactory
+from ..factories import (
+    ActionDayFactory,
+    DisputeFactory,
+    NewsletterScheduleFactory,
+    PicketLineFactory,
+    PicketSignupFactory,
+    SubscriberFactory,
+)
 from ..mailbox import assert_list_headers, assert_well_formed
 
 pytestmark = pytest.mark.django_db
@@ -54,9 +60,7 @@ def test_a_subscription_confirmation(smtp_server, clp, django_capture_on_commit_
 def test_a_subscriber_who_subscribes_again_is_told_with_their_own_links(
     smtp_server, clp, django_capture_on_commit_callbacks
 ):
-    active = Subscriber.objects.create(
-        clp=clp, email="sam@example.org", status=SubscriberStatus.ACTIVE, consent_at=timezone.now()
-    )
+    active = SubscriberFactory(clp=clp, email="sam@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         services.subscribe(clp=clp, email="sam@example.org")
     received = only(smtp_server, "sam@example.org")
@@ -68,16 +72,8 @@ def test_a_picket_reminder(smtp_server, clp, member, django_capture_on_commit_ca
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     dispute = DisputeFactory(title="Royal Mail delivery office")
     day = ActionDayFactory(dispute=dispute, date=tomorrow)
-    line = PicketLine.objects.create(
-        clp=clp,
-        dispute=dispute,
-        place="The yard gate",
-        postcode="N16 0AA",
-        start_time=datetime.time(7),
-        end_time=datetime.time(10),
-    )
-    line.action_days.set([day])
-    PicketSignup.objects.create(picket_line=line, action_day=day, user=member)
+    line = PicketLineFactory(clp=clp, dispute=dispute, action_days=[day])
+    PicketSignupFactory(picket_line=line, action_day=day, user=member)
     with django_capture_on_commit_callbacks(execute=True):
         assert send_due_reminders() == 1
     received = only(smtp_server, member.email)
@@ -88,7 +84,7 @@ def test_a_picket_reminder(smtp_server, clp, member, django_capture_on_commit_ca
 
 
 def test_the_monthly_section_to_the_newsletter_editor(smtp_server, clp, tulo):
-    NewsletterSchedule.objects.create(clp=clp, editor_email="editor@example.org")
+    NewsletterScheduleFactory(clp=clp, editor_email="editor@example.org")
     section, _ = monthly_services.section_build(
         clp=clp, month=datetime.date(2026, 10, 1), notify=False
     )

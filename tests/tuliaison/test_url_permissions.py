@@ -22,45 +22,40 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from clps.models import MailStatus, Membership, OutgoingMail
-from newsletters.models import Digest, DigestStatus, NewsletterSectionVersion
+from clps.models import MailStatus, Membership
+from newsletters.models import DigestStatus, NewsletterSectionVersion
 from newsletters.monthly.formats import DOWNLOADS
 from newsletters.monthly.services import section_build
 from newsletters.weekly.services import ensure_upcoming_digest
-from pickets.models import (
-    LeadLink,
-    PdfStatus,
-    PicketLine,
-    PicketVisit,
-    ReportPdf,
-    SolidarityAction,
-    VisitPhoto,
-)
-from strikes.models import (
-    Ballot,
-    BallotRuleSet,
-    Branch,
-    CsvImport,
-    CsvImportKind,
-    CsvImportStatus,
-    FollowedDispute,
-    Workplace,
-)
+from pickets.models import VisitStatus
+from strikes.models import BallotRuleSet, CsvImportKind, CsvImportStatus
 
 from ..factories import (
     ActionDayFactory,
+    BallotFactory,
+    BranchFactory,
+    CsvImportFactory,
+    DigestFactory,
     DisputeFactory,
     EmployerFactory,
+    FollowedDisputeFactory,
+    LeadLinkFactory,
     MembershipFactory,
+    OutgoingMailFactory,
+    PicketLineFactory,
+    PicketVisitFactory,
+    ReportPdfFactory,
+    SolidarityActionFactory,
     SubscriberFactory,
     UnionFactory,
+    VisitPhotoFactory,
+    WorkplaceFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -414,45 +409,42 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
     `marker` in a field its page shows."""
     today = timezone.localdate()
     union = UnionFactory(name=f"{marker} union")
-    branch = Branch.objects.create(union=union, name=f"{marker} branch")
+    branch = BranchFactory(union=union, name=f"{marker} branch")
     employer = EmployerFactory(name=f"{marker} employer")
-    workplace = Workplace.objects.create(
-        employer=employer, name=f"{marker} depot", postcode="N16 7AA"
-    )
+    workplace = WorkplaceFactory(employer=employer, name=f"{marker} depot", postcode="N16 7AA")
     dispute = DisputeFactory(
         title=f"{marker} dispute", employer=employer, unions=[union], workplaces=[workplace]
     )
-    FollowedDispute.objects.create(clp=clp, dispute=dispute, created_by=tulo)
+    FollowedDisputeFactory(clp=clp, dispute=dispute, created_by=tulo)
     day = ActionDayFactory(dispute=dispute, date=today + datetime.timedelta(days=3))
-    line = PicketLine.objects.create(
+    line = PicketLineFactory(
         clp=clp,
         dispute=dispute,
         workplace=workplace,
         place=f"{marker} gate",
         postcode="N16 7AA",
-        start_time=datetime.time(7),
-        end_time=datetime.time(10),
+        action_days=[day],
     )
-    line.action_days.set([day])
-    visit = PicketVisit.objects.create(
+    visit = PicketVisitFactory(
         clp=clp,
         dispute=dispute,
         date=today,
         members_count=2,
         reported_by=member,
         report=f"{marker} visit report",
+        status=VisitStatus.REPORTED,
     )
-    photo = VisitPhoto.objects.create(visit=visit, consent=True, uploaded_by=member)
-    photo.image.save("gate.jpg", ContentFile(b"\xff\xd8\xff\xe0" + marker.encode()), save=True)
-    report_pdf = ReportPdf.objects.create(
+    photo = VisitPhotoFactory(
+        visit=visit, uploaded_by=member, image__data=b"\xff\xd8\xff\xe0" + marker.encode()
+    )
+    report_pdf = ReportPdfFactory(
         clp=clp,
         requested_by=tulo,
         start=today - datetime.timedelta(days=90),
         end=today,
-        status=PdfStatus.DONE,
-        progress=100,
+        done=True,
+        file__data=b"%PDF-1.7 " + marker.encode(),
     )
-    report_pdf.file.save("report.pdf", ContentFile(b"%PDF-1.7 " + marker.encode()), save=True)
     section, _ = section_build(clp=clp, month=month, by=tulo, notify=False)
     NewsletterSectionVersion.objects.filter(section=section).update(
         markdown=f"{marker} union updates", column=f"{marker} column"
@@ -463,7 +455,7 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
     return SimpleNamespace(
         clp=clp,
         dispute=dispute,
-        ballot=Ballot.objects.create(
+        ballot=BallotFactory(
             dispute=dispute,
             union=union,
             opens_on=today - datetime.timedelta(days=30),
@@ -471,17 +463,14 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
         ),
         action_day=day,
         picket_line=line,
-        lead_link=LeadLink.objects.create(picket_line=line, label=f"{marker} trip leader"),
+        lead_link=LeadLinkFactory(picket_line=line, label=f"{marker} trip leader"),
         visit=visit,
         photo=photo,
-        action=SolidarityAction.objects.create(
-            clp=clp, kind="motion", date=today, title=f"{marker} motion"
-        ),
+        action=SolidarityActionFactory(clp=clp, date=today, title=f"{marker} motion"),
         report_pdf=report_pdf,
-        csv_job=CsvImport.objects.create(
+        csv_job=CsvImportFactory(
             clp=clp,
             created_by=tulo,
-            kind=CsvImportKind.ACTION_DAYS,
             filename=f"{marker}.csv",
             text=f"dispute,date,note\n{dispute.pk},{today + datetime.timedelta(days=20)},{marker}",
             status=CsvImportStatus.READY,
@@ -489,7 +478,7 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
             summary={"create": 1, "disputes": []},
         ),
         digest=digest,
-        sent_digest=Digest.objects.create(
+        sent_digest=DigestFactory(
             clp=clp,
             week_start=digest.week_start - datetime.timedelta(weeks=3),
             status=DigestStatus.SENT,
@@ -498,9 +487,8 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
             web_html=f"<p>{marker} weekly email</p>",
         ),
         section=section,
-        mail=OutgoingMail.objects.create(
+        mail=OutgoingMailFactory(
             clp=clp,
-            kind="picket_reminder",
             to=f"{marker.lower()}@example.org",
             subject=f"{marker} reminder",
             text=f"{marker} text",
