@@ -182,8 +182,8 @@ def test_a_worker_killed_mid_batch_leaves_its_deliveries_to_be_requeued(news, cl
 
 
 def test_a_subscriber_deleted_after_the_digest_is_prepared_is_sent_nothing(news, clp):
-    subscriber(clp, "kept@example.org")
-    gone = subscriber(clp, "gone@example.org")
+    SubscriberFactory(clp=clp, email="kept@example.org")
+    gone = SubscriberFactory(clp=clp, email="gone@example.org")
     digest = sending.prepare(ensure_upcoming_digest(clp).pk)
     gone.delete()
     assert sending.send_all(digest.pk) == 1
