@@ -113,18 +113,24 @@ def claim(digest: Digest, size: int) -> list[Claimed | Unaddressed]:
 
 
 def _claim_postgresql(digest: Digest, size: int) -> list[Claimed | Unaddressed]:
-    """The same in one statement: an UPDATE of the rows a locking SELECT picks, returning them
-    joined to their subscribers."""
+    """The same in one statement: the rows a locking SELECT picks, updated and returned joined
+    to their subscribers.
+
+    The pick is a MATERIALIZED CTE joined to the UPDATE, not `WHERE id IN (SELECT ... LIMIT n
+    FOR UPDATE SKIP LOCKED)`: with that form PostgreSQL may run the subquery more than once
+    (as the planner chooses, from the table's statistics), each run skipping the rows the last
+    one locked, and so update more than `size` rows."""
     table, subscribers = Delivery._meta.db_table, Subscriber._meta.db_table
     with transaction.atomic(), db_connection.cursor() as cursor:
         cursor.execute(
-            f"WITH claimed AS (UPDATE {table} SET status = %s, claimed_at = %s,"  # noqa: S608
-            f" attempts = attempts + 1 WHERE id IN (SELECT id FROM {table}"
-            " WHERE digest_id = %s AND status = %s ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)"
-            " RETURNING id, subscriber_id)"
+            f"WITH picked AS MATERIALIZED (SELECT id FROM {table}"  # noqa: S608
+            " WHERE digest_id = %s AND status = %s ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED),"
+            f" claimed AS (UPDATE {table} AS d SET status = %s, claimed_at = %s,"
+            " attempts = d.attempts + 1 FROM picked WHERE d.id = picked.id"
+            " RETURNING d.id, d.subscriber_id)"
             " SELECT c.id, c.subscriber_id, s.email, s.token FROM claimed c"
             f" LEFT JOIN {subscribers} s ON s.id = c.subscriber_id ORDER BY c.id",
-            [DeliveryStatus.IN_FLIGHT, timezone.now(), digest.pk, DeliveryStatus.QUEUED, size],
+            [digest.pk, DeliveryStatus.QUEUED, size, DeliveryStatus.IN_FLIGHT, timezone.now()],
         )
         rows = cursor.fetchall()
     return [
