@@ -154,6 +154,21 @@ def test_duplicate_ticks_make_one_digest_per_week(news, clp):
     assert schedule.due_digests(before) == []
 
 
+def test_a_clp_that_never_saved_a_schedule_gets_its_email_at_the_default_time(clp):
+    assert not WeeklySchedule.objects.exists()
+    before = timezone.make_aware(datetime.datetime.combine(MONDAY, datetime.time(7, 59)))
+    assert schedule.due_digests(before) == []
+    at_eight = timezone.make_aware(datetime.datetime.combine(MONDAY, datetime.time(8)))
+    (due,) = schedule.due_digests(at_eight)
+    assert Digest.objects.get(pk=due).clp == clp
+
+
+def test_a_clp_that_turned_its_email_off_gets_none(clp):
+    WeeklyScheduleFactory(clp=clp, enabled=False)
+    at_noon = timezone.make_aware(datetime.datetime.combine(MONDAY, datetime.time(12)))
+    assert schedule.due_digests(at_noon) == []
+
+
 @pytest.mark.parametrize("clps", [3, 30])
 def test_the_tick_finds_due_digests_in_the_same_few_queries_for_any_number_of_clps(
     clps, django_assert_num_queries

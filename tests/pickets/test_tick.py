@@ -5,7 +5,7 @@ from django.core import mail
 
 from tuliaison.tasks import due_jobs
 
-from ..factories import PicketSignupFactory, SubscriberFactory
+from ..factories import PicketSignupFactory, SubscriberFactory, WeeklyScheduleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,9 @@ def test_retention_runs_on_the_hour(eager):
     from newsletters.models import Subscriber
 
     old = timezone.now() - datetime.timedelta(days=31)
-    SubscriberFactory(email="old@example.org", status="pending", consent_at=old)
+    pending = SubscriberFactory(email="old@example.org", status="pending", consent_at=old)
     Subscriber.objects.filter(email="old@example.org").update(created_at=old)
+    WeeklyScheduleFactory(clp=pending.clp, enabled=False)  # no weekly email due at 9
     on_the_hour = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
     assert due_jobs(on_the_hour) == {"retention": 1}
     assert not Subscriber.objects.exists()
