@@ -8,10 +8,11 @@ the TULO can send it again from the CLP's outbox page."""
 
 import datetime
 import logging
+from functools import partial
 
 from celery import shared_task
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .mail import build_email, compose, is_permanent
@@ -19,8 +20,10 @@ from .models import CLP, MailStatus, OutgoingMail
 
 logger = logging.getLogger(__name__)
 
-# A queued row whose task was lost (the broker was down at commit) is enqueued again after this.
+# A queued row whose task was lost (the broker was down at commit) is enqueued again after this;
+# a row waiting for a retry, only once its retry is overdue (the longest wait is an hour).
 QUEUED_LOST_AFTER = datetime.timedelta(minutes=2)
+RETRY_LOST_AFTER = datetime.timedelta(minutes=70)
 # A row claimed this long ago by a worker that never finished is marked failed.
 SENDING_STUCK_AFTER = datetime.timedelta(minutes=10)
 STUCK_ERROR = "The worker stopped while sending it: it may not have gone."
@@ -44,15 +47,23 @@ def queue_email(
         kind=name,
         to=to,
         reply_to=reply_to,
-        subject=str(message.subject),
+        # A subject is one line, cut to the column rather than losing the email (and with it
+        # the rest of a run of reminders) to a place name too long to fit.
+        subject=str(message.subject)[: OutgoingMail._meta.get_field("subject").max_length],
         text=str(message.body),
         # django-stubs types alternatives as plain tuples; Django keeps EmailAlternative ones.
         html=message.alternatives[0].content,  # type: ignore[attr-defined]
         headers=headers or {},
         attachments=attachments or [],
     )
-    send_outgoing_mail.delay_on_commit(mail.pk)
+    _enqueue_on_commit(mail.pk)
     return mail
+
+
+def _enqueue_on_commit(mail_id: int) -> None:
+    """Queue the send once the row is committed. Robust: when the broker is down, what the
+    person did still stands, and the tick's sweep sends the row once the broker is back."""
+    transaction.on_commit(partial(send_outgoing_mail.delay, mail_id), robust=True)
 
 
 def _message(mail: OutgoingMail):
@@ -105,7 +116,7 @@ def send_again(*, mail: OutgoingMail) -> bool:
             status=MailStatus.QUEUED, error=""
         )
         if requeued:
-            send_outgoing_mail.delay_on_commit(mail.pk)
+            _enqueue_on_commit(mail.pk)
     return bool(requeued)
 
 
@@ -115,10 +126,12 @@ def sweep(now: datetime.datetime) -> list[int]:
     OutgoingMail.objects.filter(
         status=MailStatus.SENDING, claimed_at__lt=now - SENDING_STUCK_AFTER
     ).update(status=MailStatus.FAILED, error=STUCK_ERROR)
+    never_tried = Q(attempts=0, created_at__lt=now - QUEUED_LOST_AFTER)
+    retry_overdue = Q(attempts__gt=0, claimed_at__lt=now - RETRY_LOST_AFTER)
     return list(
-        OutgoingMail.objects.filter(
-            status=MailStatus.QUEUED, created_at__lt=now - QUEUED_LOST_AFTER
-        ).values_list("pk", flat=True)[:1000]
+        OutgoingMail.objects.filter(Q(status=MailStatus.QUEUED) & (never_tried | retry_overdue))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
     )
 
 

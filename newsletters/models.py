@@ -157,7 +157,10 @@ class Digest(models.Model):
         max_length=10, choices=DigestStatus.choices, default=DigestStatus.DRAFT
     )
     note = models.TextField(
-        "note from the TULO", blank=True, max_length=2000, help_text="Shown at the top."
+        "note from the TULO",
+        blank=True,
+        max_length=2000,
+        help_text="Shown at the top of the email, and in its public web version.",
     )
     subject = models.CharField(max_length=200, blank=True)
     html = models.TextField(blank=True)

@@ -14,9 +14,8 @@ from clps.access import public_clp_view
 from clps.models import CLP
 from clps.requests import ClpRequest
 
-from ..models import Digest
 from . import selectors
-from .render import personalise, web_url
+from .render import web_url
 
 # The email's own inline styles, and nothing else: no script, no other site's resources.
 EMAIL_CSP = {
@@ -25,15 +24,6 @@ EMAIL_CSP = {
     "img-src": ["'self'", "data:"],
 }
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
-
-
-def web_html(digest: Digest) -> str:
-    """The web version as stored, or, for an email sent before web versions were kept, the
-    email with its personal links pointing at the archive."""
-    if digest.web_html:
-        return digest.web_html
-    archive = web_url(digest.clp.slug, digest.week_start).rsplit("/", 2)[0] + "/"
-    return personalise(digest.html, unsubscribe_url=archive, manage_url=archive)
 
 
 @public_clp_view
@@ -50,7 +40,7 @@ def web_version(request: ClpRequest, clp: CLP, week_start: datetime.date) -> Htt
     digest = selectors.published_digest(clp=clp, week_start=week_start)
     if digest is None:
         raise Http404("No weekly email went out for that week.")
-    return HttpResponse(web_html(digest))
+    return HttpResponse(digest.web_html)
 
 
 class FullAtomFeed(Atom1Feed):
@@ -74,13 +64,13 @@ def feed(request: ClpRequest, clp: CLP) -> HttpResponse:
     )
     for digest in selectors.latest_published(clp=clp):
         url = web_url(clp.slug, digest.week_start)
-        body = _BODY.search(web_html(digest))
+        body = _BODY.search(digest.web_html)
         atom.add_item(
             title=digest.subject,
             link=url,
             unique_id=url,
             description=f"{clp.name}, week of {digest.week_start:%-d %B %Y}.",
-            content=body.group(1).strip() if body else web_html(digest),
+            content=body.group(1).strip() if body else digest.web_html,
             pubdate=digest.send_started_at,
             updateddate=digest.send_started_at,
         )

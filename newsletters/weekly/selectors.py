@@ -207,7 +207,9 @@ PUBLISHED = (DigestStatus.SENT, DigestStatus.SENDING, DigestStatus.PAUSED, Diges
 
 
 def published(*, clp: CLP):
-    return Digest.objects.filter(clp=clp, status__in=PUBLISHED).exclude(html="")
+    # Emails sent before their web version was kept stay private: their notes were written
+    # for subscribers alone.
+    return Digest.objects.filter(clp=clp, status__in=PUBLISHED).exclude(web_html="")
 
 
 def archive_page(*, clp: CLP, cursor: str | None) -> Page:

@@ -134,10 +134,22 @@ def test_the_tick_fails_rows_stuck_in_sending_and_enqueues_rows_whose_task_was_l
     OutgoingMail.objects.filter(pk__in=[lost.pk]).update(
         created_at=now - datetime.timedelta(minutes=3)
     )
-    assert due_jobs(now).get("outgoing_mail") == 1
+    # Waiting for its task's own retry, which backs off: not enqueued again meanwhile.
+    retrying = queue(clp, "retrying@example.org")
+    OutgoingMail.objects.filter(pk=retrying.pk).update(
+        attempts=2, claimed_at=now - datetime.timedelta(minutes=5),
+        created_at=now - datetime.timedelta(minutes=30),
+    )  # fmt: skip
+    # ... unless that retry is long overdue: it was lost too.
+    overdue = queue(clp, "overdue@example.org")
+    OutgoingMail.objects.filter(pk=overdue.pk).update(
+        attempts=1, claimed_at=now - datetime.timedelta(minutes=80)
+    )
+    assert due_jobs(now).get("outgoing_mail") == 2
     stuck.refresh_from_db()
     assert stuck.status == MailStatus.FAILED and stuck.error == outbox.STUCK_ERROR
-    assert [m.to for m in mail.outbox] == [["lost@example.org"]]  # never the stuck one
+    # Never the stuck one, nor the one waiting for its retry.
+    assert [m.to for m in mail.outbox] == [["lost@example.org"], ["overdue@example.org"]]
     fresh.refresh_from_db()
     assert fresh.status == MailStatus.QUEUED  # its own task is on its way
 

@@ -66,6 +66,14 @@ def test_a_link_scanner_opening_every_link_changes_nothing(sent):
     assert row_counts() == before
 
 
+def test_an_email_sent_before_web_versions_were_kept_stays_private(client, clp):
+    old = DigestFactory(clp=clp, status=DigestStatus.SENT, html="<p>Ring me on 07700 900123</p>")
+    url = reverse("newsletters_public:web_version", args=[clp.slug, old.week_start])
+    assert client.get(url).status_code == 404
+    archive = client.get(reverse("newsletters_public:archive", args=[clp.slug])).content.decode()
+    assert "No weekly email has gone out yet" in archive
+
+
 def test_the_archive_and_feed_list_what_went_out_and_nothing_else(sent, client, clp):
     digest, _ = sent
     held = DigestFactory(clp=clp, week_start=digest.week_start.replace(year=2020), html="x")
@@ -98,6 +106,7 @@ def test_the_archive_costs_the_same_queries_however_long(
             status=DigestStatus.SENT,
             subject=f"Week {n}",
             html="<p>sent</p>",
+            web_html="<p>sent</p>",
         )
     url = reverse("newsletters_public:archive", args=[clp.slug])
     with django_assert_num_queries(2):

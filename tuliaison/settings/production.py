@@ -62,6 +62,9 @@ MAILERS = {
                 "username": env.str("SMTP_USERNAME", default=""),
                 "password": env.str("SMTP_PASSWORD", default=""),
                 "use_tls": env.bool("SMTP_USE_TLS", default=False),
+                # A hung server must fail the send well before the tick takes a send that has
+                # been in flight for ten minutes as lost.
+                "timeout": env.int("SMTP_TIMEOUT", default=60),
             }
             if MAIL_BACKEND.endswith("smtp.EmailBackend")
             else {}
