@@ -20,7 +20,7 @@ from . import selectors, services
 from .forms import NoteForm, ScheduleForm
 from .render import personalise
 from .render import render as render_digest
-from .schedule import schedule_for, send_at, upcoming_digest
+from .schedule import schedule_for, send_at, upcoming_digest, upcoming_week
 
 tulo_only = clp_view(Role.TULO)
 logger = logging.getLogger(__name__)
@@ -73,12 +73,30 @@ def preview(request: MemberRequest, clp: CLP) -> HttpResponse:
     return HttpResponse(personalise(rendered.html, unsubscribe_url="#", manage_url="#"))
 
 
+def _week_moved_on(request: MemberRequest, clp: CLP) -> bool:
+    """Whether the page the TULO pressed a button on showed a week other than the one being
+    prepared now (the tick started sending it meanwhile): then nothing is changed, and they
+    are told. A form from before pages said their week has none, and acts on this week's."""
+    posted = request.POST.get("week")
+    current = upcoming_week(clp)
+    if posted is None or posted == current.isoformat():
+        return False
+    messages.error(
+        request,
+        f"While this page was open the weekly email moved on to the week of "
+        f"{current.day} {current:%B}, so nothing was changed. Check it below and try again.",
+    )
+    return True
+
+
 @tulo_only
 @require_POST
 def save_note(request: MemberRequest, clp: CLP) -> HttpResponse:
     form = NoteForm(request.POST)
     if not form.is_valid():  # shown again beside the note, with what was typed
         return _weekly_page(request, clp, note_form=form)
+    if _week_moved_on(request, clp):
+        return redirect("newsletters:weekly", clp.slug)
     outcome = services.note_save(clp=clp, note=form.cleaned_data["note"])
     if outcome == services.Outcome.DONE:
         messages.success(request, "Note saved: it shows at the top of the email.")
@@ -94,6 +112,8 @@ def save_note(request: MemberRequest, clp: CLP) -> HttpResponse:
 @tulo_only
 @require_POST
 def hold(request: MemberRequest, clp: CLP) -> HttpResponse:
+    if _week_moved_on(request, clp):
+        return redirect("newsletters:weekly", clp.slug)
     action = request.POST.get("action")
     if action == "hold":
         done, text = services.hold(clp=clp), "Held: it will not go until you release it."

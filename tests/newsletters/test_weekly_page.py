@@ -10,6 +10,8 @@ from django.urls import reverse
 from newsletters.models import Digest, DigestStatus, WeeklySchedule
 from newsletters.weekly.schedule import upcoming_week
 
+from ..factories import DigestFactory, WeeklyScheduleFactory
+
 pytestmark = pytest.mark.django_db
 
 
@@ -56,3 +58,35 @@ def test_earlier_weeks_are_paged_at_a_fixed_cost(
     listed = re.findall(rf'href="/c/{clp.slug}/weekly/\d+/"', page)
     assert len(listed) == min(weeks, 12)
     assert ("Earlier weeks</a>" in page) == (weeks > 12)
+
+
+def test_a_button_pressed_after_the_week_moved_on_changes_nothing(client, clp, tulo):
+    """The page showed this week's email; the tick started sending it before the TULO pressed
+    Send it now: next week's email is not sent, nor held, nor given the note."""
+    # Its email goes late on Sunday, so this week's is the one shown whatever the day.
+    WeeklyScheduleFactory(clp=clp, weekday=6, send_time=datetime.time(23, 59))
+    client.force_login(tulo)
+    shown = upcoming_week(clp)
+    this_week = DigestFactory(clp=clp, week_start=shown)
+    Digest.objects.filter(pk=this_week.pk).update(status=DigestStatus.SENDING)  # the tick
+    assert upcoming_week(clp) == shown + datetime.timedelta(weeks=1)
+    week = shown.isoformat()
+    for action in ("send_now", "hold"):
+        response = client.post(
+            reverse("newsletters:hold", args=[clp.slug]), {"action": action, "week": week}
+        )
+        assert response.status_code == 302
+    client.post(reverse("newsletters:save_note", args=[clp.slug]), {"note": "x", "week": week})
+    assert list(Digest.objects.values_list("week_start", "status", "note")) == [
+        (shown, DigestStatus.SENDING, "")
+    ]
+    page = client.get(reverse("newsletters:weekly", args=[clp.slug])).content.decode()
+    assert "moved on to the week of" in page
+
+
+def test_the_pages_buttons_name_the_week_they_act_on(client, clp, tulo):
+    client.force_login(tulo)
+    page = client.get(reverse("newsletters:weekly", args=[clp.slug])).content.decode()
+    assert (
+        page.count(f'name="week" value="{upcoming_week(clp).isoformat()}"') == 3
+    )  # note, hold, send
