@@ -213,9 +213,13 @@ def outgoing_mail_export(*, emails: list[str], clp: CLP | None) -> list[dict]:
     ]
 
 
-def outgoing_mail_erase(*, emails: list[str]) -> int:
-    """Every email kept that was written to these addresses goes."""
-    deleted, _ = _outgoing_mail_to(emails).delete()
+def outgoing_mail_erase(*, emails: list[str], clp: CLP | None = None) -> int:
+    """Every email kept that was written to these addresses goes: the CLP's, or with no CLP
+    every one."""
+    rows = _outgoing_mail_to(emails)
+    if clp is not None:
+        rows = rows.filter(clp=clp)
+    deleted, _ = rows.delete()
     return deleted
 
 

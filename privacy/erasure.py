@@ -84,7 +84,8 @@ def person_erase(*, email: str, by: User, clp: CLP | None = None) -> Erasure:
     with transaction.atomic():
         for provider in providers():
             provider.erase(person=person, by=by, result=result)
-        result.count("emails", outgoing_mail_erase(emails=person.emails))
+        # A TULO's erasure reaches their own CLP's emails; a site admin's, every CLP's.
+        result.count("emails", outgoing_mail_erase(emails=person.emails, clp=clp))
         if person.user is not None:
             result.account = True
             result.clp_ids |= membership_clp_ids(person.user)

@@ -46,3 +46,15 @@ def test_emails_are_deleted_after_the_stated_period(clp):
     recent = mail(clp, "b@example.org")
     assert retention_run(now=now)["outgoing_mail"] == 1
     assert list(OutgoingMail.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_a_tulos_erasure_reaches_only_their_own_clps_emails(clp, other_clp, tulo):
+    from newsletters.services import subscribe
+
+    subscribe(clp=clp, email="sam@example.org")  # what gives this CLP the person
+    mine = mail(clp, "sam@example.org")
+    theirs = mail(other_clp, "sam@example.org")
+    result = person_erase(email="sam@example.org", by=tulo, clp=clp)
+    assert result.erased["emails"] >= 1
+    assert not OutgoingMail.objects.filter(pk=mine.pk).exists()
+    assert OutgoingMail.objects.filter(pk=theirs.pk).exists()
