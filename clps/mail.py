@@ -19,10 +19,44 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils.html import linebreaks, urlize
 
-# RFC 5322 allows 998 characters a line. At the default 78, Python encodes a header with a long
-# word (a personal unsubscribe URL) as RFC 2047 encoded-words, which mail clients do not read in
-# List-Unsubscribe.
+# Headers written on one line when plain ASCII. A personal unsubscribe URL longer than the 78
+# characters Python folds at would otherwise go out as RFC 2047 encoded-words, which mail
+# programs do not decode in List-Unsubscribe; and Python folds a long subject straight after
+# "Subject:", which some programs show as a leading space. RFC 5322 allows a line of up to 998.
+WRITTEN_AS_THEY_STAND = frozenset({"list-unsubscribe", "list-id", "subject"})
 MAX_LINE_LENGTH = 998
+
+
+class _ListHeadersAsWritten(email.policy.EmailPolicy):
+    """The backend's policy in all else (line endings, how bodies are encoded and folded), with
+    the list headers written on one line each."""
+
+    def _as_written(self, name: str, value: Any) -> str | None:
+        text = str(value)
+        if name.lower() in WRITTEN_AS_THEY_STAND and text.isascii():
+            line = f"{name}: {text}"
+            if len(line) <= MAX_LINE_LENGTH:
+                return line + self.linesep
+        return None
+
+    def fold(self, name, value):
+        return self._as_written(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        line = self._as_written(name, value)
+        return line.encode("ascii") if line else super().fold_binary(name, value)
+
+
+_POLICY_FIELDS = ("linesep", "cte_type", "utf8", "max_line_length", "raise_on_defect",
+                  "mangle_from_", "refold_source")  # fmt: skip
+_policies: dict[tuple, _ListHeadersAsWritten] = {}
+
+
+def _list_headers_as_written(policy: email.policy.EmailPolicy) -> _ListHeadersAsWritten:
+    key = tuple(getattr(policy, field) for field in _POLICY_FIELDS)
+    if key not in _policies:
+        _policies[key] = _ListHeadersAsWritten(**dict(zip(_POLICY_FIELDS, key, strict=True)))
+    return _policies[key]
 
 
 def site_domain() -> str:
@@ -35,9 +69,9 @@ class Email(EmailMultiAlternatives):
     on the site's domain rather than the sending machine's."""
 
     def message(self, *, policy=email.policy.default):
-        # Whatever policy the backend asks for (the SMTP backend's folds at 78 and ends lines
-        # with CRLF), with its line length raised.
-        msg = super().message(policy=policy.clone(max_line_length=MAX_LINE_LENGTH))
+        # The policy the backend asks for (the SMTP backend's ends lines with CRLF), with the
+        # list headers written as they stand.
+        msg = super().message(policy=_list_headers_as_written(policy))
         if not any(name.lower() == "message-id" for name in self.extra_headers):
             msg.replace_header("Message-ID", make_msgid(domain=site_domain()))
         return msg

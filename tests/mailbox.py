@@ -80,6 +80,8 @@ def assert_well_formed(received: Received, *, domain: str) -> None:
             value = received.raw_header(name)
             assert "=?" not in value, f"{name} is sent as an encoded-word: {value}"
     assert re.fullmatch(rf"<[^@<>\s]+@{re.escape(domain)}>", received.raw_header("Message-ID"))
+    subject = received.message["Subject"]
+    assert subject and subject == subject.strip(), f"subject with edge whitespace: {subject!r}"
 
 
 def assert_list_headers(received: Received, *, list_id: str) -> str:
