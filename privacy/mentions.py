@@ -11,6 +11,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast
+from django.utils.html import escape
 
 from .registry import Person
 
@@ -38,10 +39,15 @@ def searchable_names(names: list[str]) -> list[str]:
 
 
 def person_patterns(person: Person) -> tuple[list[str], list[re.Pattern]]:
-    """Plain strings for the database to look for first, and the patterns that decide."""
+    """Plain strings for the database to look for first, and the patterns that decide. Each
+    also as HTML escapes it ("O&#x27;Brien"), for the rendered emails that are kept."""
     names = searchable_names(person.names)
-    needles = [*person.emails, *names]
-    patterns = [email_pattern(e) for e in person.emails] + [name_pattern(n) for n in names]
+    written = [*person.emails, *names]
+    escaped = [e for e in (escape(w) for w in written) if e not in written]
+    needles = [*written, *escaped]
+    emails = [*person.emails, *(escape(e) for e in person.emails if escape(e) != e)]
+    names = [*names, *(escape(n) for n in names if escape(n) != n)]
+    patterns = [email_pattern(e) for e in emails] + [name_pattern(n) for n in names]
     return needles, patterns
 
 

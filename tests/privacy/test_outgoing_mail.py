@@ -58,3 +58,26 @@ def test_a_tulos_erasure_reaches_only_their_own_clps_emails(clp, other_clp, tulo
     assert result.erased["emails"] >= 1
     assert not OutgoingMail.objects.filter(pk=mine.pk).exists()
     assert OutgoingMail.objects.filter(pk=theirs.pk).exists()
+
+
+def test_erasure_reaches_a_name_as_html_writes_it(clp, site_admin):
+    """A TULO's note naming someone with an apostrophe is kept as text and as HTML, where the
+    apostrophe is escaped: both lose the name, the public web version included."""
+    from newsletters.models import Digest, DigestStatus
+
+    from ..factories import SubscriberFactory
+
+    SubscriberFactory(clp=clp, email="mary@example.org", name="Mary O'Brien")
+    digest = Digest.objects.create(
+        clp=clp,
+        week_start=datetime.date(2026, 11, 23),
+        status=DigestStatus.SENT,
+        note="Thanks to Mary O'Brien for the banner",
+        text="Thanks to Mary O'Brien for the banner",
+        html="<p>Thanks to Mary O&#x27;Brien for the banner</p>",
+        web_html="<p>Thanks to Mary O&#x27;Brien for the banner</p>",
+    )
+    person_erase(email="mary@example.org", by=site_admin)
+    digest.refresh_from_db()
+    for kept in (digest.note, digest.text, digest.html, digest.web_html):
+        assert "Brien" not in kept and "for the banner" in kept
