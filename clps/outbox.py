@@ -120,6 +120,18 @@ def send_again(*, mail: OutgoingMail) -> bool:
     return bool(requeued)
 
 
+def withdraw_unsent(*, email: str, kinds: list[str], clp: CLP | None = None) -> int:
+    """Emails of these kinds to the address that wait or failed are not to be sent after all
+    (the person asked for no more): they go, from `clp`, or from every CLP when clp is None."""
+    rows = OutgoingMail.objects.filter(
+        to__iexact=email, kind__in=kinds, status__in=[MailStatus.QUEUED, MailStatus.FAILED]
+    )
+    if clp is not None:
+        rows = rows.filter(clp=clp)
+    deleted, _ = rows.delete()
+    return deleted
+
+
 def sweep(now: datetime.datetime) -> list[int]:
     """For the tick: rows stuck in sending are marked failed; ids of rows queued so long ago
     that their task was lost, for the caller to enqueue again."""

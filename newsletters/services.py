@@ -18,7 +18,7 @@ from django.utils import timezone
 from clps.audit import record_counts, record_event
 from clps.mail import list_id
 from clps.models import CLP, AuditAction
-from clps.outbox import queue_email
+from clps.outbox import queue_email, withdraw_unsent
 
 from .models import (
     CONSENT_WORDING_VERSION,
@@ -93,12 +93,19 @@ def is_suppressed(*, clp: CLP | None, email: str) -> bool:
     return _suppressions_for(clp).filter(email_hash=email_hash(email)).exists()
 
 
+# The one-off emails about a subscription, which a suppression stops as it stops the list's.
+SUBSCRIPTION_EMAILS = ["confirm_subscription", "already_subscribed"]
+
+
 def suppress(*, email: str, reason: str, clp: CLP | None = None) -> Suppression:
     """Never email the address again: from `clp`, or from every CLP when clp is None. Only its
     keyed hash is kept. Suppressing twice changes nothing."""
     suppression, created = Suppression.objects.get_or_create(
         email_hash=email_hash(email), clp=clp, reason=SuppressionReason(reason)
     )
+    # A confirmation still waiting, or failed and waiting for the TULO's Send again, is not
+    # to go now either.
+    withdraw_unsent(email=email, kinds=SUBSCRIPTION_EMAILS, clp=clp)
     if created:
         record_event(
             action=AuditAction.SUPPRESSED,

@@ -82,10 +82,13 @@ def person_erase(*, email: str, by: User, clp: CLP | None = None) -> Erasure:
     needles, patterns = person_patterns(person)
     result = Erasure(clp_ids={r.clp_id for r in person.records})
     with transaction.atomic():
+        # A TULO's erasure reaches their own CLP's emails; a site admin's, every CLP's. First,
+        # so that each is counted before a suppression withdraws the ones not yet sent; told
+        # last, after what the person was.
+        emails = outgoing_mail_erase(emails=person.emails, clp=clp)
         for provider in providers():
             provider.erase(person=person, by=by, result=result)
-        # A TULO's erasure reaches their own CLP's emails; a site admin's, every CLP's.
-        result.count("emails", outgoing_mail_erase(emails=person.emails, clp=clp))
+        result.count("emails", emails)
         if person.user is not None:
             result.account = True
             result.clp_ids |= membership_clp_ids(person.user)

@@ -176,3 +176,19 @@ def test_the_outbox_page_costs_the_same_queries_whatever_its_length(
         response = client.get(reverse("clps:outbox", args=[clp.slug]))
     assert response.content.decode().count("m1") >= 1
     assert ("Older emails" in response.content.decode()) == (rows > 25)
+
+
+def test_a_confirmation_that_failed_is_not_sent_again_once_the_address_unsubscribes(
+    client, clp, tulo
+):
+    from newsletters.services import suppress
+
+    failed = outbox.queue_email(
+        "already_subscribed", to="ada@example.org", clp=clp, context={**LINKS, "clp": clp}
+    )
+    OutgoingMail.objects.filter(pk=failed.pk).update(status=MailStatus.FAILED)
+    reminder = queue(clp, "ada@example.org")  # not about the list: it stays
+    reminder.kind = "picket_reminder"
+    reminder.save()
+    suppress(email="Ada@example.org", reason="unsubscribed", clp=clp)
+    assert list(OutgoingMail.objects.values_list("pk", flat=True)) == [reminder.pk]
