@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from .models import Role
@@ -31,3 +32,13 @@ def choose_from(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> Non
     if not isinstance(field, forms.ModelChoiceField):
         raise TypeError(f"{name} is not a choice among records.")
     field.queryset = queryset
+
+
+def plain_name(value: str) -> None:
+    """A name is shown to the TULO and may greet the subscriber in an email: no markup, no
+    links, so the form cannot be used to push either into a message."""
+    if "<" in value or ">" in value:
+        raise ValidationError("A name can't contain < or >. Write just your name, or leave it out.")
+    lowered = value.lower()
+    if "://" in lowered or "www." in lowered:
+        raise ValidationError("A name can't contain a web address. Write just your name.")

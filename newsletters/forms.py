@@ -1,19 +1,9 @@
 from django import forms
-from django.core.exceptions import ValidationError
 
+from clps.forms import plain_name
 from clps.postcodes import clean_postcode, normalise_postcode
 
 from .models import CONSENT_WORDING
-
-
-def plain_name(value: str) -> None:
-    """A name is shown to the TULO and may greet the subscriber in an email: no markup, no
-    links, so the form cannot be used to push either into a message."""
-    if "<" in value or ">" in value:
-        raise ValidationError("A name can't contain < or >. Write just your name, or leave it out.")
-    lowered = value.lower()
-    if "://" in lowered or "www." in lowered:
-        raise ValidationError("A name can't contain a web address. Write just your name.")
 
 
 def _too_long(what: str) -> str:

@@ -4,7 +4,7 @@ import datetime
 
 from django.urls import path, register_converter
 
-from . import views
+from . import going, views
 from .weekly import public_views as weekly_public
 
 
@@ -38,6 +38,7 @@ urlpatterns = [
         weekly_public.web_version,
         name="web_version",
     ),
+    path("go/<str:token>/", going.go, name="go"),
     path("subscriptions/<str:token>/", views.manage, name="manage"),
     path("subscriptions/<str:token>/confirm/", views.confirm, name="confirm"),
     path("subscriptions/<str:token>/unsubscribe/", views.unsubscribe, name="unsubscribe"),

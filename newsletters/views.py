@@ -8,9 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import cast
 
-from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -19,30 +17,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from clps.access import public_clp_view
 from clps.models import CLP
+from clps.ratelimit import OVER_LIMIT_MESSAGE, SIGNUPS_PER_HOUR, over_signup_limit
 from clps.requests import ClpRequest
 
 from . import selectors, services
 from .forms import SubscribeForm, SubscriberDetailsForm
 from .models import CONSENT_WORDING, Subscriber, SubscriberStatus
-
-# Sign-ups from one IP address to one CLP in an hour: enough for a household or a meeting's
-# shared wifi, too few to mail-bomb strangers through our confirmation emails.
-SIGNUPS_PER_HOUR = 10
-RATE_WINDOW_SECONDS = 60 * 60
-
-
-def _over_signup_limit(request: HttpRequest, clp: CLP) -> bool:
-    """Count this sign-up against its IP and CLP; True once the hour's allowance is used. The
-    IP is found as the sign-in rate limits find it, through the trusted proxies."""
-    ip = get_account_adapter(request).get_client_ip(request)
-    key = f"newsletters:signups:{clp.pk}:{ip}"
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the window ran out between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS)
-        count = 1
-    return count > SIGNUPS_PER_HOUR
 
 
 @public_clp_view
@@ -51,12 +31,8 @@ def subscribe(request: ClpRequest, clp: CLP) -> HttpResponse:
     form = SubscribeForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if _over_signup_limit(request, clp):
-            form.add_error(
-                None,
-                "There have been too many sign-ups from your internet connection in the last "
-                "hour. Please try again in an hour; nothing has been sent.",
-            )
+        if over_signup_limit(request, "newsletters", clp.pk):
+            form.add_error(None, OVER_LIMIT_MESSAGE)
             status = 429
         else:
             data = form.cleaned_data

@@ -54,8 +54,13 @@ def seed(clps: dict[str, CLP]) -> None:
     line.action_days.set(days)
     upcoming = [d for d in days if d.date >= today and not d.cancelled]
     if upcoming:
-        PicketSignup.objects.get_or_create(picket_line=line, action_day=upcoming[0], user=member)
-        PicketSignup.objects.get_or_create(picket_line=line, action_day=upcoming[0], user=tulo)
+        for user in (member, tulo):
+            PicketSignup.objects.get_or_create(
+                picket_line=line,
+                action_day=upcoming[0],
+                user=user,
+                defaults={"confirmed_at": timezone.now()},
+            )
 
     social_line, _ = PicketLine.objects.update_or_create(
         clp=clp,

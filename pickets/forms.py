@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from clps.forms import choose_from
+from clps.forms import choose_from, plain_name
 from clps.postcodes import clean_postcode
 from strikes.models import ActionDay, Dispute, Union
 
@@ -254,3 +254,45 @@ def period_dates(period: str, today):
     quarter_start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
     end = quarter_start - datetime.timedelta(days=1)
     return end.replace(month=(end.month - 1) // 3 * 3 + 1, day=1), end
+
+
+class PublicSignupForm(forms.Form):
+    """Someone with no account says they'll go: a day, a name and an email to confirm by."""
+
+    action_day = forms.TypedChoiceField(
+        label="Which day?",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the day you can go.",
+            "invalid_choice": "That day is no longer open: choose another.",
+        },
+    )
+    name = forms.CharField(
+        label="Your name",
+        max_length=100,
+        validators=[plain_name],
+        help_text="Only the CLP's TULO sees it; the trip leader sees your first name.",
+        error_messages={
+            "required": "Write your name, so the trip leader knows who to look out for.",
+            "max_length": "Keep your name to 100 characters or fewer.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        help_text="We email you a link to confirm, and a reminder the evening before.",
+        error_messages={
+            "required": "Enter your email address: the confirmation link goes there.",
+            "invalid": "That is not an email address: write it like name@example.org.",
+            "max_length": "Keep the email address to 254 characters or fewer.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, days: list[ActionDay], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action_day"].choices = [  # type: ignore[attr-defined]
+            (day.pk, f"{day.date:%A} {day.date.day} {day.date:%B}") for day in days
+        ]

@@ -2,10 +2,12 @@
 sees it."""
 
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from clps.models import CLP, User
@@ -45,17 +47,51 @@ class PicketLine(models.Model):
     def __str__(self) -> str:
         return f"{self.dispute}: {self.place}"
 
+    @property
+    def where(self) -> str:
+        return self.place + (f", {self.postcode}" if self.postcode else "")
+
+    @property
+    def map_url(self) -> str:
+        """A map of the place, opened in the phone's browser or maps app: OpenStreetMap's
+        search for the place and postcode."""
+        return "https://www.openstreetmap.org/search?" + urlencode({"query": self.where})
+
+
+class SignupSource(models.TextChoices):
+    MEMBER = "member", "Member"
+    SUBSCRIBER = "subscriber", "From the weekly email"
+    PUBLIC = "public", "From the public page"
+    WALK_IN = "walk_in", "Turned up on the day"
+
 
 class PicketSignup(models.Model):
-    """A member's word that they will go to a picket line on a day."""
+    """Someone's word that they will go to a picket line on a day: a member (by their account),
+    a subscriber to the weekly email or someone from the public page (by the name and email they
+    gave), or someone the trip leader checked in on the day (a first name, nothing more).
+
+    It counts once confirmed: at once for members and subscribers, whose addresses are known;
+    after the emailed link for the public."""
 
     picket_line = models.ForeignKey(PicketLine, on_delete=models.CASCADE, related_name="signups")
     action_day = models.ForeignKey(ActionDay, on_delete=models.CASCADE, related_name="signups")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="picket_signups"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="picket_signups",
     )
+    source = models.CharField(
+        max_length=10, choices=SignupSource.choices, default=SignupSource.MEMBER
+    )
+    name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # Ticked by the trip leader on the day.
+    attended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -63,10 +99,44 @@ class PicketSignup(models.Model):
             models.UniqueConstraint(
                 fields=["picket_line", "action_day", "user"], name="unique_picket_signup"
             ),
+            models.UniqueConstraint(
+                "picket_line",
+                "action_day",
+                Lower("email"),
+                condition=~Q(email=""),
+                name="unique_picket_signup_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=SignupSource.values), name="signup_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(email="") | Q(source="walk_in"),
+                name="signup_has_someone",
+            ),
         ]
+        indexes = [models.Index(fields=["action_day", "reminder_sent_at"])]
 
     def __str__(self) -> str:
-        return f"{self.user} to {self.picket_line} on {self.action_day.date}"
+        return f"{self.display_name} to {self.picket_line} on {self.action_day.date}"
+
+    @property
+    def display_name(self) -> str:
+        """The whole name, for the TULO."""
+        if self.user is not None:
+            return self.user.name or self.user.email
+        return self.name or self.email
+
+    @property
+    def first_name(self) -> str:
+        """What a trip leader sees: a first name, never an address."""
+        if self.user is not None:
+            return self.user.get_short_name()
+        return (self.name.split() or ["Someone"])[0]
+
+    @property
+    def address(self) -> str:
+        """Where their email goes (empty for someone checked in on the day)."""
+        return self.user.email if self.user is not None else self.email
 
 
 def new_token() -> str:
@@ -118,6 +188,15 @@ class PicketVisit(models.Model):
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Drafted from a trip leader's check-in on the day, through this link.
+    lead_link = models.ForeignKey(
+        LeadLink,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="drafted_visits",
+        editable=False,
+    )
     # Who changed what and when, for the CLP's audit log. Members who went are left out: the
     # count is kept, and each change of names would cost a copy of the list.
     history = HistoricalRecords()

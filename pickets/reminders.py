@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clps.outbox import queue_email
 
-from .models import PicketSignup
+from .models import PicketSignup, SignupSource
 
 
 def reminder_window(now: datetime.datetime | None = None) -> datetime.date:
@@ -26,9 +26,16 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     day = reminder_window(now)
-    due = PicketSignup.objects.filter(
-        action_day__date=day, action_day__cancelled=False, reminder_sent_at__isnull=True
-    ).values_list("pk", flat=True)
+    due = (
+        PicketSignup.objects.filter(
+            action_day__date=day,
+            action_day__cancelled=False,
+            reminder_sent_at__isnull=True,
+            confirmed_at__isnull=False,
+        )
+        .exclude(source=SignupSource.WALK_IN)
+        .values_list("pk", flat=True)
+    )
     sent = 0
     for signup_id in list(due):
         with transaction.atomic():
@@ -43,7 +50,7 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
             line = signup.picket_line
             queue_email(
                 "picket_reminder",
-                to=signup.user.email,
+                to=signup.address,
                 clp=line.clp_id,
                 context={
                     "signup": signup,

@@ -55,7 +55,7 @@ def signup_counts(*, line_ids: list[int]) -> dict[tuple[int, int], int]:
     if not line_ids:
         return {}
     rows = (
-        PicketSignup.objects.filter(picket_line_id__in=line_ids)
+        PicketSignup.objects.filter(picket_line_id__in=line_ids, confirmed_at__isnull=False)
         .values("picket_line_id", "action_day_id")
         .annotate(n=Count("pk"))
     )
@@ -72,14 +72,36 @@ def user_signups(*, user: User | AnonymousUser, line_ids: list[int]) -> set[tupl
     )
 
 
-def who_is_going(*, picket_line: PicketLine) -> dict[int, list[PicketSignup]]:
-    """action day id -> sign-ups, for the TULO and a trip leader."""
+def signup_with_line(*, pk: int) -> PicketSignup | None:
+    """A sign-up a signed link names, with what its page shows."""
+    return (
+        PicketSignup.objects.select_related(
+            "picket_line__dispute", "picket_line__clp", "action_day", "user"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def signup_for_address(*, line_id: int, day_id: int, email: str) -> PicketSignup | None:
+    """Someone's sign-up for a day, by the address it is known by (a member's or their own)."""
+    return (
+        PicketSignup.objects.filter(picket_line_id=line_id, action_day_id=day_id)
+        .filter(Q(email__iexact=email) | Q(user__email__iexact=email))
+        .first()
+    )
+
+
+def who_is_going(
+    *, picket_line: PicketLine, confirmed_only: bool = True
+) -> dict[int, list[PicketSignup]]:
+    """action day id -> sign-ups, for the TULO (who also sees public sign-ups waiting for
+    their confirmation) and a trip leader."""
     going: dict[int, list[PicketSignup]] = defaultdict(list)
-    for signup in (
-        PicketSignup.objects.filter(picket_line=picket_line)
-        .select_related("user")
-        .order_by("created_at")
-    ):
+    signups = PicketSignup.objects.filter(picket_line=picket_line)
+    if confirmed_only:
+        signups = signups.filter(confirmed_at__isnull=False)
+    for signup in signups.select_related("user").order_by("created_at"):
         going[signup.action_day_id].append(signup)
     return going
 

@@ -1,6 +1,7 @@
 """Writes to what a CLP did. Each runs in one transaction; mail is queued only after commit."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
@@ -9,7 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clps.models import CLP, Membership, User
+from clps.outbox import queue_email
+from strikes.models import ActionDay
 
+from .links import confirm_url
 from .models import (
     LeadLink,
     PicketLine,
@@ -17,6 +21,7 @@ from .models import (
     PicketVisit,
     ReportPdf,
     RepresentativeAttendance,
+    SignupSource,
     SolidarityAction,
     VisitPhoto,
     VisitStatus,
@@ -40,9 +45,9 @@ def _check_member(clp: CLP, user: User) -> None:
         raise PermissionDenied("Join the CLP to sign up for its picket lines.")
 
 
-def signup_create(*, picket_line: PicketLine, action_day_id: int, user: User) -> PicketSignup:
-    """Sign a member up for one day of a picket line. Signing up twice changes nothing."""
-    _check_member(picket_line.clp, user)
+def open_day(picket_line: PicketLine, action_day_id: int) -> ActionDay:
+    """The line's day with that id, if someone can still say they'll go; else ValidationError
+    with a message for them."""
     action_day = picket_line.action_days.filter(pk=action_day_id).first()
     if action_day is None:
         raise ValidationError("That day is not one of this picket line's days.")
@@ -50,10 +55,20 @@ def signup_create(*, picket_line: PicketLine, action_day_id: int, user: User) ->
         raise ValidationError("That strike day has been cancelled, so there is no picket to join.")
     if action_day.date < timezone.localdate():
         raise ValidationError("That day has passed.")
+    return action_day
+
+
+def signup_create(*, picket_line: PicketLine, action_day_id: int, user: User) -> PicketSignup:
+    """Sign a member up for one day of a picket line. Signing up twice changes nothing."""
+    _check_member(picket_line.clp, user)
+    action_day = open_day(picket_line, action_day_id)
     try:
         with transaction.atomic():
             signup, _ = PicketSignup.objects.get_or_create(
-                picket_line=picket_line, action_day=action_day, user=user
+                picket_line=picket_line,
+                action_day=action_day,
+                user=user,
+                defaults={"source": SignupSource.MEMBER, "confirmed_at": timezone.now()},
             )
     except IntegrityError:  # a double click racing itself
         signup = PicketSignup.objects.get(picket_line=picket_line, action_day=action_day, user=user)
@@ -64,6 +79,94 @@ def signup_cancel(*, picket_line: PicketLine, action_day_id: int, user: User) ->
     PicketSignup.objects.filter(
         picket_line=picket_line, action_day_id=action_day_id, user=user
     ).delete()
+
+
+@dataclass(frozen=True)
+class EmailSignup:
+    signup: PicketSignup
+    created: bool  # a new row: for the public, a confirmation email is owed
+
+
+def signup_by_email(
+    *, picket_line: PicketLine, action_day_id: int, name: str, email: str, source: str
+) -> EmailSignup:
+    """Sign someone up by the name and address they gave: a subscriber from the weekly email
+    (confirmed at once: their address is confirmed) or someone from the public page (counted
+    once they confirm by the emailed link). Signing up twice changes nothing; a member already
+    down to go under the same address is not counted twice."""
+    action_day = open_day(picket_line, action_day_id)
+    email = email.strip()
+    member = PicketSignup.objects.filter(
+        picket_line=picket_line, action_day=action_day, user__email__iexact=email
+    ).first()
+    if member is not None:
+        return EmailSignup(member, created=False)
+    confirmed_at = timezone.now() if source == SignupSource.SUBSCRIBER else None
+    try:
+        with transaction.atomic():
+            signup, created = PicketSignup.objects.get_or_create(
+                picket_line=picket_line,
+                action_day=action_day,
+                email__iexact=email,
+                defaults={
+                    "email": email,
+                    "name": name.strip()[:100],
+                    "source": source,
+                    "confirmed_at": confirmed_at,
+                },
+            )
+    except IntegrityError:  # the same address racing itself
+        signup = PicketSignup.objects.get(
+            picket_line=picket_line, action_day=action_day, email__iexact=email
+        )
+        created = False
+    if not created and confirmed_at and signup.confirmed_at is None:
+        # Asked on the public page, then said yes from the weekly email: that address is known.
+        signup_confirm(signup=signup)
+    return EmailSignup(signup, created)
+
+
+@transaction.atomic
+def public_signup(
+    *, picket_line: PicketLine, action_day_id: int, name: str, email: str
+) -> PicketSignup:
+    """Someone from the public page: their sign-up waits for the link emailed to them. Asking
+    again sends the link again; a sign-up already counted is left as it is and sent nothing
+    (the page they see says the same either way, so it tells no one who is going)."""
+    signup = signup_by_email(
+        picket_line=picket_line,
+        action_day_id=action_day_id,
+        name=name,
+        email=email,
+        source=SignupSource.PUBLIC,
+    ).signup
+    if signup.confirmed_at is None:
+        queue_email(
+            "picket_signup_confirm",
+            to=signup.email,
+            clp=picket_line.clp_id,
+            context={
+                "signup": signup,
+                "line": picket_line,
+                "day": signup.action_day,
+                "confirm_url": confirm_url(signup),
+            },
+        )
+    return signup
+
+
+def signup_confirm(*, signup: PicketSignup) -> bool:
+    """Count a public sign-up; False if it was counted already."""
+    return bool(
+        PicketSignup.objects.filter(pk=signup.pk, confirmed_at__isnull=True).update(
+            confirmed_at=timezone.now()
+        )
+    )
+
+
+def signup_withdraw(*, signup: PicketSignup) -> None:
+    """They can't come after all."""
+    PicketSignup.objects.filter(pk=signup.pk).delete()
 
 
 def lead_link_create(*, picket_line: PicketLine, label: str) -> LeadLink:

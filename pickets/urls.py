@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_views, views
+from . import going, report_views, views
 
 app_name = "pickets"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("pickets/<int:pk>/", views.picket_line, name="picket_line"),
     path("pickets/<int:pk>/edit/", views.picket_line_edit, name="picket_line_edit"),
     path("pickets/<int:pk>/signup/", views.signup, name="signup"),
+    path("pickets/<int:pk>/sign-up/", going.public_signup, name="public_signup"),
+    path(
+        "pickets/<int:pk>/sign-up/check-your-email/",
+        going.public_signup_sent,
+        name="public_signup_sent",
+    ),
     path("pickets/<int:pk>/lead-links/", views.lead_link_create, name="lead_link_create"),
     path(
         "pickets/<int:pk>/lead-links/<int:link_pk>/revoke/",
@@ -44,3 +50,9 @@ urlpatterns = [
 
 # Reached without a CLP in the URL: the secret is the whole key.
 lead_urlpatterns = [path("lead/<str:token>/", views.lead_view, name="lead")]
+
+# The links in emails about a sign-up: the signed token is the whole key.
+going_urlpatterns = [
+    path("going/<str:token>/confirm/", going.confirm, name="confirm"),
+    path("going/<str:token>/cancel/", going.cancel, name="cancel"),
+]

@@ -21,6 +21,7 @@ from strikes.models import ActionDay, Dispute
 from . import selectors, services
 from .forms import (
     PicketLineForm,
+    PublicSignupForm,
     SolidarityActionForm,
     VisitForm,
 )
@@ -125,11 +126,23 @@ def _share_context(line: PicketLine, *, next_day: ActionDay | None) -> dict:
 
 @public_clp_view
 def picket_line(request: ClpRequest, clp: CLP, pk: int) -> HttpResponse:
-    """Public: where and when, and how many are going. Members sign up here; the TULO also sees
-    who is going and manages the trip leader's links."""
+    """Public: where and when, and how many are going. Members sign up with their account,
+    anyone else with a name and an email; the TULO also sees who is going and manages the trip
+    leader's links."""
     line = get_object_or_404(
         PicketLine.objects.select_related("dispute", "dispute__employer"), pk=pk, clp=clp
     )
+    return picket_line_page(request, clp, line)
+
+
+def picket_line_page(
+    request: ClpRequest,
+    clp: CLP,
+    line: PicketLine,
+    *,
+    signup_form: PublicSignupForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     today = timezone.localdate()
     # Days to come only: nobody can sign up for, or join, a day that is over.
     days = list(line.action_days.filter(date__gte=today).order_by("date"))
@@ -140,23 +153,30 @@ def picket_line(request: ClpRequest, clp: CLP, pk: int) -> HttpResponse:
             "day": day,
             "count": counts.get((line.pk, day.pk), 0),
             "going": (line.pk, day.pk) in mine,
-            "open": day.date >= today and not day.cancelled,
+            "open": not day.cancelled,
         }
         for day in days
     ]
+    open_days = [day for day in days if not day.cancelled]
+    if signup_form is None and request.membership is None and open_days:
+        chosen = request.GET.get("day", "")
+        signup_form = PublicSignupForm(
+            days=open_days, initial={"action_day": int(chosen) if chosen.isdigit() else None}
+        )
     is_tulo = request.membership is not None and request.membership.role == Role.TULO
     context = {
         "clp": clp,
         "line": line,
         "rows": rows,
         "is_tulo": is_tulo,
+        "signup_form": signup_form,
         "earlier_days": not rows and line.action_days.exists(),
-        **_share_context(line, next_day=next((d for d in days if not d.cancelled), None)),
+        **_share_context(line, next_day=open_days[0] if open_days else None),
     }
     if is_tulo and not needs_mfa(request.user, request.membership):
-        context["going"] = selectors.who_is_going(picket_line=line)
+        context["going"] = selectors.who_is_going(picket_line=line, confirmed_only=False)
         context["lead_links"] = line.lead_links.filter(revoked_at__isnull=True)
-    return render(request, "pickets/picket_line.html", context)
+    return render(request, "pickets/picket_line.html", context, status=status)
 
 
 @clp_view(*ANY_ROLE)

@@ -247,6 +247,17 @@ class PicketSignupFactory(factory.django.DjangoModelFactory):
     picket_line = factory.SubFactory(PicketLineFactory)
     action_day = factory.LazyAttribute(lambda o: _day_on_the_line(o.picket_line))
     user = factory.SubFactory(UserFactory)
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        # Someone from the public page, by name and address, not yet confirmed.
+        public = factory.Trait(
+            user=None,
+            source="public",
+            name=factory.Faker("name", locale="en_GB"),
+            email=factory.Sequence(lambda n: f"passer-by{n}@example.net"),
+            confirmed_at=None,
+        )
 
 
 class LeadLinkFactory(factory.django.DjangoModelFactory):

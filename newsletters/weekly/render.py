@@ -3,6 +3,7 @@ and each recipient's copy made from it by the one email builder: one message per
 or one batch call to an email service with each recipient's links as merge data."""
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.urls import reverse
 from clps.mail import BatchEmail, Email, compose, compose_batch
 from clps.share import share_links
 
+from ..links import GO_LINKS
 from ..models import Digest, Subscriber
 from ..services import list_id_header, list_unsubscribe_headers, manage_url, unsubscribe_url
 from .selectors import DigestContent
@@ -20,6 +22,19 @@ from .selectors import DigestContent
 UNSUBSCRIBE_PLACEHOLDER = "__TULIAISON_UNSUBSCRIBE_URL__"
 
 MANAGE_PLACEHOLDER = "__TULIAISON_MANAGE_URL__"
+
+# Each recipient's own "I'll go" link for one day of one picket line.
+GO_PLACEHOLDER = re.compile(r"__TULIAISON_GO_([0-9]+)_([0-9]+)__")
+
+
+def go_key(line_id: int, day_id: int) -> str:
+    """The merge field of a recipient's "I'll go" link; its placeholder is the key in capitals."""
+    return f"go_{line_id}_{day_id}"
+
+
+def _placeholder(key: str) -> str:
+    return f"__TULIAISON_{key.upper()}__"
+
 
 # Each recipient's copy carries its delivery's id, so an email service that honours an
 # idempotency key drops a repeat sent after a worker died between the send and the commit.
@@ -55,6 +70,18 @@ def render(content: DigestContent, *, site_url: str | None = None) -> Rendered:
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "manage_url": MANAGE_PLACEHOLDER,
     }
+    # Each day of a picket line gets the recipient's own "I'll go" link; the web version, which
+    # is no one's, links to the picket line's page instead.
+    context["picket_lines"] = [
+        {
+            **row,
+            "days": [
+                (day, going, _placeholder(go_key(row["line"].pk, day.pk)))
+                for day, going in row["days"]
+            ],
+        }
+        for row in content.picket_lines
+    ]
     subject = " ".join(render_to_string("emails/weekly_digest/subject.txt", context).split())
     web_context = {
         **context,
@@ -72,9 +99,25 @@ def render(content: DigestContent, *, site_url: str | None = None) -> Rendered:
     )
 
 
-def personalise(body: str, *, unsubscribe_url: str, manage_url: str) -> str:
-    return body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
+def personalise(body: str, *, unsubscribe_url: str, manage_url: str, **go_urls: str) -> str:
+    """One recipient's copy of a body: their links in place of the placeholders."""
+    body = body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
         MANAGE_PLACEHOLDER, manage_url
+    )
+    for key, url in go_urls.items():
+        body = body.replace(_placeholder(key), url)
+    return body
+
+
+def no_ones_copy(
+    body: str, clp_slug: str, *, unsubscribe_url: str = "#", manage_url: str = "#"
+) -> str:
+    """A copy for no one in particular (the TULO's preview and test send): each "I'll go"
+    leads to the picket line's page."""
+    site = settings.SITE_URL.rstrip("/")
+    body = personalise(body, unsubscribe_url=unsubscribe_url, manage_url=manage_url)
+    return GO_PLACEHOLDER.sub(
+        lambda m: site + reverse("pickets:picket_line", args=[clp_slug, int(m[1])]), body
     )
 
 
@@ -85,6 +128,7 @@ _TOKEN = "TULIAISONTOKEN0STANDIN"  # noqa: S105 (not a secret: replaced by each 
 
 @dataclass(slots=True)
 class Recipient:
+    id: int
     email: str
     token: str
 
@@ -101,9 +145,20 @@ class Claimed:
 
 
 class PersonalLinks:
-    """Each recipient's links and headers, from templates made once."""
+    """Each recipient's links and headers, from templates made once. The "I'll go" links are
+    those the digest's body has placeholders for, each signed for the recipient, the line and
+    the day."""
 
-    def __init__(self, clp) -> None:
+    def __init__(self, clp, digest: Digest | None = None) -> None:
+        self.go = sorted(
+            {(int(line), int(day)) for line, day in GO_PLACEHOLDER.findall(digest.html)}
+            if digest is not None
+            else set()
+        )
+        self.go_url = settings.SITE_URL.rstrip("/") + reverse(
+            "newsletters_public:go", args=[_TOKEN]
+        )
+        self.keys = ["unsubscribe_url", "manage_url", *(go_key(*pair) for pair in self.go)]
         stand_in = Subscriber(token=_TOKEN)
         self.unsubscribe_url, self.manage_url = unsubscribe_url(stand_in), manage_url(stand_in)
         headers = list_id_header(clp) | list_unsubscribe_headers(stand_in)
@@ -112,11 +167,15 @@ class PersonalLinks:
         self.headers = {k: v for k, v in headers.items() if _TOKEN in v}
 
     def links(self, delivery: Claimed) -> dict[str, str]:
-        token = delivery.subscriber.token
-        return {
-            "unsubscribe_url": self.unsubscribe_url.replace(_TOKEN, token),
-            "manage_url": self.manage_url.replace(_TOKEN, token),
+        subscriber = delivery.subscriber
+        links = {
+            "unsubscribe_url": self.unsubscribe_url.replace(_TOKEN, subscriber.token),
+            "manage_url": self.manage_url.replace(_TOKEN, subscriber.token),
         }
+        for line, day in self.go:
+            token = GO_LINKS.sign(subscriber.id, line, day)
+            links[go_key(line, day)] = self.go_url.replace(_TOKEN, token)
+        return links
 
     def headers_for(self, delivery: Claimed) -> dict[str, str]:
         """The recipient's own headers; common_headers go with them."""
@@ -128,7 +187,7 @@ class PersonalLinks:
 
 def message_for(digest: Digest, delivery: Claimed, personal: PersonalLinks | None = None) -> Email:
     """One recipient's own copy, for email backends with no merge support (SMTP, files)."""
-    personal = personal or PersonalLinks(digest.clp)
+    personal = personal or PersonalLinks(digest.clp, digest)
     links = personal.links(delivery)
     return compose(
         subject=digest.subject,
@@ -148,9 +207,9 @@ def batch_message_for(
     another's address. Tracking webhooks find the delivery by the call's message id and the
     recipient.
     """
-    personal = personal or PersonalLinks(digest.clp)
+    personal = personal or PersonalLinks(digest.clp, digest)
     # Mailgun fills in %recipient.KEY% from each recipient's merge data.
-    fields = {key: f"%recipient.{key}%" for key in ("unsubscribe_url", "manage_url")}
+    fields = {key: f"%recipient.{key}%" for key in personal.keys}
     message = compose_batch(
         subject=digest.subject,
         text=personalise(digest.text, **fields),

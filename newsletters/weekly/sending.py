@@ -105,7 +105,7 @@ def claim(digest: Digest, size: int) -> list[Claimed | Unaddressed]:
                 attempts=F("attempts") + 1,
             )
     return [
-        Claimed(d.pk, Recipient(d.subscriber.email, d.subscriber.token))
+        Claimed(d.pk, Recipient(d.subscriber.pk, d.subscriber.email, d.subscriber.token))
         if d.subscriber is not None
         else Unaddressed(d.pk)
         for d in batch
@@ -134,7 +134,9 @@ def _claim_postgresql(digest: Digest, size: int) -> list[Claimed | Unaddressed]:
         )
         rows = cursor.fetchall()
     return [
-        Claimed(pk, Recipient(email, token)) if subscriber_id is not None else Unaddressed(pk)
+        Claimed(pk, Recipient(subscriber_id, email, token))
+        if subscriber_id is not None
+        else Unaddressed(pk)
         for pk, subscriber_id, email, token in rows
     ]
 
@@ -277,7 +279,7 @@ def send_all(digest_id: int) -> int:
         return 0
     connection = mail_connection()
     esp = batch_esp(connection)
-    size, personal = batch_size(esp), PersonalLinks(digest.clp)
+    size, personal = batch_size(esp), PersonalLinks(digest.clp, digest)
     sent = tried = failed = 0
     connection.open()
     try:

@@ -18,7 +18,7 @@ from clps.requests import MemberRequest
 from ..models import Digest, DigestStatus
 from . import selectors, services
 from .forms import NoteForm, ScheduleForm
-from .render import personalise
+from .render import no_ones_copy
 from .render import render as render_digest
 from .schedule import schedule_for, send_at, upcoming_digest, upcoming_week
 
@@ -41,8 +41,9 @@ def _weekly_page(
             "digest": digest,
             "due_at": send_at(schedule, digest.week_start),
             "content": content,
-            "text": personalise(
+            "text": no_ones_copy(
                 rendered.text,
+                clp.slug,
                 unsubscribe_url="(your unsubscribe link)",
                 manage_url="(your link to change details)",
             ),
@@ -70,7 +71,7 @@ def weekly(request: MemberRequest, clp: CLP) -> HttpResponse:
 def preview(request: MemberRequest, clp: CLP) -> HttpResponse:
     """The HTML email as members will see it (with placeholder personal links)."""
     rendered = render_digest(selectors.build_content(upcoming_digest(clp)))
-    return HttpResponse(personalise(rendered.html, unsubscribe_url="#", manage_url="#"))
+    return HttpResponse(no_ones_copy(rendered.html, clp.slug))
 
 
 def _week_moved_on(request: MemberRequest, clp: CLP) -> bool:
@@ -141,8 +142,8 @@ def send_test(request: MemberRequest, clp: CLP) -> HttpResponse:
     rendered = render_digest(selectors.build_content(upcoming_digest(clp)))
     message = compose(
         subject=f"[Test] {rendered.subject}",
-        text=personalise(rendered.text, unsubscribe_url="#", manage_url="#"),
-        html=personalise(rendered.html, unsubscribe_url="#", manage_url="#"),
+        text=no_ones_copy(rendered.text, clp.slug),
+        html=no_ones_copy(rendered.html, clp.slug),
         to=[request.user.email],
     )
     try:

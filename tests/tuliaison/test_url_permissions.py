@@ -29,10 +29,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clps.models import MailStatus, Membership
+from newsletters.links import GO_LINKS
 from newsletters.models import DigestStatus, NewsletterSectionVersion
 from newsletters.monthly.formats import DOWNLOADS
 from newsletters.monthly.services import section_build
 from newsletters.weekly.services import ensure_upcoming_digest
+from pickets.links import CANCEL_LINKS, CONFIRM_LINKS
 from pickets.models import VisitStatus
 from strikes.models import BallotRuleSet, CsvImportKind, CsvImportStatus
 
@@ -49,6 +51,7 @@ from ..factories import (
     MembershipFactory,
     OutgoingMailFactory,
     PicketLineFactory,
+    PicketSignupFactory,
     PicketVisitFactory,
     ReportPdfFactory,
     SolidarityActionFactory,
@@ -224,6 +227,13 @@ URLS: dict[str, Profile] = {
     "pickets:picket_line": PUBLIC,
     "pickets:picket_line_edit": TULO_ONLY,
     "pickets:signup": ANY_MEMBER_POST,
+    # Anyone may say they'll go with a name and an email (an empty form is refused, saving
+    # nothing, on the public page it came from); the links in the emails about it are keyed
+    # by their signed tokens alone.
+    "pickets:public_signup": by_role((405, OK), (405, OK)),
+    "pickets:public_signup_sent": PUBLIC_READ_ONLY,
+    "pickets_going:confirm": PUBLIC,
+    "pickets_going:cancel": PUBLIC,
     "pickets:lead_link_create": TULO_ONLY_POST,
     "pickets:lead_link_revoke": TULO_ONLY_POST,
     "pickets_lead:lead": PUBLIC,  # the secret token is the whole key
@@ -268,6 +278,7 @@ URLS: dict[str, Profile] = {
     "newsletters_public:manage": PUBLIC,
     "newsletters_public:confirm": PUBLIC,
     "newsletters_public:unsubscribe": PUBLIC,
+    "newsletters_public:go": PUBLIC,  # a subscriber's "I'll go", keyed by its signed token
     # The weekly emails that went out, for anyone: archive, web versions and feed.
     "newsletters_public:archive": PUBLIC_READ_ONLY,
     "newsletters_public:archive_feed": PUBLIC_READ_ONLY,
@@ -464,6 +475,9 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
         action_day=day,
         picket_line=line,
         lead_link=LeadLinkFactory(picket_line=line, label=f"{marker} trip leader"),
+        public_signup=PicketSignupFactory(
+            picket_line=line, action_day=day, public=True, name=f"{marker} passer-by"
+        ),
         visit=visit,
         photo=photo,
         action=SolidarityActionFactory(clp=clp, date=today, title=f"{marker} motion"),
@@ -535,6 +549,13 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], list[dict]]] = {
     "pickets:lead_link_create": lambda w: [{"pk": w.picket_line.pk}],
     "pickets:lead_link_revoke": lambda w: [{"pk": w.picket_line.pk, "link_pk": w.lead_link.pk}],
     "pickets_lead:lead": lambda w: [{"token": w.lead_link.token}],
+    "pickets:public_signup": lambda w: [{"pk": w.picket_line.pk}],
+    "pickets:public_signup_sent": lambda w: [{"pk": w.picket_line.pk}],
+    "pickets_going:confirm": lambda w: [{"token": CONFIRM_LINKS.sign(w.public_signup.pk)}],
+    "pickets_going:cancel": lambda w: [{"token": CANCEL_LINKS.sign(w.public_signup.pk)}],
+    "newsletters_public:go": lambda w: [
+        {"token": GO_LINKS.sign(w.subscriber.pk, w.picket_line.pk, w.action_day.pk)}
+    ],
     "pickets:visit": lambda w: [{"pk": w.visit.pk}],
     "pickets:visit_edit": lambda w: [{"pk": w.visit.pk}],
     "pickets:visit_confirm": lambda w: [{"pk": w.visit.pk}],

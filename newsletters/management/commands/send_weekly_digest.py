@@ -5,7 +5,7 @@ from clps.models import CLP
 from newsletters.models import Digest, DigestStatus
 from newsletters.selectors import active_subscribers
 from newsletters.weekly import sending
-from newsletters.weekly.render import personalise, render
+from newsletters.weekly.render import no_ones_copy, render
 from newsletters.weekly.schedule import week_start
 from newsletters.weekly.selectors import build_content
 
@@ -31,8 +31,9 @@ class Command(BaseCommand):
         recipients = active_subscribers(found).count()
         if dry_run:
             rendered = render(build_content(digest))
-            text = personalise(
+            text = no_ones_copy(
                 rendered.text,
+                found.slug,
                 unsubscribe_url="(each subscriber's unsubscribe link)",
                 manage_url="(each subscriber's link to change details)",
             )

@@ -1,0 +1,25 @@
+"""The signed links in emails about a picket line sign-up: confirming one made on the public
+page, and taking one back ("I can't come after all"). Each names the sign-up; a GET shows a
+button and the POST behind it acts, because mail scanners follow every link."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from clps.links import LinkSigner
+
+from .models import PicketSignup
+
+CONFIRM_LINKS = LinkSigner("picket-signup-confirm")
+CANCEL_LINKS = LinkSigner("picket-signup-cancel")
+
+
+def _absolute(name: str, token: str) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=[token])
+
+
+def confirm_url(signup: PicketSignup) -> str:
+    return _absolute("pickets_going:confirm", CONFIRM_LINKS.sign(signup.pk))
+
+
+def cancel_url(signup: PicketSignup) -> str:
+    return _absolute("pickets_going:cancel", CANCEL_LINKS.sign(signup.pk))
