@@ -134,6 +134,12 @@ class PicketSignup(models.Model):
         return (self.name.split() or ["Someone"])[0]
 
     @property
+    def clp_id(self) -> int:
+        """The CLP whose picket line it is (for the privacy app, which finds people by
+        address across CLPs)."""
+        return self.picket_line.clp_id
+
+    @property
     def address(self) -> str:
         """Where their email goes (empty for someone checked in on the day)."""
         return self.user.email if self.user is not None else self.email

@@ -7,13 +7,22 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from clps.audit import record_counts
 from clps.models import CLP, AuditAction, User
 from clps.personal_data import in_or_outside, iso_day, iso_time
 from privacy.mentions import name_pattern, scrub
-from privacy.registry import Erasure, History, Person, PersonalData, log_text, short_date
+from privacy.registry import (
+    AddressRecord,
+    Erasure,
+    History,
+    Person,
+    PersonalData,
+    log_text,
+    short_date,
+)
 
 from .models import (
     LeadLink,
@@ -28,6 +37,8 @@ from .services import delete_files
 # How long personal data is kept once it has served its purpose. The privacy notice shows these
 # same values, so what it promises is what the jobs do.
 SIGNUP_RETENTION = datetime.timedelta(days=90)
+# A sign-up from the public page never confirmed by its emailed link.
+PENDING_SIGNUP_RETENTION = datetime.timedelta(days=30)
 LEAD_LINK_RETENTION = datetime.timedelta(days=90)
 
 
@@ -55,6 +66,24 @@ def signups_delete_old(*, now: datetime.datetime | None = None) -> int:
         deleted, _ = old.delete()
         record_counts(action=AuditAction.SIGNUPS_EXPIRED, counts=per_clp, object_type="signup")
     return deleted
+
+
+def pending_signups_delete_old(*, now: datetime.datetime | None = None) -> int:
+    """Delete sign-ups from the public page never confirmed within PENDING_SIGNUP_RETENTION:
+    the address may not even be theirs who typed it."""
+    cutoff = (now or timezone.now()) - PENDING_SIGNUP_RETENTION
+    old = PicketSignup.objects.filter(confirmed_at__isnull=True, created_at__lt=cutoff)
+    with transaction.atomic():
+        per_clp = dict(old.values_list("picket_line__clp_id").annotate(n=Count("pk")).order_by())
+        deleted, _ = old.delete()
+        record_counts(action=AuditAction.SIGNUPS_EXPIRED, counts=per_clp, object_type="signup")
+    return deleted
+
+
+def _by_address(person: Person) -> list[PicketSignup]:
+    """The sign-ups the person gave a name and address for (from the weekly email or the
+    public page), as found for them within their scope."""
+    return [r for r in person.records if isinstance(r, PicketSignup)]
 
 
 def lead_links_delete_old(*, now: datetime.datetime | None = None) -> int:
@@ -95,6 +124,25 @@ def _scrub_own_reports(*, user: User, names: list[str], result: Erasure) -> None
                 result.text_rows += 1
 
 
+def _address_signups(signups: list[PicketSignup]) -> list[dict]:
+    return [
+        {
+            "clp": s.picket_line.clp.name,
+            "dispute": s.picket_line.dispute.title,
+            "place": s.picket_line.place,
+            "day": iso_day(s.action_day.date),
+            "name": s.name,
+            "email": s.email,
+            "from": s.get_source_display(),
+            "signed_up_at": iso_time(s.created_at),
+            "confirmed_at": iso_time(s.confirmed_at),
+            "reminder_sent_at": iso_time(s.reminder_sent_at),
+            "came": s.attended_at is not None,
+        }
+        for s in signups
+    ]
+
+
 def _describe_visit(record: Any) -> str:
     return log_text(f"Visit on {short_date(record.date)}", about=record.dispute)
 
@@ -112,6 +160,15 @@ class PicketsPersonalData(PersonalData):
         ("photos_you_uploaded", "Photos they uploaded (deleted)"),
     )
 
+    def held_by_address(self, *, emails: list[str]) -> list[AddressRecord]:
+        return list(
+            PicketSignup.objects.filter(user__isnull=True)
+            .alias(email_lower=Lower("email"))
+            .filter(email_lower__in=[e.lower() for e in emails])
+            .select_related("picket_line__clp", "picket_line__dispute", "action_day")
+            .order_by("action_day__date", "pk")
+        )
+
     def user_ties(self, *, user: User, clp: CLP, elsewhere: bool = False) -> bool:
         def held(qs: QuerySet, clp_path: str) -> bool:
             return in_or_outside(qs, clp_path=clp_path, clp=clp, elsewhere=elsewhere).exists()
@@ -124,9 +181,12 @@ class PicketsPersonalData(PersonalData):
         )
 
     def export(self, *, person: Person) -> dict[str, Any]:
+        given = {"picket_signups_by_name_and_email": _address_signups(_by_address(person))}
+        if not given["picket_signups_by_name_and_email"]:
+            given = {}
         user, clp = person.user, person.clp
         if user is None:
-            return {}
+            return given
         signups = PicketSignup.objects.filter(user=user).select_related(
             "picket_line__clp", "picket_line__dispute", "action_day"
         )
@@ -203,6 +263,7 @@ class PicketsPersonalData(PersonalData):
                 }
                 for a in actions.order_by("date", "pk")
             ],
+            **given,
             "named_as_elected_representative": [
                 {
                     "clp": r.visit.clp.name,
@@ -215,7 +276,12 @@ class PicketsPersonalData(PersonalData):
         }
 
     def erase(self, *, person: Person, by: User, result: Erasure) -> None:
-        """Sign-ups go with the account; visits they went on stay counted, without them."""
+        """Sign-ups go with the account or the address; visits they went on stay counted,
+        without them."""
+        by_address = _by_address(person)
+        PicketSignup.objects.filter(pk__in=[s.pk for s in by_address]).delete()
+        result.clp_ids |= {s.clp_id for s in by_address}
+        result.count("picket sign-ups", len(by_address))
         user = person.user
         if user is None:
             return
@@ -235,12 +301,14 @@ class PicketsPersonalData(PersonalData):
     def retention(self, *, now: datetime.datetime | None = None) -> dict[str, int]:
         return {
             "picket_signups": signups_delete_old(now=now),
+            "pending_picket_signups": pending_signups_delete_old(now=now),
             "lead_links": lead_links_delete_old(now=now),
         }
 
     def notice(self) -> dict[str, int]:
         return {
             "signup_days": SIGNUP_RETENTION.days,
+            "pending_signup_days": PENDING_SIGNUP_RETENTION.days,
             "lead_link_days": LEAD_LINK_RETENTION.days,
         }
 

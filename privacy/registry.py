@@ -17,12 +17,20 @@ from clps.models import CLP, User
 
 
 class AddressRecord(Protocol):
-    """A row an app holds under an email address alone, with no account: a subscription."""
+    """A row an app holds under an email address alone, with no account: a subscription, a
+    picket line sign-up made from the weekly email or the public page. Read only."""
 
-    pk: Any
-    clp_id: int
-    email: str
-    name: str
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def clp_id(self) -> int: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
 
 
 @dataclass

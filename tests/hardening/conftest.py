@@ -29,6 +29,7 @@ from ..factories import (
     LeadLinkFactory,
     OutgoingMailFactory,
     PicketLineFactory,
+    PicketSignupFactory,
     PicketVisitFactory,
     ReportPdfFactory,
     SolidarityActionFactory,
@@ -71,6 +72,7 @@ def media(tmp_path, settings):
 @dataclass
 class Seeded:
     clp: object
+    public_signup: object
     tulo: object
     member: object
     outsider: object
@@ -132,6 +134,7 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
         clp=clp, dispute=dispute, workplace=workplace, postcode="N16 7AA", action_days=[day]
     )
     lead_link = LeadLinkFactory(picket_line=line, label="Sam")
+    public_signup = PicketSignupFactory(picket_line=line, action_day=day, public=True)
     visit = PicketVisitFactory(
         clp=clp,
         dispute=dispute,
@@ -170,6 +173,7 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
         action_day=day,
         picket_line=line,
         lead_link=lead_link,
+        public_signup=public_signup,
         visit=visit,
         photo=photo,
         action=action,

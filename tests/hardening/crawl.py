@@ -13,7 +13,9 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from newsletters.links import GO_LINKS
 from newsletters.monthly.formats import DOWNLOADS
+from pickets.links import CANCEL_LINKS, CONFIRM_LINKS
 from strikes.models import CsvImportKind
 from strikes.views import RECORD_KINDS
 
@@ -93,6 +95,11 @@ def arg_values(seeded) -> tuple[dict, dict, dict]:
         ("subscriptions", "token"): [s.subscriber.token],
     }
     by_url = {
+        "newsletters_public:go": {
+            "token": GO_LINKS.sign(s.subscriber.pk, s.picket_line.pk, s.action_day.pk)
+        },
+        "pickets_going:confirm": {"token": CONFIRM_LINKS.sign(s.public_signup.pk)},
+        "pickets_going:cancel": {"token": CANCEL_LINKS.sign(s.public_signup.pk)},
         "account_confirm_email": {"key": s.email_key},
         "account_reset_password_from_key": {"uidb36": s.reset_uidb36, "key": s.reset_key},
     }

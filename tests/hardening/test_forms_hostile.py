@@ -50,6 +50,7 @@ ANSWER_WITH_A_PAGE = {
     "privacy:clp_requests",  # what is held about the person, before erasing
     "privacy:site_requests",
     "newsletters_public:unsubscribe",  # says the address is unsubscribed
+    "pickets_going:cancel",  # says they are no longer down to go
 }
 
 # Fields a create form saves that neither the page it leads to nor the blank form shows; the

@@ -3,16 +3,22 @@ server took in, the files the file backend wrote, and the calls the email servic
 the batch path. Each recipient gets a message of their own whose List-Unsubscribe is a literal
 <https://...> that unsubscribes them with one POST and no cookie."""
 
+import datetime
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from newsletters.links import GO_LINKS
 from newsletters.models import Subscriber, SubscriberStatus
 from newsletters.weekly import sending
 from newsletters.weekly.services import ensure_upcoming_digest
+from pickets.models import PicketSignup
 
+from ..factories import ActionDayFactory, PicketLineFactory
 from ..mailbox import assert_list_headers, assert_well_formed, read_mail_dir
 from .fake_esp import expand
 
@@ -20,6 +26,7 @@ pytestmark = pytest.mark.django_db
 
 DOMAIN = "tuliaison.example.org"
 LIST_ID = f"hackney-north.weekly.{DOMAIN}"
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def one_click(url: str) -> int:
@@ -101,3 +108,102 @@ def test_on_the_batch_path_the_service_receives_each_recipients_own_headers(
             assert own["unsubscribe_url"] in expand(form["html"][0], own)
             seen.append(address)
     assert sorted(seen) == sorted(by_email)
+
+
+@pytest.fixture
+def picket_line(clp):
+    """A picket line on a day the week's email covers."""
+    digest = ensure_upcoming_digest(clp)
+    day = ActionDayFactory(date=max(timezone.localdate(), digest.week_start) + ONE_DAY)
+    return PicketLineFactory(clp=clp, dispute=day.dispute, action_days=[day])
+
+
+GO_LINK = re.compile(rf"https://{re.escape(DOMAIN)}(/go/[^/\s\"<>]+/)")
+
+
+def go_links(text: str) -> list[str]:
+    return GO_LINK.findall(text)
+
+
+def say_ill_go(path: str) -> int:
+    """What a reader does: opens the link, then presses the page's one button."""
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(path).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    return browser.post(path, {"csrfmiddlewaretoken": token}).status_code
+
+
+def test_each_copy_carries_its_reader_own_ill_go_link_which_signs_them_up_with_one_post(
+    smtp_server, clp, members, picket_line
+):
+    sending.send_all(ensure_upcoming_digest(clp).pk)
+    by_email = {m.email: m for m in members}
+    seen = set()
+    for copy in smtp_server.received:
+        links = go_links(copy.text)
+        assert len(links) == 1 and go_links(copy.html) == links
+        subscriber_id, line_id, day_id = GO_LINKS.unsign_ids(links[0].split("/")[2], 3)
+        assert subscriber_id == by_email[copy.to[0]].pk
+        assert (line_id, day_id) == (picket_line.pk, picket_line.action_days.get().pk)
+        seen.add(links[0])
+    assert len(seen) == 5  # everyone's own
+
+    # A link scanner opens every link in a copy: nothing changes.
+    first = smtp_server.received[0]
+    for link in first.links():
+        Client().get(urlsplit(link).path)
+    assert not PicketSignup.objects.exists()
+
+    assert say_ill_go(go_links(first.text)[0]) == 302
+    signup = PicketSignup.objects.get()
+    assert (signup.source, signup.email, signup.user) == ("subscriber", first.to[0], None)
+    assert signup.confirmed_at is not None
+    public = Client().get(f"/c/{clp.slug}/pickets/{picket_line.pk}/").content.decode()
+    assert "1 going" in public
+    # Pressed again, or from a forwarded copy's second click: still one.
+    assert say_ill_go(go_links(first.text)[0]) == 302
+    assert PicketSignup.objects.count() == 1
+
+
+def test_on_the_batch_path_each_recipients_ill_go_link_is_their_merge_data(
+    esp, settings, clp, members, picket_line
+):
+    settings.SITE_URL = f"https://{DOMAIN}"
+    sending.send_all(ensure_upcoming_digest(clp).pk)
+    by_email = {m.email: m for m in members}
+    for body in esp.raw_bodies:
+        form = parse_qs(body.decode(), keep_blank_values=True, strict_parsing=True)
+        variables = json.loads(form["recipient-variables"][0])
+        assert "__TULIAISON" not in form["html"][0]
+        for address in form["to"]:
+            html = expand(form["html"][0], variables[address])
+            [link] = go_links(html)
+            assert go_links(expand(form["text"][0], variables[address])) == [link]
+            assert GO_LINKS.unsign_ids(link.split("/")[2], 3)[0] == by_email[address].pk
+
+
+def test_a_forged_expired_or_unsubscribed_ill_go_link_is_refused_and_changes_nothing(
+    clp, members, picket_line
+):
+    day = picket_line.action_days.get()
+    alice, bob = members[0], members[1]
+    genuine = GO_LINKS.sign(alice.pk, picket_line.pk, day.pk)
+    mac = genuine.rsplit(".", 1)[1]
+    refused = {
+        f"{bob.pk}.{picket_line.pk}.{day.pk}.{mac}": 404,  # Bob's id on Alice's signature
+        f"{alice.pk}.{picket_line.pk}.{day.pk}.{mac[:-2]}": 404,  # cut short
+        f"{alice.pk}.{picket_line.pk}.{day.pk}": 404,
+        "not-a-link": 404,
+    }
+    for token, status in refused.items():
+        for response in (Client().get(f"/go/{token}/"), Client().post(f"/go/{token}/")):
+            assert response.status_code == status, token
+            assert "This link doesn" in response.content.decode()
+    Subscriber.objects.filter(pk=alice.pk).update(status=SubscriberStatus.UNSUBSCRIBED)
+    response = Client().post(f"/go/{genuine}/")
+    assert response.status_code == 410 and "unsubscribed" in response.content.decode()
+    Subscriber.objects.filter(pk=alice.pk).update(status=SubscriberStatus.ACTIVE)
+    type(day).objects.filter(pk=day.pk).update(date=timezone.localdate() - ONE_DAY)
+    response = Client().post(f"/go/{genuine}/")
+    assert response.status_code == 410 and "That day is over" in response.content.decode()
+    assert not PicketSignup.objects.exists()

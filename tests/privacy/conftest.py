@@ -85,7 +85,8 @@ def line_on(clp, dispute):
 @pytest.fixture
 def person(clp, other_clp, tulo, member, dispute, line_on) -> Seeded:
     """Marguerite: a member of the CLP with two-factor sign-in and a session, subscribed to both
-    CLPs' emails (one sent to her), signed up to a picket line, who reported a visit (with a
+    CLPs' emails (one sent to her), signed up to a picket line (and to another from the weekly
+    email, by name and address), who reported a visit (with a
     photo, a note naming her, and a councillor of her own name), went on it, recorded money
     raised, edited shared records, and is named in a branch's contact details, a trip leader's
     link and the admin's log."""
@@ -110,6 +111,17 @@ def person(clp, other_clp, tulo, member, dispute, line_on) -> Seeded:
     line = line_on(timezone.localdate() + datetime.timedelta(days=3))
     day = line.action_days.get()
     PicketSignupFactory(picket_line=line, action_day=day, user=user)
+    # And, from the weekly email, by her name and address on another day.
+    later = line_on(timezone.localdate() + datetime.timedelta(days=4))
+    PicketSignupFactory(
+        picket_line=later,
+        action_day=later.action_days.get(),
+        public=True,
+        source="subscriber",
+        name=NAME,
+        email=EMAIL.lower(),
+        confirmed_at=timezone.now(),
+    )
     LeadLinkFactory(picket_line=line, label=f"{NAME}, trip leader")
 
     visit = PicketVisit(

@@ -46,7 +46,7 @@ def test_erasing_a_member_counts_each_kind_of_thing_that_went(client, person, si
     )
     message = said(response)
     assert message.startswith(
-        "Erased their account, 2 subscriptions, 1 picket sign-up, 1 photo and 2 emails."
+        "Erased their account, 2 subscriptions, 2 picket sign-ups, 1 photo and 2 emails."
     ), message
     assert "1 picket visit stays counted without them." in message
     assert re.search(r"removed from \d+ other records? that mentioned them", message), message

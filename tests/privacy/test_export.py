@@ -41,6 +41,12 @@ def test_a_site_admin_downloads_everything_about_a_person(client, person, site_a
     assert first["postcode"] == "N16 7AA"
     assert [d["email_for_week_of"] for d in first["emails_sent"]] == ["2026-11-16"]
     assert len(data["picket_signups"]) == 1
+    [given] = data["picket_signups_by_name_and_email"]
+    assert (given["name"], given["email"], given["from"]) == (
+        NAME,
+        EMAIL.lower(),
+        "From the weekly email",
+    )
     [visit] = data["picket_visits"]
     assert visit["your_part"] == ["reported it", "named among the members who went"]
     assert visit["members_who_went"] == 3
@@ -67,6 +73,7 @@ def test_a_tulo_downloads_only_what_their_own_clp_holds(client, person, clp, tul
     assert data["about_this_copy"]["scope"] == "what Hackney North & Stoke Newington holds"
     assert [s["clp"] for s in data["subscriptions"]] == ["Hackney North & Stoke Newington"]
     assert [m["clp"] for m in data["memberships"]] == ["Hackney North & Stoke Newington"]
+    assert len(data["picket_signups_by_name_and_email"]) == 1
     # Shared records' history and the site's other tables are not the CLP's to give.
     assert {e["record"] for e in data["edit_history"]} == {"picket visit", "solidarity action"}
     assert "mentioned_in_text" not in data

@@ -13,8 +13,10 @@ from newsletters.models import Subscriber
 from pickets.models import LeadLink, PicketLine, PicketSignup
 from pickets.personal_data import (
     LEAD_LINK_RETENTION,
+    PENDING_SIGNUP_RETENTION,
     SIGNUP_RETENTION,
     lead_links_delete_old,
+    pending_signups_delete_old,
     signups_delete_old,
 )
 from privacy.retention import retention_run
@@ -107,6 +109,24 @@ def test_retention_counts_what_it_deleted(clp, line_on):
         "unconfirmed_subscriptions": 0,
         "picket_signups": 3,
         "lead_links": 0,
+        "pending_picket_signups": 0,
         "outgoing_mail": 0,
     }
     assert AuditEvent.objects.get(action=AuditAction.SIGNUPS_EXPIRED).count == 3
+
+
+def test_a_public_sign_up_never_confirmed_goes_after_30_days(clp, line_on):
+    assert datetime.timedelta(days=30) == PENDING_SIGNUP_RETENTION
+    line = line_on(timezone.localdate() + datetime.timedelta(days=60))
+    day = line.action_days.get()
+    stale = PicketSignupFactory(picket_line=line, action_day=day, public=True)
+    fresh = PicketSignupFactory(picket_line=line, action_day=day, public=True)
+    confirmed = PicketSignupFactory(
+        picket_line=line, action_day=day, public=True, confirmed_at=timezone.now()
+    )
+    long_ago = timezone.now() - datetime.timedelta(days=31)
+    PicketSignup.objects.filter(pk__in=[stale.pk, confirmed.pk]).update(created_at=long_ago)
+
+    assert pending_signups_delete_old() == 1
+    assert set(PicketSignup.objects.all()) == {fresh, confirmed}
+    assert AuditEvent.objects.get(action=AuditAction.SIGNUPS_EXPIRED).count == 1
