@@ -22,7 +22,9 @@ class AddressRecord(Protocol):
     pk: Any
     clp_id: int
     email: str
-    name: str
+
+    @property
+    def name(self) -> str: ...  # a field, or "" for a row that holds no name
 
 
 @dataclass
