@@ -34,7 +34,8 @@ def decline_url(clp, join_request):
 
 
 def test_joining_with_open_joining_off_asks_the_tulos(client, clp, tulo, outsider):
-    second_tulo = MembershipFactory(clp=clp, role=Role.TULO, user__email="co.tulo@example.org")
+    MembershipFactory(clp=clp, role=Role.TULO, user__email="co.tulo@example.org")
+    MembershipFactory(clp=clp, role=Role.EXECUTIVE)  # not asked
     client.force_login(outsider)
 
     page = ask(client, clp).content.decode()
@@ -49,7 +50,6 @@ def test_joining_with_open_joining_off_asks_the_tulos(client, clp, tulo, outside
     for mail in mails:
         assert outsider.email in mail.subject + mail.text
         assert people_url in mail.text and people_url in mail.html
-    assert second_tulo.user.email in {m.to for m in mails}
     event = AuditEvent.objects.get(action=AuditAction.JOIN_REQUESTED)
     assert (event.clp, event.actor, event.object_id) == (clp, outsider, join_request.pk)
 
