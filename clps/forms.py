@@ -8,7 +8,7 @@ from .models import Role
 from .services import parse_districts
 
 
-class DistrictsForm(forms.Form):
+class ClpSettingsForm(forms.Form):
     districts = forms.CharField(
         label="Postcode districts",
         help_text="Picket lines and workplaces in these districts are local to the CLP. "
@@ -17,12 +17,34 @@ class DistrictsForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
 
+    open_joining = forms.BooleanField(
+        label="Open joining",
+        required=False,
+        help_text="Anyone signed in who presses Join becomes a member at once. Leave it off to "
+        "approve each request yourself: you are emailed when someone asks.",
+    )
+
     def clean_districts(self) -> list[str]:
         return parse_districts(self.cleaned_data["districts"])
 
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        help_text="The invitation link goes to this address. They may accept it signed in "
+        "with any account.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(
+        choices=Role.choices,
+        initial=Role.MEMBER,
+        help_text="TULOs edit everything; executives read reports; members sign up for picket "
+        "lines and report visits.",
+    )
 
 
 def choose_from(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:

@@ -3,10 +3,12 @@
 This app imports no other app of the project.
 """
 
+import datetime
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -68,6 +70,12 @@ class CLP(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     timezone = models.CharField(max_length=64, default="Europe/London", editable=False)
+    open_joining = models.BooleanField(
+        "open joining",
+        default=False,
+        help_text="Anyone signed in who asks to join becomes a member at once. Otherwise each "
+        "request waits for a TULO to approve it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -100,6 +108,10 @@ class Role(models.TextChoices):
     TULO = "tulo", "TULO"
     EXECUTIVE = "executive", "Executive"
     MEMBER = "member", "Member"
+
+
+# Roles from least to most: accepting an invitation never lowers someone's role.
+ROLE_RANK = {Role.MEMBER: 0, Role.EXECUTIVE: 1, Role.TULO: 2}
 
 
 class Membership(models.Model):
@@ -145,6 +157,14 @@ class AuditAction(models.TextChoices):
     SUBSCRIBER_ERASED = "subscriber_erased", "Subscriber erased on request"
     PERSON_ERASED = "person_erased", "A person's data erased on request"
     PERSON_EXPORTED = "person_exported", "A copy of a person's data downloaded"
+    JOIN_REQUESTED = "join_requested", "Asked to join the CLP"
+    JOIN_APPROVED = "join_approved", "Approved a request to join"
+    JOIN_DECLINED = "join_declined", "Declined a request to join"
+    INVITED = "invited", "Invited someone to join"
+    INVITATION_ACCEPTED = "invitation_accepted", "Accepted an invitation to join"
+    INVITATION_REVOKED = "invitation_revoked", "Withdrew an invitation to join"
+    JOIN_REQUESTS_EXPIRED = "join_requests_expired", "Old requests to join deleted"
+    INVITATIONS_EXPIRED = "invitations_expired", "Old invitations deleted"
 
 
 class AuditEvent(models.Model):
@@ -224,3 +244,116 @@ class OutgoingMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to} ({self.status})"
+
+
+class JoinOutcome(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+
+class JoinRequest(models.Model):
+    """Someone signed in asked to join a CLP whose joining is not open: it waits for a TULO.
+
+    A request is open until decided; a person has at most one open request per CLP. Decided
+    requests are kept a while (clps.personal_data) and then deleted."""
+
+    clp = models.ForeignKey(CLP, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="join_requests")
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(max_length=10, choices=JoinOutcome.choices, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clp", "user"],
+                condition=models.Q(decided_at__isnull=True),
+                name="one_open_join_request",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_at__isnull=True, outcome="")
+                | models.Q(decided_at__isnull=False, outcome__in=JoinOutcome.values),
+                name="join_request_decided_with_outcome",
+            ),
+        ]
+        indexes = [
+            # The CLP's open requests, oldest first, a page at a time.
+            models.Index(
+                fields=["clp", "created_at", "id"],
+                condition=models.Q(decided_at__isnull=True),
+                name="join_request_open_idx",
+            ),
+            models.Index(fields=["decided_at"], name="join_request_decided_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks to join {self.clp}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.decided_at is None
+
+
+class Invitation(models.Model):
+    """A TULO (or a site admin) invited an email address to join the CLP with a role.
+
+    The link's token is kept only as its SHA-256 digest, so a copy of the database opens no
+    invitation. An invitation is open until accepted or revoked, and works until it expires;
+    an address has at most one open invitation per CLP."""
+
+    clp = models.ForeignKey(CLP, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField("email address")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "clp",
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="invitation_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="invitation_accepted_or_revoked",
+            ),
+        ]
+        indexes = [
+            # The CLP's open invitations, newest first, a page at a time.
+            models.Index(
+                fields=["clp", "-created_at", "-id"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_open_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited to {self.clp} as {self.get_role_display()}"
+
+    def is_expired(self, now: datetime.datetime | None = None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
+    @property
+    def name(self) -> str:
+        """An invitation holds an address and no name: for whoever reads rows held under an
+        address by their email and name (the privacy app)."""
+        return ""

@@ -1,20 +1,32 @@
 """What the ground floor holds about a person: their account, the addresses it has used, their
-memberships and the audit rows they made. The privacy app gives a copy of it and erases it;
-every other app offers its own part through the privacy app's registry."""
+memberships, their requests to join and invitations, and the audit rows they made. The privacy
+app gives a copy of it and erases it (requests and invitations through its registry, as
+privacy.ground_floor offers them); every other app offers its own part through the registry."""
 
 import datetime
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.contrib.sessions.models import Session
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import CLP, AuditEvent, Membership, OutgoingMail, User
+from .audit import record_counts
+from .models import (
+    CLP,
+    AuditAction,
+    AuditEvent,
+    Invitation,
+    JoinRequest,
+    Membership,
+    OutgoingMail,
+    User,
+)
 
 # An erased person's place in anonymous counts is kept by an account with an address here.
 ERASED_DOMAIN = "erased.invalid"
@@ -229,3 +241,122 @@ def outgoing_mail_retention(*, now: datetime.datetime | None = None) -> int:
         created_at__lt=now - datetime.timedelta(days=OUTGOING_MAIL_DAYS)
     ).delete()
     return deleted
+
+
+# Requests to join and invitations -----------------------------------------------------------------
+
+# A request to join, once answered, and an invitation, once used, revoked or expired, is kept
+# this long (so the TULO can see who was let in, and how), then deleted.
+JOINING_DAYS = 90
+
+
+def invitations_to(emails: list[str]) -> QuerySet[Invitation]:
+    """Invitations sent to any of these addresses, whatever their case, in every CLP."""
+    if not emails:
+        return Invitation.objects.none()
+    query = models.Q()
+    for email in emails:
+        query |= models.Q(email__iexact=email.strip())
+    return Invitation.objects.filter(query)
+
+
+def joining_ties(*, user: User, clp: CLP, elsewhere: bool = False) -> bool:
+    """Whether the CLP (or, `elsewhere`, any other) holds a request to join by the account or
+    an invitation it accepted."""
+    requests = in_or_outside(
+        JoinRequest.objects.filter(user=user), clp_path="clp", clp=clp, elsewhere=elsewhere
+    )
+    accepted = in_or_outside(
+        Invitation.objects.filter(accepted_by=user), clp_path="clp", clp=clp, elsewhere=elsewhere
+    )
+    return requests.exists() or accepted.exists()
+
+
+def _state(invitation: Invitation) -> str:
+    if invitation.accepted_at:
+        return "accepted"
+    if invitation.revoked_at:
+        return "revoked"
+    return "expired" if invitation.is_expired() else "waiting"
+
+
+def joining_export(
+    *, user: User | None, invitations: Sequence[Invitation], clp: CLP | None
+) -> dict[str, list[dict]]:
+    """The account's requests to join, and the invitations sent to the person's addresses or
+    accepted by the account, within the CLP (or everywhere)."""
+    requests = JoinRequest.objects.none()
+    if user is not None:
+        requests = JoinRequest.objects.filter(user=user).select_related("clp")
+        accepted = Invitation.objects.filter(accepted_by=user).select_related("clp")
+        if clp is not None:
+            requests, accepted = requests.filter(clp=clp), accepted.filter(clp=clp)
+        invitations = list({i.pk: i for i in [*invitations, *accepted]}.values())
+    return {
+        "join_requests": [
+            {
+                "clp": r.clp.name,
+                "asked_at": iso_time(r.created_at),
+                "answer": r.get_outcome_display() or "waiting for the TULO",
+                "answered_at": iso_time(r.decided_at),
+            }
+            for r in requests.order_by("created_at", "pk")
+        ],
+        "invitations": [
+            {
+                "clp": i.clp.name,
+                "sent_to": i.email,
+                "role": i.get_role_display(),
+                "sent_at": iso_time(i.created_at),
+                "expires_at": iso_time(i.expires_at),
+                "state": _state(i),
+                "accepted_at": iso_time(i.accepted_at),
+                "accepted_by_you": user is not None and i.accepted_by_id == user.pk,
+            }
+            for i in sorted(invitations, key=lambda i: (i.created_at, i.pk))
+        ],
+    }
+
+
+def joining_erase(*, user: User | None, emails: list[str]) -> tuple[int, int, set[int]]:
+    """The person's requests to join and the invitations to their addresses or accepted by
+    them go: how many of each, and the CLPs that held them."""
+    requests = JoinRequest.objects.filter(user=user) if user else JoinRequest.objects.none()
+    invitations = invitations_to(emails)
+    if user is not None:
+        invitations = invitations | Invitation.objects.filter(accepted_by=user)
+    invitations = Invitation.objects.filter(pk__in=invitations.values("pk"))
+    clp_ids = set(requests.values_list("clp_id", flat=True))
+    clp_ids |= set(invitations.values_list("clp_id", flat=True))
+    deleted_requests, _ = requests.delete()
+    deleted_invitations, _ = invitations.delete()
+    return deleted_requests, deleted_invitations, clp_ids
+
+
+def _delete_counted(old: QuerySet, *, action: str, object_type: str) -> int:
+    per_clp = dict(old.values_list("clp_id").annotate(n=models.Count("pk")).order_by())
+    deleted, _ = old.delete()
+    record_counts(action=action, counts=per_clp, object_type=object_type)
+    return deleted
+
+
+@transaction.atomic
+def joining_retention(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Answered requests to join, and invitations used, revoked or expired, go JOINING_DAYS
+    after that; each CLP's audit log counts them. A request still waiting stays."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=JOINING_DAYS)
+    old_invitations = Invitation.objects.filter(
+        models.Q(accepted_at__lt=cutoff)
+        | models.Q(revoked_at__lt=cutoff)
+        | models.Q(expires_at__lt=cutoff)
+    )
+    return {
+        "join_requests": _delete_counted(
+            JoinRequest.objects.filter(decided_at__lt=cutoff),
+            action=AuditAction.JOIN_REQUESTS_EXPIRED,
+            object_type="join_request",
+        ),
+        "invitations": _delete_counted(
+            old_invitations, action=AuditAction.INVITATIONS_EXPIRED, object_type="invitation"
+        ),
+    }

@@ -1,6 +1,7 @@
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from .models import CLP, MailStatus, Membership, OutgoingMail, Role, User
+from .joining import TOKEN_MAX_LENGTH, token_digest
+from .models import CLP, Invitation, JoinRequest, MailStatus, Membership, OutgoingMail, Role, User
 from .pagination import Page, keyset_page
 
 
@@ -9,7 +10,55 @@ def memberships_for_user(*, user: User) -> QuerySet[Membership]:
 
 
 def clps_open_to_join(*, user: User) -> QuerySet[CLP]:
-    return CLP.objects.exclude(memberships__user=user).order_by("name")
+    """The CLPs the user is not in and has no request waiting at."""
+    waiting = JoinRequest.objects.filter(clp=OuterRef("pk"), user=user, decided_at__isnull=True)
+    return CLP.objects.exclude(memberships__user=user).exclude(Exists(waiting)).order_by("name")
+
+
+def waiting_join_requests(*, user: User) -> QuerySet[JoinRequest]:
+    """The user's requests to join that wait for a TULO."""
+    return (
+        JoinRequest.objects.filter(user=user, decided_at__isnull=True)
+        .select_related("clp")
+        .order_by("clp__name")
+    )
+
+
+def waiting_join_request(*, clp: CLP, user: User) -> JoinRequest | None:
+    return JoinRequest.objects.filter(clp=clp, user=user, decided_at__isnull=True).first()
+
+
+def open_join_requests_page(*, clp: CLP, cursor: str | None, size: int = 50) -> Page:
+    """The CLP's requests to join that wait for a TULO, oldest first, a page at a time."""
+    return keyset_page(
+        JoinRequest.objects.filter(clp=clp, decided_at__isnull=True).select_related("user"),
+        order=["created_at", "id"],
+        cursor=cursor,
+        size=size,
+    )
+
+
+def open_invitations_page(*, clp: CLP, cursor: str | None, size: int = 50) -> Page:
+    """The CLP's invitations not yet used or revoked (expired ones too), newest first."""
+    return keyset_page(
+        Invitation.objects.filter(clp=clp, accepted_at=None, revoked_at=None).select_related(
+            "invited_by"
+        ),
+        order=["-created_at", "-id"],
+        cursor=cursor,
+        size=size,
+    )
+
+
+def invitation_for_token(*, token: str) -> Invitation | None:
+    """The invitation a link's token opens, whatever its state; None for no such token."""
+    if not token or len(token) > TOKEN_MAX_LENGTH:
+        return None
+    return (
+        Invitation.objects.filter(token_hash=token_digest(token))
+        .select_related("clp", "invited_by")
+        .first()
+    )
 
 
 def people_page(*, clp: CLP, cursor: str | None) -> Page:

@@ -29,8 +29,16 @@ def clp_set_districts(*, clp: CLP, districts: list[str]) -> None:
     )
 
 
+@transaction.atomic
+def clp_settings_save(*, clp: CLP, districts: list[str], open_joining: bool) -> None:
+    clp_set_districts(clp=clp, districts=districts)
+    CLP.objects.filter(pk=clp.pk).update(open_joining=open_joining)
+    clp.open_joining = open_joining
+
+
 def clp_join(*, clp: CLP, user: User) -> Membership:
-    """A signed-in user joins a CLP as a member; joining twice changes nothing."""
+    """A signed-in user joins a CLP as a member; joining twice changes nothing. Whether they
+    may join at once, or must ask, is for clps.joining.clp_join."""
     membership, _ = Membership.objects.get_or_create(
         clp=clp, user=user, defaults={"role": Role.MEMBER}
     )

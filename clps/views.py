@@ -3,12 +3,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import outbox, selectors, services
+from . import joining, outbox, selectors, services
 from .access import clp_view, public_clp_view
-from .forms import DistrictsForm, RoleForm
-from .models import CLP, Membership, OutgoingMail, Role
+from .forms import ClpSettingsForm, InviteForm, RoleForm
+from .models import CLP, JoinRequest, Membership, OutgoingMail, Role
 from .requests import ClpRequest, MemberRequest, SignedInRequest
 
 
@@ -17,7 +18,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "clps/landing.html", {"clps": CLP.objects.order_by("name")})
     memberships = list(selectors.memberships_for_user(user=request.user))
-    if len(memberships) == 1 and request.GET.get("all") is None:
+    waiting = list(selectors.waiting_join_requests(user=request.user))
+    if len(memberships) == 1 and not waiting and request.GET.get("all") is None:
         only = memberships[0]
         return redirect(selectors.landing_url_name(only), only.clp.slug)
     return render(
@@ -25,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "clps/home.html",
         {
             "memberships": memberships,
+            "waiting": waiting,
             "joinable": selectors.clps_open_to_join(user=request.user),
         },
     )
@@ -32,10 +35,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @public_clp_view
 def clp_home(request: ClpRequest, clp: CLP) -> HttpResponse:
+    waiting = None
+    if request.user.is_authenticated and request.membership is None:
+        waiting = selectors.waiting_join_request(clp=clp, user=request.user)
     return render(
         request,
         "clps/clp_home.html",
-        {"clp": clp, "districts": list(clp.districts.values_list("district", flat=True))},
+        {
+            "clp": clp,
+            "districts": list(clp.districts.values_list("district", flat=True)),
+            "waiting": waiting,
+        },
     )
 
 
@@ -43,22 +53,46 @@ def clp_home(request: ClpRequest, clp: CLP) -> HttpResponse:
 @require_POST
 def join(request: SignedInRequest, clp_slug: str) -> HttpResponse:
     clp = get_object_or_404(CLP, slug=clp_slug)
-    services.clp_join(clp=clp, user=request.user)
-    messages.success(request, f"You are now a member of {clp.name} on TU Liaison.")
+    joined = joining.clp_join(clp=clp, user=request.user)
+    if isinstance(joined, JoinRequest):
+        messages.success(
+            request,
+            f"Your request to join {clp.name} has gone to its TULO. You will get an email "
+            "when they have answered.",
+        )
+    else:
+        messages.success(request, f"You are now a member of {clp.name} on TU Liaison.")
     return redirect("clps:home", clp.slug)
 
 
-@clp_view(Role.TULO)
-def people(request: MemberRequest, clp: CLP) -> HttpResponse:
+def render_people(
+    request: MemberRequest, clp: CLP, *, invite_form: InviteForm | None = None
+) -> HttpResponse:
+    """The people page; with the invitation form as it was sent back, when it has errors."""
     return render(
         request,
         "clps/people.html",
         {
             "clp": clp,
             "page": selectors.people_page(clp=clp, cursor=request.GET.get("after")),
+            "requests": selectors.open_join_requests_page(
+                clp=clp, cursor=request.GET.get("requests_after")
+            ),
+            "invitations": selectors.open_invitations_page(
+                clp=clp, cursor=request.GET.get("invitations_after")
+            ),
+            "invite_form": invite_form or InviteForm(),
+            "invitation_days": joining.INVITATION_LIFETIME.days,
+            "now": timezone.now(),
             "roles": Role.choices,
         },
+        status=400 if invite_form is not None else 200,
     )
+
+
+@clp_view(Role.TULO)
+def people(request: MemberRequest, clp: CLP) -> HttpResponse:
+    return render_people(request, clp)
 
 
 @clp_view(Role.TULO)
@@ -96,10 +130,16 @@ def membership_remove(request: MemberRequest, clp: CLP, membership_id: int) -> H
 @clp_view(Role.TULO)
 def settings_view(request: MemberRequest, clp: CLP) -> HttpResponse:
     current = ", ".join(clp.districts.values_list("district", flat=True))
-    form = DistrictsForm(request.POST or None, initial={"districts": current})
+    form = ClpSettingsForm(
+        request.POST or None, initial={"districts": current, "open_joining": clp.open_joining}
+    )
     if request.method == "POST" and form.is_valid():
-        services.clp_set_districts(clp=clp, districts=form.cleaned_data["districts"])
-        messages.success(request, "Postcode districts saved.")
+        services.clp_settings_save(
+            clp=clp,
+            districts=form.cleaned_data["districts"],
+            open_joining=form.cleaned_data["open_joining"],
+        )
+        messages.success(request, "Settings saved.")
         return redirect("clps:settings", clp.slug)
     return render(request, "clps/settings.html", {"clp": clp, "form": form})
 

@@ -12,3 +12,10 @@ class PrivacyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "privacy"
     verbose_name = "Privacy"
+
+    def ready(self) -> None:
+        from .ground_floor import JoiningPersonalData
+        from .registry import register
+
+        # The ground floor's own requests to join and invitations, which clps cannot register.
+        register("clps", JoiningPersonalData())

@@ -34,6 +34,15 @@ SCHEDULE_ACTIONS = {
     AuditAction.PENDING_EXPIRED,
     AuditAction.SIGNUPS_EXPIRED,
     AuditAction.LEAD_LINKS_EXPIRED,
+    AuditAction.JOIN_REQUESTS_EXPIRED,
+    AuditAction.INVITATIONS_EXPIRED,
+}
+# What the log calls each kind of record an event names.
+EVENT_KINDS = {"subscriber": "Subscriptions", "join_request": "Joining", "invitation": "Joining"}
+NUMBERED = {
+    "subscriber": "Subscriber",
+    "join_request": "Request to join",
+    "invitation": "Invitation",
 }
 
 
@@ -118,7 +127,7 @@ def audit_log_page(*, clp: CLP, cursor: str | None = None, size: int = 25) -> Pa
             at=event.created_at,
             rank=EVENTS_RANK,
             id=event.pk,
-            kind="Subscriptions" if event.object_type == "subscriber" else "Personal data",
+            kind=EVENT_KINDS.get(event.object_type, "Personal data"),
             change=event.get_action_display(),
             actor=event.actor,
         )
@@ -181,8 +190,8 @@ def _who(entry: LogEntry, record: Any, members: set[int]) -> str:
 
 
 def _event_what(event: AuditEvent) -> str:
-    if event.object_type == "subscriber" and event.object_id:
-        return f"Subscriber no. {event.object_id}"
+    if event.object_type in NUMBERED and event.object_id:
+        return f"{NUMBERED[event.object_type]} no. {event.object_id}"
     if event.count > 1 or event.action in SCHEDULE_ACTIONS:
         return f"{event.count} record{'s' if event.count != 1 else ''}"
     return ""

@@ -30,7 +30,7 @@ class AddressRecord(Protocol):
     def email(self) -> str: ...
 
     @property
-    def name(self) -> str: ...
+    def name(self) -> str: ...  # a field, or "" for a row that holds no name
 
 
 @dataclass

@@ -4,6 +4,7 @@ import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from clps.joining import INVITATION_LIFETIME, new_token, token_digest
 from clps.models import CLP, Membership, Role, User
 from clps.postcodes import postcode_district
 from newsletters.models import email_hash
@@ -42,6 +43,33 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     clp = factory.SubFactory(CLPFactory)
     role = Role.MEMBER
+
+
+class JoinRequestFactory(factory.django.DjangoModelFactory):
+    """A signed-in person asked to join the CLP; the request waits for a TULO."""
+
+    class Meta:
+        model = "clps.JoinRequest"
+
+    clp = factory.SubFactory(CLPFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation to join as a member, open for 14 days. Pass `token` to know its link's
+    token: only its digest is stored."""
+
+    class Meta:
+        model = "clps.Invitation"
+        exclude = ["token"]
+
+    clp = factory.SubFactory(CLPFactory)
+    email = factory.Sequence(lambda n: f"invited{n}@example.org")
+    role = Role.MEMBER
+    token = factory.LazyFunction(new_token)
+    token_hash = factory.LazyAttribute(lambda o: token_digest(o.token))
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.created_at + INVITATION_LIFETIME)
 
 
 class PostcodeDistrictFactory(factory.django.DjangoModelFactory):

@@ -46,6 +46,7 @@ urlpatterns = [
     path("c/<slug:clp_slug>/dashboard/", views.dashboard, name="dashboard"),
     path("", include("privacy.urls")),
     path("c/", include("clps.urls")),
+    path("", include("clps.public_urls")),
     path("c/<slug:clp_slug>/", include("strikes.urls")),
     path("c/<slug:clp_slug>/import/", include("strikes.import_urls")),
     path("c/<slug:clp_slug>/", include("pickets.urls")),

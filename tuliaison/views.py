@@ -15,6 +15,8 @@ from newsletters.weekly.selectors import stopped_digest
 from strikes import selectors as strikes_selectors
 from strikes.ballot_law import assess
 
+DASHBOARD_JOIN_REQUESTS = 10
+
 
 @clp_view(Role.TULO)
 def dashboard(request: MemberRequest, clp: CLP) -> HttpResponse:
@@ -35,6 +37,9 @@ def dashboard(request: MemberRequest, clp: CLP) -> HttpResponse:
         )
     ]
     week_break = this_monday + datetime.timedelta(days=7)
+    join_requests = clps_selectors.open_join_requests_page(
+        clp=clp, cursor=None, size=DASHBOARD_JOIN_REQUESTS
+    )
     return render(
         request,
         "dashboard.html",
@@ -57,5 +62,8 @@ def dashboard(request: MemberRequest, clp: CLP) -> HttpResponse:
             # email saying so if the email service itself is what failed.
             "stopped_digest": stopped_digest(clp=clp),
             "failed_mail": clps_selectors.failed_mail_count(clp=clp),
+            # The oldest few; the people page has them all.
+            "join_requests": join_requests.rows,
+            "more_join_requests": join_requests.next_cursor is not None,
         },
     )

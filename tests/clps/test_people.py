@@ -6,7 +6,9 @@ from clps.models import Membership, Role
 pytestmark = pytest.mark.django_db
 
 
-def test_signed_in_user_joins_a_clp_as_member(client, outsider, clp):
+def test_signed_in_user_joins_a_clp_with_open_joining_as_member(client, outsider, clp):
+    clp.open_joining = True
+    clp.save()
     client.force_login(outsider)
     response = client.post(reverse("clps:join", args=[clp.slug]))
     assert response.status_code == 302

@@ -26,6 +26,8 @@ from ..factories import (
     DigestFactory,
     DisputeFactory,
     EmployerFactory,
+    InvitationFactory,
+    JoinRequestFactory,
     LeadLinkFactory,
     OutgoingMailFactory,
     PicketLineFactory,
@@ -98,6 +100,9 @@ class Seeded:
     section: object
     subscriber: object
     membership: object
+    join_request: object
+    invitation: object
+    invitation_token: str
     email_key: str
     reset_uidb36: str
     reset_key: str
@@ -208,6 +213,10 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
         section=section,
         subscriber=SubscriberFactory(clp=clp, name="Ruth"),
         membership=Membership.objects.get(clp=clp, user=member, role=Role.MEMBER),
+        # A request to join and an invitation waiting, for the TULO's buttons and the link.
+        join_request=JoinRequestFactory(clp=clp, user__email="asker@example.org"),
+        invitation=InvitationFactory(clp=clp, invited_by=tulo, token="hardening-invitation"),
+        invitation_token="hardening-invitation",
         email_key=EmailConfirmationHMAC(address).key,
         reset_uidb36=user_pk_to_url_str(member),
         reset_key=default_token_generator.make_token(member),

@@ -70,6 +70,8 @@ def arg_values(seeded) -> tuple[dict, dict, dict]:
         "day_pk": [s.action_day.pk],
         "link_pk": [s.lead_link.pk],
         "membership_id": [s.membership.pk],
+        "join_request_id": [s.join_request.pk],
+        "invitation_id": [s.invitation.pk],
         "mail_id": [s.failed_mail.pk],
         "week_start": [s.sent_digest.week_start],
         "job_id": [s.csv_job.pk],
@@ -93,6 +95,7 @@ def arg_values(seeded) -> tuple[dict, dict, dict]:
         ("template", "kind"): list(CsvImportKind.values),
         ("lead", "token"): [s.lead_link.token],
         ("subscriptions", "token"): [s.subscriber.token],
+        ("invitations", "token"): [s.invitation_token],
     }
     by_url = {
         "newsletters_public:go": {

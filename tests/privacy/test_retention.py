@@ -106,6 +106,8 @@ def test_retention_counts_what_it_deleted(clp, line_on):
     for user in members:
         sign_up(line, user)
     assert retention_run() == {
+        "join_requests": 0,
+        "invitations": 0,
         "unconfirmed_subscriptions": 0,
         "picket_signups": 3,
         "lead_links": 0,

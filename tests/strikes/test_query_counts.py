@@ -11,6 +11,7 @@ from ..factories import (
     BallotFactory,
     DisputeFactory,
     FollowedDisputeFactory,
+    JoinRequestFactory,
     UnionFactory,
     WorkplaceFactory,
 )
@@ -36,7 +37,7 @@ def make_disputes(clp, n):
 
 
 LIST_QUERIES = 8
-DASHBOARD_QUERIES = 14  # with the count of emails that could not be sent
+DASHBOARD_QUERIES = 15  # with the count of emails that could not be sent, and requests to join
 
 
 @pytest.mark.parametrize("size", [3, 40])
@@ -52,7 +53,10 @@ def test_dispute_list_queries(client, tulo, clp, size, django_assert_num_queries
 @pytest.mark.parametrize("size", [3, 40])
 def test_dashboard_queries(client, tulo, clp, size, django_assert_num_queries):
     make_disputes(clp, size)
+    JoinRequestFactory.create_batch(size // 2, clp=clp)
     client.force_login(tulo)
     with django_assert_num_queries(DASHBOARD_QUERIES):
         response = client.get(reverse("dashboard", args=[clp.slug]))
     assert len(response.context["this_week"]) + len(response.context["next_week"]) >= min(size, 3)
+    assert len(response.context["join_requests"]) == min(size // 2, 10)
+    assert response.context["more_join_requests"] == (size // 2 > 10)

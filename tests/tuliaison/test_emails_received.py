@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clps import outbox
+from clps import joining, outbox
+from clps.models import JoinOutcome, Role
 from newsletters import services
 from newsletters.models import DigestStatus, Subscriber
 from newsletters.monthly import services as monthly_services
@@ -19,6 +20,7 @@ from pickets.reminders import send_due_reminders
 from ..factories import (
     ActionDayFactory,
     DisputeFactory,
+    JoinRequestFactory,
     NewsletterScheduleFactory,
     PicketLineFactory,
     PicketSignupFactory,
@@ -133,3 +135,51 @@ def test_allauths_password_reset_through_the_same_builder(smtp_server, client, m
     link = next(url for url in received.links() if "/accounts/password/reset/key/" in url)
     assert link.startswith("http")
     assert f'href="{link}"' in received.html
+
+
+def test_the_notice_to_tulos_of_a_request_to_join(
+    smtp_server, clp, tulo, outsider, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        joining.clp_join(clp=clp, user=outsider)
+    received = only(smtp_server, tulo.email)
+    assert received.message["Subject"] == (
+        f"{outsider.name} asks to join Hackney North & Stoke Newington on TU Liaison"
+    )
+    for part in (received.text, received.html):
+        assert outsider.email in part
+        assert f"{SITE}/c/{clp.slug}/people/" in part
+
+
+@pytest.mark.parametrize("outcome", [JoinOutcome.APPROVED, JoinOutcome.DECLINED])
+def test_the_answer_to_a_request_to_join(
+    smtp_server, clp, tulo, outsider, outcome, django_capture_on_commit_callbacks
+):
+    join_request = JoinRequestFactory(clp=clp, user=outsider)
+    with django_capture_on_commit_callbacks(execute=True):
+        joining.join_request_decide(join_request=join_request, by=tulo, outcome=outcome)
+    received = only(smtp_server, outsider.email)
+    said = "You are now a member" if outcome == JoinOutcome.APPROVED else "Thank you for asking"
+    for part in (received.text, received.html):
+        assert said in part
+        assert f"{SITE}/c/{clp.slug}/" in part
+
+
+def test_an_invitation_to_join(smtp_server, client, clp, tulo, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _, url = joining.invitation_send(
+            clp=clp, email="ada@example.org", role=Role.EXECUTIVE, by=tulo
+        )
+    received = only(smtp_server, "ada@example.org")
+    assert received.message["Subject"] == (
+        "Priya Sharma invites you to join Hackney North & Stoke Newington on TU Liaison"
+    )
+    link = next(link for link in received.links() if "/invitations/" in link)
+    assert link == url and link.startswith(f"{SITE}/invitations/")
+    assert link in received.text and f'href="{link}"' in received.html
+    for part in (received.text, received.html):
+        assert "Executive" in part
+    # The link from the bytes opens the invitation.
+    page = client.get(link.removeprefix(SITE))
+    assert page.status_code == 200
+    assert "Priya Sharma invited you to join" in page.content.decode()

@@ -10,6 +10,7 @@ SEEDED = [
     "clps.PostcodeDistrict",
     "clps.User",
     "clps.Membership",
+    "clps.JoinRequest",
     "strikes.Union",
     "account.EmailAddress",
 ]
@@ -32,6 +33,8 @@ def test_seed_demo_twice_gives_the_same_data(capsys):
     assert snapshot() == first
     assert "tulo@example.org" in output
     assert len(first["clps.CLP"]) == 2
+    assert len(first["clps.JoinRequest"]) == 1  # for the TULO to answer on the dashboard
+    assert "newcomer@example.org" in output
     assert {row[2] for row in first["strikes.Union"]} >= {
         "CWU",
         "PCS",

@@ -47,6 +47,8 @@ from ..factories import (
     DisputeFactory,
     EmployerFactory,
     FollowedDisputeFactory,
+    InvitationFactory,
+    JoinRequestFactory,
     LeadLinkFactory,
     MembershipFactory,
     OutgoingMailFactory,
@@ -178,10 +180,17 @@ URLS: dict[str, Profile] = {
     "dashboard": TULO_ONLY,
     # clps
     "clps:home": PUBLIC,
-    "clps:join": SIGNED_IN_POST,  # anyone signed in may join any CLP, as a member
+    # Anyone signed in may ask to join any CLP (or join at once, where joining is open).
+    "clps:join": SIGNED_IN_POST,
     "clps:people": TULO_ONLY,
     "clps:membership_role": TULO_ONLY_POST,
     "clps:membership_remove": TULO_ONLY_POST,
+    "clps:join_request_approve": TULO_ONLY_POST,
+    "clps:join_request_decline": TULO_ONLY_POST,
+    "clps:invite": TULO_ONLY_POST,
+    "clps:invitation_revoke": TULO_ONLY_POST,
+    # The invitation's secret link shows the invitation to anyone; accepting needs signing in.
+    "clps_public:invitation": by_role((200, LOGIN), (200, OK)),
     "clps:settings": TULO_ONLY,
     "clps:outbox": TULO_ONLY,
     "clps:outbox_send_again": TULO_ONLY_POST,
@@ -331,6 +340,9 @@ URLS: dict[str, Profile] = {
         (Redirect("/admin/"), Redirect("/admin/")),
         site_admin=(405, 200),
     ),
+    # Requests to join are made by the people asking and answered by their CLP's TULO: the
+    # admin only reads them.
+    "admin:clps_joinrequest_add": by_role(NOT_STAFF, NOT_STAFF, site_admin=(403, 403)),
     # Without the model and field it is for, the autocomplete refuses even the site admin.
     "admin:autocomplete": by_role(NOT_STAFF, NOT_STAFF, site_admin=(403, 405)),
     # No model in the admin has a page on the site to view.
@@ -465,6 +477,7 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
     digest.save(update_fields=["note"])
     return SimpleNamespace(
         clp=clp,
+        marker=marker,
         dispute=dispute,
         ballot=BallotFactory(
             dispute=dispute,
@@ -510,6 +523,12 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
             status=MailStatus.FAILED,
         ),
         membership=Membership.objects.get(clp=clp, user=member),
+        join_request=JoinRequestFactory(
+            clp=clp, user__email=f"{marker.lower()}.asker@example.org", user__name=marker
+        ),
+        invitation=InvitationFactory(
+            clp=clp, email=f"{marker.lower()}.invited@example.org", token=f"{marker}-invitation"
+        ),
         subscriber=SubscriberFactory(clp=clp, name=f"{marker} subscriber"),
         records={
             "unions": union,
@@ -526,6 +545,10 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], list[dict]]] = {
     "clps:membership_role": lambda w: [{"membership_id": w.membership.pk}],
     "clps:membership_remove": lambda w: [{"membership_id": w.membership.pk}],
     "clps:outbox_send_again": lambda w: [{"mail_id": w.mail.pk}],
+    "clps:join_request_approve": lambda w: [{"join_request_id": w.join_request.pk}],
+    "clps:join_request_decline": lambda w: [{"join_request_id": w.join_request.pk}],
+    "clps:invitation_revoke": lambda w: [{"invitation_id": w.invitation.pk}],
+    "clps_public:invitation": lambda w: [{"token": f"{w.marker}-invitation"}],
     "strikes:dispute_detail": lambda w: [{"pk": w.dispute.pk}],
     "strikes:dispute_edit": lambda w: [{"pk": w.dispute.pk}],
     "strikes:dispute_follow": lambda w: [{"pk": w.dispute.pk}],

@@ -33,6 +33,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {person.role:<10} {person.email:<26} {person.name}, {person.clp_slug}"
             )
+        applicant = clp_demo.DEMO_APPLICANT
+        self.stdout.write(
+            f"  {'asking':<10} {applicant.email:<26} {applicant.name}, waits to join "
+            f"{applicant.clp_slug}"
+        )
         code = clp_demo.demo_two_factor_code()
         if code:
             self.stdout.write(f"TULOs and the executive are asked for a two-factor code: {code}")
