@@ -91,5 +91,6 @@ def _go(request: HttpRequest, token: str) -> HttpResponse:
             "day": day,
             "going": going,
             "signed_up": signup is not None and signup.confirmed_at is not None,
+            "today": timezone.localdate(),
         },
     )

@@ -293,6 +293,9 @@ class PublicSignupForm(forms.Form):
 
     def __init__(self, *args, days: list[ActionDay], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action_day"].choices = [  # type: ignore[attr-defined]
-            (day.pk, f"{day.date:%A} {day.date.day} {day.date:%B}") for day in days
-        ]
+        field = self.fields["action_day"]
+        choices = [(day.pk, f"{day.date:%A} {day.date.day} {day.date:%B}") for day in days]
+        if len(choices) > 5:  # a long strike's days: a list to pick from, not a page of circles
+            field.widget = forms.Select()
+            choices = [("", "Choose a day"), *choices]
+        field.choices = choices  # type: ignore[attr-defined]

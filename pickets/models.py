@@ -130,7 +130,7 @@ class PicketSignup(models.Model):
     def first_name(self) -> str:
         """What a trip leader sees: a first name, never an address."""
         if self.user is not None:
-            return self.user.get_short_name()
+            return (self.user.name.split() or ["A member"])[0]
         return (self.name.split() or ["Someone"])[0]
 
     @property

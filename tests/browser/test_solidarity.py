@@ -84,7 +84,10 @@ def test_member_signs_up_tulo_logs_a_visit_and_executive_takes_the_report(
     expect(date.get_by_text("going.")).to_have_count(0)
     date.get_by_role("link", name="I'll go").click()
     expect(phone.get_by_role("heading", name=f"Picket line: {TITLE}")).to_be_visible()
-    phone.get_by_role("link", name="Sign in to say you'll go").click()
+    # Anyone can say they'll go with a name and an email; a member signs in instead.
+    signup = phone.get_by_role("region", name="Say you'll go")
+    expect(signup.get_by_label("Your email address")).to_be_visible()
+    signup.get_by_role("link", name="Sign in").click()
     sign_in(phone, member.email)
     expect(phone.get_by_role("heading", name=f"Picket line: {TITLE}")).to_be_visible()
     day = phone.get_by_role("listitem").filter(
