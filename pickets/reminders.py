@@ -1,14 +1,17 @@
-"""The reminder the evening before a picket line, to everyone signed up for it: written to the
-outbox once per sign-up, however often the tick asks."""
+"""The reminder the evening before a picket line, to everyone signed up for it who has an
+address (members, subscribers, and the public once confirmed): written to the outbox once per
+sign-up, however often the tick asks, with the day as a calendar file."""
 
 import datetime
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from clps.outbox import queue_email
+from strikes.ical import clock
 
+from . import calendar_file, selectors
+from .links import cancel_url
 from .models import PicketSignup, SignupSource
 
 
@@ -16,6 +19,13 @@ def reminder_window(now: datetime.datetime | None = None) -> datetime.date:
     """Reminders go the evening before: the day they are for is tomorrow in Europe/London."""
     now = now or timezone.now()
     return timezone.localtime(now).date() + datetime.timedelta(days=1)
+
+
+def greeting_name(signup: PicketSignup) -> str:
+    """The first word of the name they gave, or "" when they gave none (the email then says
+    just "Hello"): never a piece of their address."""
+    given = signup.user.name if signup.user is not None else signup.name
+    return (given.split() or [""])[0]
 
 
 def send_due_reminders(now: datetime.datetime | None = None) -> int:
@@ -26,7 +36,7 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
     """
     now = now or timezone.now()
     day = reminder_window(now)
-    due = (
+    due = list(
         PicketSignup.objects.filter(
             action_day__date=day,
             action_day__cancelled=False,
@@ -34,10 +44,13 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
             confirmed_at__isnull=False,
         )
         .exclude(source=SignupSource.WALK_IN)
-        .values_list("pk", flat=True)
+        .values_list("pk", "picket_line_id")
     )
+    leaders = selectors.trip_leaders(line_ids={line_id for _, line_id in due})
+    # One calendar file for each picket line and day, whoever it goes to.
+    files: dict[tuple[int, int], str] = {}
     sent = 0
-    for signup_id in list(due):
+    for signup_id, _ in due:
         with transaction.atomic():
             claimed = PicketSignup.objects.filter(
                 pk=signup_id, reminder_sent_at__isnull=True
@@ -47,17 +60,31 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
             signup = PicketSignup.objects.select_related(
                 "user", "action_day", "picket_line__dispute", "picket_line__clp"
             ).get(pk=signup_id)
-            line = signup.picket_line
+            line, action_day = signup.picket_line, signup.action_day
+            key = (line.pk, action_day.pk)
+            if key not in files:
+                files[key] = calendar_file.picket_day_calendar(line=line, day=action_day).decode()
             queue_email(
                 "picket_reminder",
                 to=signup.address,
                 clp=line.clp_id,
                 context={
-                    "signup": signup,
+                    "name": greeting_name(signup),
                     "line": line,
-                    "day": signup.action_day,
-                    "picket_url": reverse("pickets:picket_line", args=[line.clp.slug, line.pk]),
+                    "day": action_day,
+                    "times": f"{clock(line.start_time)} to {clock(line.end_time)}",
+                    "leader": leaders.get(line.pk, ""),
+                    "cancel_url": cancel_url(signup),
+                    "calendar_url": calendar_file.calendar_file_url(line, action_day),
+                    "picket_url": calendar_file.picket_line_url(line),
                 },
+                attachments=[
+                    {
+                        "filename": calendar_file.filename(action_day),
+                        "content": files[key],
+                        "mimetype": "text/calendar",
+                    }
+                ],
             )
         sent += 1
     return sent

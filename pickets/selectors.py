@@ -2,6 +2,7 @@
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
@@ -23,6 +24,9 @@ from .models import (
     SolidarityAction,
     VisitStatus,
 )
+
+# Stripped from the first word of a lead link's label: "Sam, trip leader" names Sam.
+LABEL_PUNCTUATION = ",.;:!?()[]\"'-–—"
 
 
 def upcoming_picket_lines(*, clp: CLP, start: datetime.date, end: datetime.date) -> QuerySet:
@@ -146,6 +150,24 @@ def disputes_with_days_ahead(*, today: datetime.date) -> QuerySet[Dispute]:
 def clp_members(*, clp: CLP) -> QuerySet[User]:
     """Everyone in the CLP, for the TULO to name who went on a visit."""
     return User.objects.filter(memberships__clp=clp).order_by("name", "email")
+
+
+def trip_leaders(*, line_ids: Iterable[int]) -> dict[int, str]:
+    """picket line id -> the first name of whoever leads the CLP's group there: the first word
+    of the label ("who it was shared with") of the line's newest live lead link that has one.
+    Lines without one are left out."""
+    leaders: dict[int, str] = {}
+    links = (
+        LeadLink.objects.filter(picket_line_id__in=list(line_ids), revoked_at__isnull=True)
+        .exclude(label="")
+        .order_by("-created_at", "-pk")
+        .values_list("picket_line_id", "label")
+    )
+    for line_id, label in links:
+        first = (label.split() or [""])[0].strip(LABEL_PUNCTUATION)
+        if first:
+            leaders.setdefault(line_id, first)
+    return leaders
 
 
 def live_lead_link(*, token: str) -> LeadLink | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import going, report_views, views
+from . import calendar_file, going, report_views, views
 
 app_name = "pickets"
 
@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("pickets/<int:pk>/", views.picket_line, name="picket_line"),
     path("pickets/<int:pk>/edit/", views.picket_line_edit, name="picket_line_edit"),
+    path(
+        "pickets/<int:pk>/days/<int:day_pk>.ics",
+        calendar_file.picket_day_ics,
+        name="picket_day_ics",
+    ),
     path("pickets/<int:pk>/signup/", views.signup, name="signup"),
     path("pickets/<int:pk>/sign-up/", going.public_signup, name="public_signup"),
     path(

@@ -48,6 +48,12 @@ def action_day_uid(day: ActionDay) -> str:
     return f"action-day-{day.pk}@{uid_host()}"
 
 
+def sequence_of(stamp: datetime.datetime) -> int:
+    """An event's SEQUENCE from when it last changed: it grows with every edit, so a calendar
+    app takes the newer copy of an event it already has."""
+    return max(0, int((stamp - SEQUENCE_EPOCH).total_seconds()))
+
+
 def clock(value: datetime.time) -> str:
     """07:00 -> 7am, 13:30 -> 1:30pm."""
     hour = value.hour % 12 or 12
@@ -167,7 +173,7 @@ def _event(
         start=start,
         end=end,
         status=STATUS.CANCELLED if day.cancelled else STATUS.CONFIRMED,
-        sequence=max(0, int((stamp - SEQUENCE_EPOCH).total_seconds())),
+        sequence=sequence_of(stamp),
         stamp=stamp,
         last_modified=stamp,
         url=url,

@@ -27,7 +27,7 @@ def test_reminder_goes_the_evening_before_exactly_once(
     assert message.to == [member.email]
     assert message.subject == "Tomorrow: picket line at The yard gate"
     html = message.alternatives[0].content
-    assert "07:00 to 10:00" in message.body and "07:00 to 10:00" in html
+    assert "7am to 10am" in message.body and "7am to 10am" in html
     assert f"/c/{picket_line.clp.slug}/pickets/{picket_line.pk}/" in message.body
 
 

@@ -83,6 +83,10 @@ def test_a_picket_reminder(smtp_server, clp, member, django_capture_on_commit_ca
     for part in (received.text, received.html):
         assert "The yard gate" in part
         assert f"/c/{clp.slug}/pickets/{line.pk}/" in part
+        assert f"{SITE}/going/" in part  # "I can't come after all"
+    (attachment,) = received.message.iter_attachments()
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_filename() == f"picket-line-{tomorrow.isoformat()}.ics"
 
 
 def test_the_monthly_section_to_the_newsletter_editor(smtp_server, clp, tulo):

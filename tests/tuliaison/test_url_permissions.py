@@ -235,6 +235,7 @@ URLS: dict[str, Profile] = {
     "pickets:picket_line_create": TULO_ONLY,
     "pickets:picket_line": PUBLIC,
     "pickets:picket_line_edit": TULO_ONLY,
+    "pickets:picket_day_ics": PUBLIC_READ_ONLY,  # a day at the picket line, for a calendar
     "pickets:signup": ANY_MEMBER_POST,
     # Anyone may say they'll go with a name and an email (an empty form is refused, saving
     # nothing, on the public page it came from); the links in the emails about it are keyed
@@ -568,6 +569,7 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], list[dict]]] = {
     "pickets:picket_line_create": lambda w: [{"dispute_pk": w.dispute.pk}],
     "pickets:picket_line": lambda w: [{"pk": w.picket_line.pk}],
     "pickets:picket_line_edit": lambda w: [{"pk": w.picket_line.pk}],
+    "pickets:picket_day_ics": lambda w: [{"pk": w.picket_line.pk, "day_pk": w.action_day.pk}],
     "pickets:signup": lambda w: [{"pk": w.picket_line.pk}],
     "pickets:lead_link_create": lambda w: [{"pk": w.picket_line.pk}],
     "pickets:lead_link_revoke": lambda w: [{"pk": w.picket_line.pk, "link_pk": w.lead_link.pk}],
