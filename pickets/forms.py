@@ -294,7 +294,9 @@ class PublicSignupForm(forms.Form):
     def __init__(self, *args, days: list[ActionDay], **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["action_day"]
-        choices = [(day.pk, f"{day.date:%A} {day.date.day} {day.date:%B}") for day in days]
+        choices: list[tuple[int | str, str]] = [
+            (day.pk, f"{day.date:%A} {day.date.day} {day.date:%B}") for day in days
+        ]
         if len(choices) > 5:  # a long strike's days: a list to pick from, not a page of circles
             field.widget = forms.Select()
             choices = [("", "Choose a day"), *choices]
