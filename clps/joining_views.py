@@ -106,7 +106,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     else:
         response = _invitation_page(request, found)
     # The token is the whole key: never indexed, nor sent on as a referrer.
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

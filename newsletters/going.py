@@ -29,7 +29,7 @@ def _refused(request: HttpRequest, reason: str, status: int, **context) -> HttpR
 @require_http_methods(["GET", "HEAD", "POST"])
 def go(request: HttpRequest, token: str) -> HttpResponse:
     response = _go(request, token)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

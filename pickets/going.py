@@ -3,7 +3,7 @@ by an emailed link, and the links in emails that confirm a sign-up or take it ba
 
 The links name the sign-up and are signed (pickets.links). A GET only shows a button; the
 POST behind it acts, because mail scanners follow every link in a message. The pages are
-never cached, indexed or sent on as a referrer.
+never cached, indexed or sent to another site as a referrer.
 """
 
 from collections.abc import Callable
@@ -99,7 +99,7 @@ def signup_link(
                 clp_request = cast(ClpRequest, request)
                 clp_request.clp, clp_request.membership = signup.picket_line.clp, None
                 response = view(clp_request, signup)
-            response["Referrer-Policy"] = "no-referrer"
+            response["Referrer-Policy"] = "same-origin"
             response["X-Robots-Tag"] = "noindex"
             return response
 

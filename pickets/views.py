@@ -233,7 +233,7 @@ def lead_view(request: HttpRequest, token: str) -> HttpResponse:
         for day in line.action_days.filter(date__gte=timezone.localdate()).order_by("date")
     ]
     response = render(request, "pickets/lead.html", {"line": line, "days": days})
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -110,7 +110,7 @@ def test_opening_the_link_changes_nothing(client, clp, invited, outsider):
     assert "Priya Sharma invited you to join" in text and "Executive" in text
     assert f"{reverse('account_login')}?next={invitation_path()}" in text
     assert f"{reverse('account_signup')}?next={invitation_path()}" in text
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "no-store" in page["Cache-Control"]
     assert every_table() == before
     client.force_login(outsider)  # which notes when they last signed in

@@ -54,7 +54,7 @@ def test_link_pages_are_not_cached_indexed_or_leaked_as_referrer(client, active)
     response = client.get(manage_path(active))
     assert "no-store" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
     assert response["X-Robots-Tag"] == "noindex"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_one_click_unsubscribe_needs_no_cookie_or_csrf_token_and_repeats_harmlessly(active):

@@ -210,7 +210,7 @@ def test_the_cancel_link_asks_first_then_cancels_with_one_post(line):
     url = url[url.index("/going/") :]
     page = Client().get(url)
     assert page.status_code == 200 and "I can't come after all" in page.content.decode()
-    assert page["X-Robots-Tag"] == "noindex" and page["Referrer-Policy"] == "no-referrer"
+    assert page["X-Robots-Tag"] == "noindex" and page["Referrer-Policy"] == "same-origin"
     assert PicketSignup.objects.exists()
     response = post_form(browser(), url, url, {})
     assert response.status_code == 200 and "Thanks for letting us know" in response.content.decode()
