@@ -29,6 +29,7 @@ from ..factories import (
     LeadLinkFactory,
     OutgoingMailFactory,
     PicketLineFactory,
+    PicketSignupFactory,
     PicketVisitFactory,
     ReportPdfFactory,
     SolidarityActionFactory,
@@ -128,10 +129,17 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
         no_votes=100,
     )
     day = ActionDayFactory(dispute=dispute, date=today + datetime.timedelta(days=3))
+    # Yesterday's day, still open for the trip leader's check-in, with someone to tick off.
+    checkin_day = ActionDayFactory(dispute=dispute, date=today - datetime.timedelta(days=1))
     line = PicketLineFactory(
-        clp=clp, dispute=dispute, workplace=workplace, postcode="N16 7AA", action_days=[day]
+        clp=clp,
+        dispute=dispute,
+        workplace=workplace,
+        postcode="N16 7AA",
+        action_days=[day, checkin_day],
     )
     lead_link = LeadLinkFactory(picket_line=line, label="Sam")
+    PicketSignupFactory(picket_line=line, action_day=checkin_day, user=member)
     visit = PicketVisitFactory(
         clp=clp,
         dispute=dispute,
