@@ -301,3 +301,31 @@ class PublicSignupForm(forms.Form):
             field.widget = forms.Select()
             choices = [("", "Choose a day"), *choices]
         field.choices = choices  # type: ignore[attr-defined]
+
+
+class CameForm(forms.Form):
+    """A tap on the trip leader's check-in list: this sign-up came (1) or did not (0). The
+    state is sent, not flipped, so a double tap or a resent form leaves it as the leader saw."""
+
+    signup = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    came = forms.TypedChoiceField(
+        choices=[("1", "came"), ("0", "not here")], coerce=lambda v: v == "1"
+    )
+
+
+class WalkInForm(forms.Form):
+    """Someone who turned up on the line without signing up: a first name, nothing more."""
+
+    name = forms.CharField(
+        label="Someone else came? Their first name",
+        max_length=50,
+        validators=[plain_name],
+        error_messages={
+            "required": "Write their first name, then tap Add.",
+            "max_length": "Keep it to a first name: 50 characters or fewer.",
+            "null_characters_not_allowed": "That has a character no name has: write just the name.",
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "words", "enterkeyhint": "done"}
+        ),
+    )

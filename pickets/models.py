@@ -128,7 +128,8 @@ class PicketSignup(models.Model):
 
     @property
     def first_name(self) -> str:
-        """What a trip leader sees: a first name, never an address."""
+        """What a trip leader sees: a first name, never a surname or an address (a member who
+        gave no name is "A member", not the start of their email address)."""
         if self.user is not None:
             return (self.user.name.split() or ["A member"])[0]
         return (self.name.split() or ["Someone"])[0]

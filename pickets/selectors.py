@@ -99,8 +99,8 @@ def signup_for_address(*, line_id: int, day_id: int, email: str) -> PicketSignup
 def who_is_going(
     *, picket_line: PicketLine, confirmed_only: bool = True
 ) -> dict[int, list[PicketSignup]]:
-    """action day id -> sign-ups, for the TULO (who also sees public sign-ups waiting for
-    their confirmation) and a trip leader."""
+    """action day id -> sign-ups, for the TULO, who also sees public sign-ups waiting for
+    their confirmation. (The trip leader's page reads its own: pickets.checkin.lead_days.)"""
     going: dict[int, list[PicketSignup]] = defaultdict(list)
     signups = PicketSignup.objects.filter(picket_line=picket_line)
     if confirmed_only:
@@ -114,7 +114,9 @@ def visits(*, clp: CLP, status: str | None = None) -> QuerySet[PicketVisit]:
     qs = PicketVisit.objects.filter(clp=clp)
     if status:
         qs = qs.filter(status=status)
-    return qs.select_related("dispute", "reported_by").prefetch_related("representatives", "photos")
+    return qs.select_related("dispute", "reported_by", "lead_link").prefetch_related(
+        "representatives", "photos"
+    )
 
 
 def visits_page(*, clp: CLP, status: str, cursor: str | None) -> Page:

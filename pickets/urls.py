@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_file, going, report_views, views
+from . import calendar_file, going, lead_views, report_views, views
 
 app_name = "pickets"
 
@@ -54,7 +54,12 @@ urlpatterns = [
 ]
 
 # Reached without a CLP in the URL: the secret is the whole key.
-lead_urlpatterns = [path("lead/<str:token>/", views.lead_view, name="lead")]
+lead_urlpatterns = [
+    path("lead/<str:token>/", lead_views.lead, name="lead"),
+    path("lead/<str:token>/days/<int:day_pk>/came/", lead_views.came, name="came"),
+    path("lead/<str:token>/days/<int:day_pk>/walk-in/", lead_views.walk_in, name="walk_in"),
+    path("lead/<str:token>/days/<int:day_pk>/done/", lead_views.done, name="done"),
+]
 
 # The links in emails about a sign-up: the signed token is the whole key.
 going_urlpatterns = [

@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -219,23 +219,6 @@ def lead_link_revoke(request: MemberRequest, clp: CLP, pk: int, link_pk: int) ->
     services.lead_link_revoke(link=link)
     messages.success(request, "Link revoked: it no longer opens.")
     return redirect("pickets:picket_line", clp.slug, pk)
-
-
-def lead_view(request: HttpRequest, token: str) -> HttpResponse:
-    """The trip leader's view through a secret link: who is coming, first names only."""
-    link = selectors.live_lead_link(token=token)
-    if link is None:
-        raise Http404("This link has been revoked or never existed.")
-    line = link.picket_line
-    going = selectors.who_is_going(picket_line=line)
-    days = [
-        (day, going.get(day.pk, []))
-        for day in line.action_days.filter(date__gte=timezone.localdate()).order_by("date")
-    ]
-    response = render(request, "pickets/lead.html", {"line": line, "days": days})
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 # Visits ---------------------------------------------------------------------------------------

@@ -186,6 +186,9 @@ def _who(entry: LogEntry, record: Any, members: set[int]) -> str:
             return "the email service"
         if record.action in SCHEDULE_ACTIONS:
             return "the retention schedule"
+    # A change made through a secret link says where it came from, e.g. a trip leader's.
+    if reason := getattr(record, "history_change_reason", None):
+        return f"no one signed in ({reason})"
     return "no one signed in (an import or scheduled job)"
 
 

@@ -135,11 +135,18 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
         no_votes=100,
     )
     day = ActionDayFactory(dispute=dispute, date=today + datetime.timedelta(days=3))
+    # Yesterday's day, still open for the trip leader's check-in, with someone to tick off.
+    checkin_day = ActionDayFactory(dispute=dispute, date=today - datetime.timedelta(days=1))
     line = PicketLineFactory(
-        clp=clp, dispute=dispute, workplace=workplace, postcode="N16 7AA", action_days=[day]
+        clp=clp,
+        dispute=dispute,
+        workplace=workplace,
+        postcode="N16 7AA",
+        action_days=[day, checkin_day],
     )
     lead_link = LeadLinkFactory(picket_line=line, label="Sam")
     public_signup = PicketSignupFactory(picket_line=line, action_day=day, public=True)
+    PicketSignupFactory(picket_line=line, action_day=checkin_day, user=member)
     visit = PicketVisitFactory(
         clp=clp,
         dispute=dispute,

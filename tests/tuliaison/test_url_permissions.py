@@ -247,6 +247,11 @@ URLS: dict[str, Profile] = {
     "pickets:lead_link_create": TULO_ONLY_POST,
     "pickets:lead_link_revoke": TULO_ONLY_POST,
     "pickets_lead:lead": PUBLIC,  # the secret token is the whole key
+    # The trip leader's check-in on the day: POSTs keyed by the token alone (the world's day is
+    # to come, so each is refused with a page saying check-in is not open, and changes nothing).
+    "pickets_lead:came": by_role((405, OK), (405, OK)),
+    "pickets_lead:walk_in": by_role((405, OK), (405, OK)),
+    "pickets_lead:done": by_role((405, OK), (405, OK)),
     "pickets:visits": TULO_ONLY,
     "pickets:visit_create": ANY_MEMBER,  # members report visits; the TULO confirms them
     "pickets:visit": TULO_ONLY,
@@ -574,6 +579,9 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], list[dict]]] = {
     "pickets:lead_link_create": lambda w: [{"pk": w.picket_line.pk}],
     "pickets:lead_link_revoke": lambda w: [{"pk": w.picket_line.pk, "link_pk": w.lead_link.pk}],
     "pickets_lead:lead": lambda w: [{"token": w.lead_link.token}],
+    "pickets_lead:came": lambda w: [{"token": w.lead_link.token, "day_pk": w.action_day.pk}],
+    "pickets_lead:walk_in": lambda w: [{"token": w.lead_link.token, "day_pk": w.action_day.pk}],
+    "pickets_lead:done": lambda w: [{"token": w.lead_link.token, "day_pk": w.action_day.pk}],
     "pickets:public_signup": lambda w: [{"pk": w.picket_line.pk}],
     "pickets:public_signup_sent": lambda w: [{"pk": w.picket_line.pk}],
     "pickets_going:confirm": lambda w: [{"token": CONFIRM_LINKS.sign(w.public_signup.pk)}],
