@@ -134,7 +134,7 @@ def test_a_subscriber_goes_from_the_email_to_the_picket_line_and_into_the_report
     expect(phone.get_by_text("Visit confirmed: it now counts in reports.")).to_be_visible()
 
     # (g) The solidarity report for the period counts it.
-    menu(phone, "Solidarity report")
+    menu(phone, "Report")
     phone.get_by_label("Period").select_option(label="Dates below")
     phone.get_by_label("From").fill((today - datetime.timedelta(days=7)).isoformat())
     phone.get_by_label("To:", exact=True).fill(today.isoformat())
