@@ -9,7 +9,9 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from newsletters.links import GO_LINKS
@@ -18,7 +20,12 @@ from newsletters.weekly import sending
 from newsletters.weekly.services import ensure_upcoming_digest
 from pickets.models import PicketSignup
 
-from ..factories import ActionDayFactory, PicketLineFactory
+from ..factories import (
+    ActionDayFactory,
+    PicketLineFactory,
+    PicketSignupFactory,
+    SubscriberFactory,
+)
 from ..mailbox import assert_list_headers, assert_well_formed, read_mail_dir
 from .fake_esp import expand
 
@@ -26,6 +33,7 @@ pytestmark = pytest.mark.django_db
 
 DOMAIN = "tuliaison.example.org"
 LIST_ID = f"hackney-north.weekly.{DOMAIN}"
+WRITES = ("INSERT", "UPDATE", "DELETE")
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -148,10 +156,16 @@ def test_each_copy_carries_its_reader_own_ill_go_link_which_signs_them_up_with_o
         seen.add(links[0])
     assert len(seen) == 5  # everyone's own
 
-    # A link scanner opens every link in a copy: nothing changes.
+    # A link scanner opens every link in a copy: nothing is written, anywhere (but the CSRF
+    # cookie a page with a form sets, which is no row).
     first = smtp_server.received[0]
-    for link in first.links():
-        Client().get(urlsplit(link).path)
+    on_site = [link for link in first.links() if link.startswith(f"https://{DOMAIN}/")]
+    assert len(on_site) >= 6
+    for link in on_site:
+        with CaptureQueriesContext(connection) as queries:
+            assert Client().get(urlsplit(link).path).status_code == 200, link
+        writes = [q["sql"] for q in queries if q["sql"].split()[0] in WRITES]
+        assert writes == [], (link, writes)
     assert not PicketSignup.objects.exists()
 
     assert say_ill_go(go_links(first.text)[0]) == 302
@@ -207,3 +221,25 @@ def test_a_forged_expired_or_unsubscribed_ill_go_link_is_refused_and_changes_not
     response = Client().post(f"/go/{genuine}/")
     assert response.status_code == 410 and "That day is over" in response.content.decode()
     assert not PicketSignup.objects.exists()
+
+
+@pytest.mark.parametrize("subscribers", [1, 30])
+def test_the_ill_go_page_costs_the_same_whatever_the_sign_ups(clp, picket_line, subscribers):
+    day = picket_line.action_days.get()
+    readers = [SubscriberFactory(clp=clp) for _ in range(subscribers)]
+    for reader in readers[1:]:
+        PicketSignupFactory(
+            picket_line=picket_line,
+            action_day=day,
+            user=None,
+            source="subscriber",
+            name="A reader",
+            email=reader.email,
+        )
+    path = f"/go/{GO_LINKS.sign(readers[0].pk, picket_line.pk, day.pk)}/"
+    client = Client()
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(path)
+    assert page.status_code == 200
+    assert len(queries) == 5
