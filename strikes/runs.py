@@ -1,0 +1,175 @@
+"""A dispute's action days as people say them: runs, not rows.
+
+Consecutive days of one dispute with the same kind and the same times make one run: "Mon 30 Nov
+to Fri 11 Dec, every weekday, 8am to 11am". A run of weekdays steps over weekends; a run that
+takes in a Saturday or Sunday is "every day". A cancelled day inside a run stays in it, named as
+an exception ("not Tue 1 Dec: cancelled"), so one cancellation does not break a nine-week strike
+into two; a run whose days are all cancelled is a cancelled run.
+
+Everything that shows a dispute's days (the weekly email, the calendar, the dispute page, the
+picket line page, the monthly section) uses `runs()` and the labels here. No queries: give it
+the days.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from .models import ActionDay, ActionKind
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def clock(value: datetime.time) -> str:
+    """07:00 -> 7am, 13:30 -> 1:30pm, 12:00 -> noon."""
+    if value == datetime.time(12):
+        return "noon"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
+def hours(start: datetime.time | None, end: datetime.time | None) -> str:
+    """'8am to 11am', 'from 8am', 'until 11am', or '' when the union has not said."""
+    if start and end:
+        return f"{clock(start)} to {clock(end)}"
+    if start:
+        return f"from {clock(start)}"
+    if end:
+        return f"until {clock(end)}"
+    return ""
+
+
+def short_day(day: datetime.date) -> str:
+    """Mon 30 Nov."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def _next_weekday(day: datetime.date) -> datetime.date:
+    day += ONE_DAY
+    while day.weekday() >= 5:
+        day += ONE_DAY
+    return day
+
+
+@dataclass
+class Run:
+    kind: str
+    start_time: datetime.time | None
+    end_time: datetime.time | None
+    days: list[ActionDay] = field(default_factory=list)  # in date order, cancelled ones too
+
+    @property
+    def first(self) -> datetime.date:
+        return self.days[0].date
+
+    @property
+    def last(self) -> datetime.date:
+        return self.days[-1].date
+
+    @property
+    def going_ahead(self) -> list[ActionDay]:
+        return [day for day in self.days if not day.cancelled]
+
+    @property
+    def cancelled(self) -> bool:
+        """Every day of it is called off."""
+        return not self.going_ahead
+
+    @property
+    def exceptions(self) -> list[ActionDay]:
+        """Days inside the run that are called off (none when the whole run is)."""
+        return [] if self.cancelled else [day for day in self.days if day.cancelled]
+
+    @property
+    def every_day(self) -> bool:
+        return any(day.date.weekday() >= 5 for day in self.days)
+
+    @property
+    def kind_label(self) -> str:
+        return ActionKind(self.kind).label if self.kind in ActionKind.values else self.kind
+
+    @property
+    def dates_label(self) -> str:
+        """'Mon 30 Nov', 'Mon 30 Nov and Tue 1 Dec', 'Mon 30 Nov to Fri 11 Dec, every weekday'."""
+        first, last = short_day(self.first), short_day(self.last)
+        if len(self.days) == 1:
+            return first
+        if len(self.days) == 2:
+            return f"{first} and {last}"
+        return f"{first} to {last}, every {'day' if self.every_day else 'weekday'}"
+
+    @property
+    def hours_label(self) -> str:
+        return hours(self.start_time, self.end_time)
+
+    @property
+    def exceptions_label(self) -> str:
+        """'not Tue 1 Dec: cancelled', 'not Tue 1 Dec or Wed 2 Dec: cancelled', or ''."""
+        names = [short_day(day.date) for day in self.exceptions]
+        if not names:
+            return ""
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        return f"not {listed}: cancelled"
+
+    @property
+    def label(self) -> str:
+        """The whole run in words: 'Mon 30 Nov to Fri 11 Dec, every weekday, 8am to 11am
+        (not Tue 1 Dec: cancelled)'."""
+        text = ", ".join(part for part in (self.dates_label, self.hours_label) if part)
+        if self.exceptions_label:
+            text += f" ({self.exceptions_label})"
+        return text
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+
+def _follows(run: Run, day: ActionDay) -> bool:
+    """Whether the day carries the run on: the next calendar day, or the next weekday for a
+    run that has so far kept to weekdays."""
+    last = run.last
+    if day.date == last + ONE_DAY:
+        return True
+    return not run.every_day and day.date.weekday() < 5 and day.date == _next_weekday(last)
+
+
+def runs(days: Iterable[ActionDay]) -> list[Run]:
+    """One dispute's days as runs, in order of their first day. (Days of several disputes are
+    run together as if one dispute's: group them by dispute first.)"""
+    ordered = sorted(
+        days,
+        key=lambda d: (
+            d.kind,
+            d.start_time or datetime.time.min,
+            d.end_time or datetime.time.min,
+            d.date,
+        ),
+    )
+    found: list[Run] = []
+    for (kind, start, end), group in groupby(
+        ordered, key=lambda d: (d.kind, d.start_time, d.end_time)
+    ):
+        current: Run | None = None
+        for day in group:
+            if current is None or not _follows(current, day):
+                current = Run(kind=kind, start_time=start, end_time=end)
+                found.append(current)
+            current.days.append(day)
+    found.sort(key=lambda run: (run.first, run.start_time or datetime.time.min))
+    return found
+
+
+def by_dispute(days: Iterable[ActionDay]) -> dict[int, list[Run]]:
+    """dispute id -> its runs, for days of many disputes."""
+    grouped: dict[int, list[ActionDay]] = {}
+    for day in days:
+        grouped.setdefault(day.dispute_id, []).append(day)
+    return {dispute_id: runs(group) for dispute_id, group in grouped.items()}
+
+
+def summary(found: list[Run]) -> str:
+    """Several runs in one line: 'Mon 30 Nov to Fri 4 Dec, every weekday, 8am to 11am; Mon 14
+    Dec'."""
+    return "; ".join(run.label for run in found)

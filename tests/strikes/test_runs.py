@@ -1,0 +1,106 @@
+"""A dispute's days as runs: consecutive days of the same kind and hours in one line, weekends
+stepped over, cancellations named, other hours or kinds their own runs."""
+
+import datetime
+
+import pytest
+
+from strikes.models import ActionDay
+from strikes.runs import by_dispute, clock, hours, runs
+
+MON = datetime.date(2026, 11, 30)
+EIGHT, ELEVEN = datetime.time(8), datetime.time(11)
+
+
+def day(offset: int, *, kind="strike", start=EIGHT, end=ELEVEN, cancelled=False, dispute=1):
+    return ActionDay(
+        dispute_id=dispute,
+        date=MON + datetime.timedelta(days=offset),
+        kind=kind,
+        start_time=start,
+        end_time=end,
+        cancelled=cancelled,
+    )
+
+
+def weekdays(first: int, last: int, **kwargs) -> list[ActionDay]:
+    return [
+        day(n, **kwargs)
+        for n in range(first, last + 1)
+        if (MON + datetime.timedelta(days=n)).weekday() < 5
+    ]
+
+
+def test_two_weeks_of_weekdays_are_one_run_over_the_weekend():
+    [run] = runs(weekdays(0, 11))
+    assert len(run) == 10
+    assert run.label == "Mon 30 Nov to Fri 11 Dec, every weekday, 8am to 11am"
+
+
+def test_nine_weeks_of_weekdays_with_a_cancellation_are_one_run_naming_it():
+    days = weekdays(0, 60)
+    days[1].cancelled = True
+    [run] = runs(days)
+    assert len(run.going_ahead) == len(days) - 1
+    assert run.label == (
+        "Mon 30 Nov to Fri 29 Jan, every weekday, 8am to 11am (not Tue 1 Dec: cancelled)"
+    )
+
+
+def test_a_run_taking_in_weekends_is_every_day():
+    [run] = runs([day(n) for n in range(4, 8)])
+    assert run.dates_label == "Fri 4 Dec to Mon 7 Dec, every day"
+
+
+def test_a_gap_breaks_the_run_and_one_or_two_days_read_as_dates():
+    found = runs([day(0), day(1), day(3)])
+    assert [r.dates_label for r in found] == ["Mon 30 Nov and Tue 1 Dec", "Thu 3 Dec"]
+
+
+def test_other_hours_or_kinds_are_runs_of_their_own_in_date_order():
+    found = runs(
+        [day(0), day(1), day(2, start=datetime.time(13), end=datetime.time(16)), day(3)]
+        + [day(n, kind="asos", start=None, end=None) for n in range(7, 12)]
+    )
+    assert [r.label for r in found] == [
+        "Mon 30 Nov and Tue 1 Dec, 8am to 11am",
+        "Wed 2 Dec, 1pm to 4pm",
+        "Thu 3 Dec, 8am to 11am",
+        "Mon 7 Dec to Fri 11 Dec, every weekday",
+    ]
+    assert found[-1].kind_label == "Action short of strike"
+
+
+def test_a_run_all_called_off_is_a_cancelled_run():
+    [run] = runs(weekdays(0, 4, cancelled=True))
+    assert run.cancelled and run.exceptions == [] and run.exceptions_label == ""
+
+
+def test_several_cancellations_are_listed():
+    days = weekdays(0, 4)
+    days[1].cancelled = days[3].cancelled = True
+    [run] = runs(days)
+    assert run.exceptions_label == "not Tue 1 Dec or Thu 3 Dec: cancelled"
+
+
+def test_days_of_many_disputes_are_run_per_dispute():
+    grouped = by_dispute([*weekdays(0, 4, dispute=1), *weekdays(0, 1, dispute=2)])
+    assert {k: [len(r) for r in v] for k, v in grouped.items()} == {1: [5], 2: [2]}
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "said"),
+    [
+        (datetime.time(7), datetime.time(10), "7am to 10am"),
+        (datetime.time(12), datetime.time(13, 30), "noon to 1:30pm"),
+        (datetime.time(6, 15), None, "from 6:15am"),
+        (None, datetime.time(23, 30), "until 11:30pm"),
+        (None, None, ""),
+    ],
+)
+def test_hours_as_people_say_them(start, end, said):
+    assert hours(start, end) == said
+
+
+def test_midnight_is_12am():
+    assert clock(datetime.time(0)) == "12am"
