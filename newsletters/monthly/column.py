@@ -20,9 +20,10 @@ from .sentences import (
     ballot_coming,
     ballot_open,
     ballot_result,
-    began,
+    days_told,
     ended,
     escalations,
+    new_disputes,
     strikes,
     took_action,
     who,
@@ -33,9 +34,9 @@ from .solidarity import coming_event, event_sentences, money_sentences, picket_s
 COLUMN_WORDS = 400
 # With enough news, the column comes to at least this many.
 COLUMN_FULL = 350
-# Disputes with the same news are told one by one, up to so many, when the column has room for
-# them all; else more than the fewer are told in one sentence, naming two.
-ONE_BY_ONE = (6, 3)
+# How many disputes with the same news may be told one by one, most first: the column tells as
+# many as it has room for, and more than that in one sentence that names two.
+ONE_BY_ONE = range(8, 1, -1)
 
 OPENING, DISPUTES, BALLOTS, DID, MONEY, COMING, MORE = range(7)
 
@@ -76,17 +77,24 @@ def _dispute_news(content: MonthContent, one_by_one: int) -> list[tuple[int, str
     news: list[tuple[int, str]] = []
     for n, (dispute, status) in enumerate(content.wins):
         news.append((1 + n, ended(dispute, status)))
-    started = _each_or_all(
-        content.started, began, lambda names: f"{names} began new disputes", one_by_one
-    )
+    # Days of action told with a dispute's news are not told again; days of disputes told
+    # many to a sentence are counted in the month's total.
+    told: set[Dispute] = set()
+    started = new_disputes(content)
+    if len(started) > one_by_one:
+        started = [sentence(f"{join_some([who(d) for d in content.started])} began new disputes")]
+    else:
+        told |= set(content.started)
     news += [(4 + n, text) for n, text in enumerate(started)]
     escalated = escalations(content)
     if len(escalated) > one_by_one:
-        names = join_some([who(d) for d, _ in content.escalated])
-        escalated = [sentence(f"{names} stepped up their disputes")]
+        stepped = join_some([who(d) for d, _ in content.escalated])
+        escalated = [sentence(f"{stepped} stepped up their disputes")]
+    else:
+        told |= days_told(content) - set(content.started)
     news += [(5 + n, text) for n, text in enumerate(escalated)]
     if len(content.strike_days) <= one_by_one:
-        news += [(6 + n, text) for n, text in enumerate(strikes(content))]
+        news += [(6 + n, text) for n, text in enumerate(strikes(content, told=told))]
     else:
         total = sum(len(days) for _, days in content.strike_days)
         names = [who(d) for d, _ in content.strike_days[:2]]
@@ -197,15 +205,9 @@ def _assemble(parts: list[Part]) -> str:
     return "\n\n".join(" ".join(texts) for texts in paragraphs.values()) + "\n"
 
 
-def column_text(content: MonthContent, *, limit: int = COLUMN_WORDS) -> str:
-    """The month as a column of at most `limit` words. Disputes are told one by one where all
-    of it fits; where it does not, many with the same news share a sentence, the least important
-    sentences go, so the wins and what the CLP did stay in however busy the month, and then
-    whatever was dropped and still fits comes back, most important first."""
-    for one_by_one in ONE_BY_ONE:
-        parts = _parts(content, one_by_one)
-        if word_count(_assemble(parts)) <= limit:
-            return _assemble(parts)
+def _trimmed(parts: list[Part], limit: int) -> str:
+    """The least important sentences dropped until the rest fit, then any dropped sentence that
+    still fits put back, most important first."""
     kept = list(parts)
     dropped: list[Part] = []
     while word_count(_assemble(kept)) > limit and len(kept) > 1:
@@ -216,3 +218,28 @@ def column_text(content: MonthContent, *, limit: int = COLUMN_WORDS) -> str:
         if word_count(_assemble([*kept, part])) <= limit:
             kept.append(part)
     return _assemble(kept)
+
+
+def column_text(content: MonthContent, *, limit: int = COLUMN_WORDS) -> str:
+    """The month as a column of at most `limit` words, and with enough news at least
+    COLUMN_FULL (for the usual limit).
+
+    It tells disputes with the same news one by one as far as the column has room, and more
+    than that in one sentence ("A, B and five others began new disputes"), so no dispute goes
+    untold. Where even that leaves it short, the telling with one more told one by one loses its
+    least important sentences instead; where even the briefest telling is too long, so does
+    that. The wins and what the CLP did stay in however busy the month.
+    """
+    full = limit - (COLUMN_WORDS - COLUMN_FULL)
+    levels = list(ONE_BY_ONE)
+    parts: list[Part] = []
+    for n, one_by_one in enumerate(levels):
+        parts = _parts(content, one_by_one)
+        text = _assemble(parts)
+        if word_count(text) > limit:
+            continue
+        if n == 0 or word_count(text) >= full:
+            return text
+        fuller = _trimmed(_parts(content, levels[n - 1]), limit)
+        return fuller if word_count(fuller) >= full else text
+    return _trimmed(parts, limit)

@@ -14,9 +14,9 @@ from .sentences import (
     ballot_coming,
     ballot_open,
     ballot_result,
-    began,
     ended,
     escalations,
+    new_disputes,
     strikes,
     took_action,
 )
@@ -51,7 +51,7 @@ def draft_markdown(content: MonthContent) -> str:
 
     if content.started or content.escalated or content.ended or content.strike_days:
         out += ["### Disputes", ""]
-        out += _items([began(dispute) for dispute in content.started])
+        out += _items(new_disputes(content))
         out += _items(escalations(content))
         out += _items(strikes(content))
         out += _items([ended(dispute, status) for dispute, status in content.ended])

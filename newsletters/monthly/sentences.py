@@ -104,9 +104,15 @@ def over(dispute: Dispute) -> str:
     return f" over {about}" if about else ""
 
 
-def began(dispute: Dispute) -> str:
+def began(
+    dispute: Dispute, dates: list[datetime.date] | None = None, kinds: set[str] | None = None
+) -> str:
+    """'CWU postal workers at ... began a dispute over jobs; they are balloting for action', or
+    with the month's days of action, '; they struck on 18 March'."""
     text = f"{who(dispute)} began a dispute{over(dispute)}"
-    if state := STATE_NOW.get(dispute.status):
+    if dates:
+        text += f"; they {_action(kinds or set(), coming=False)} {on_days(dates)}"
+    elif state := STATE_NOW.get(dispute.status):
         text += f"; {state}"
     return sentence(text)
 
@@ -129,12 +135,13 @@ def stepped_up(
 
 def ended(dispute: Dispute, status: str) -> str:
     """How a dispute ended, and then, in the TULO's words, what came of it."""
-    text = {
+    how: dict[str, str] = {
         DisputeStatus.WON: f"{who(dispute)} won their dispute{over(dispute)}",
         DisputeStatus.SETTLED: f"{who(dispute)} settled their dispute{over(dispute)}",
         DisputeStatus.LOST: f"{who(dispute)} ended their dispute{over(dispute)} without a win",
         DisputeStatus.CALLED_OFF: f"{who(dispute)} called off their dispute{over(dispute)}",
-    }[status]
+    }
+    text = how[status]
     outcome = " ".join(dispute.outcome.split())
     return sentence(text) + (f" {sentence(outcome)}" if outcome else "")
 
@@ -162,9 +169,16 @@ def took_action(
     return sentence(f"{who(dispute)} {_action(kinds, coming=coming)} {on_days(dates)}")
 
 
+def new_disputes(content: MonthContent) -> list[str]:
+    """The disputes that began in the month, each with its days of action in it if it had any
+    (so strikes need not tell them again)."""
+    days_of = dict(content.strike_days)
+    return [began(d, days_of.get(d), content.day_kinds.get(d.pk)) for d in content.started]
+
+
 def escalations(content: MonthContent) -> list[str]:
-    """The disputes that stepped up in the month; one that began action says on which days, so
-    its days are not told again (see strikes)."""
+    """The disputes that stepped up in the month; one that began action says on which days (so
+    strikes need not tell them again)."""
     days_of = dict(content.strike_days)
     return [
         stepped_up(dispute, status, days_of.get(dispute), content.day_kinds.get(dispute.pk))
@@ -174,13 +188,19 @@ def escalations(content: MonthContent) -> list[str]:
     ]
 
 
-def strikes(content: MonthContent) -> list[str]:
-    """The month's days of action, dispute by dispute, but for those told in escalations."""
+def days_told(content: MonthContent) -> set[Dispute]:
+    """The disputes whose days of action new_disputes and escalations tell."""
     began_action = {d for d, status in content.escalated if status == DisputeStatus.TAKING_ACTION}
+    return set(content.started) | began_action
+
+
+def strikes(content: MonthContent, *, told: set[Dispute] | None = None) -> list[str]:
+    """The month's days of action, dispute by dispute, but for those already `told`."""
+    told = days_told(content) if told is None else told
     return [
         took_action(dispute, days, content.day_kinds.get(dispute.pk, set()))
         for dispute, days in content.strike_days
-        if dispute not in began_action
+        if dispute not in told
     ]
 
 

@@ -66,7 +66,7 @@ EVENT_WORDS = {
     "supper",
     "walk",
 }
-KIND_WORDS = {
+KIND_WORDS: dict[str, str] = {
     ActionType.BENEFIT_EVENT: "benefit event",
     ActionType.SPEAKER: "union speaker",
 }
@@ -93,7 +93,7 @@ def speaker_phrase(action: SolidarityAction) -> str:
     first, _, rest = title.partition(" ")
     if first.lower() in ("a", "an", "the") and rest:
         return f"{first.lower()} {rest}"
-    if action.union_id:
+    if action.union is not None:
         return with_article(f"{action.union.short_name} speaker")
     return "a union speaker"
 
@@ -171,7 +171,13 @@ def money_sentences(content: MonthContent) -> list[str]:
     report = content.report
     if report is None or not report.money_pence:
         return []
-    funds = [_fund(*row) for row in report.money_by_fund]
+    # The report counts a fund once per union named with it; a reader counts it once.
+    totals: dict[str, list] = {}
+    for name, union, total in report.money_by_fund:
+        row = totals.setdefault(name if name != "(no fund named)" else name + union, [name, "", 0])
+        row[1], row[2] = row[1] or union, row[2] + total
+    rows = sorted(totals.values(), key=lambda row: -row[2])
+    funds = [_fund(name, union, total) for name, union, total in rows]
     if len(funds) == 1:
         return [sentence(f"We raised {funds[0]}")]
     return [sentence(f"We raised {pounds(report.money_pence)} for strike funds: {join(funds)}")]

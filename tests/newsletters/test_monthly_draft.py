@@ -125,9 +125,7 @@ def october(clp, other_clp):
     )
     change_status(libraries, "called_off", at(2026, 10, 10, 12, 0))
     # 00:30 GMT on 1 November: November's.
-    depot = dispute(
-        clp, "Refuse depot pay", union=unite, employer=EmployerFactory(name="Veolia")
-    )
+    depot = dispute(clp, "Refuse depot pay", union=unite, employer=EmployerFactory(name="Veolia"))
     change_status(depot, "settled", at(2026, 11, 1, 0, 30))
     # Edited in October without a change of status: not news.
     quiet = dispute(clp, "Council pensions", union=unison, status="taking_action")
@@ -399,4 +397,3 @@ def test_a_local_dispute_counts_as_well_as_a_followed_one(clp):
     content = gather(clp=clp, month=OCTOBER)
     assert [d.title for d in content.started] == ["Local depot"]
     assert gather(clp=CLPFactory(), month=OCTOBER).started == []
-
