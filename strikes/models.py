@@ -160,16 +160,16 @@ class Dispute(models.Model):
         "who is in dispute",
         max_length=200,
         blank=True,
-        help_text="As it would read after the union's name, in the plural: “postal workers at "
-        "Royal Mail's Stoke Newington delivery office”, “cleaners at the DWP's Caxton "
-        "House”. Blank: “members at” the employer.",
+        help_text="As a local paper would put it after the union's name, in the plural: "
+        "“postal workers at Royal Mail's Stoke Newington delivery office”. Left blank, the "
+        "newsletter says “members at” the employer.",
     )
     about = models.CharField(
         "what it is over",
         max_length=200,
         blank=True,
-        help_text="To follow “a dispute over”: “pay”, “jobs and conditions”, “bringing "
-        "cleaning back in-house”. Blank: the issues ticked.",
+        help_text="To follow “a dispute over”: “pay”, “jobs and conditions”, “bringing cleaning "
+        "back in-house”. Left blank, the newsletter names the issues ticked.",
     )
     status = models.CharField(
         max_length=20, choices=DisputeStatus.choices, default=DisputeStatus.BALLOTING
