@@ -7,6 +7,7 @@ words only where it reads as them ("Benefit gig at the social club" becomes "a b
 social club"), and otherwise as a name in quotes.
 """
 
+import re
 from collections.abc import Callable
 
 from pickets.models import ActionType, Office, SolidarityAction
@@ -87,12 +88,21 @@ def event_phrase(action: SolidarityAction) -> str:
     return f"{with_article(kind)}, {quoted(title)},"
 
 
+# A speaker's title that says what they did, not who they are: "The branch secretary spoke".
+CLAUSE = re.compile(r"\b(spoke|speaks|talked|addressed|came|visited|gave)\b", re.IGNORECASE)
+
+
 def speaker_phrase(action: SolidarityAction) -> str:
-    """'the NEU rep' where the title says who, else 'a UNISON speaker', or 'a union speaker'."""
-    title = " ".join(action.title.split()).rstrip(".")
+    """Who spoke, from the title where it says: 'the NEU rep', 'the UNISON branch secretary',
+    'Dave Ward, CWU general secretary,'; else from the union: 'an RMT speaker'."""
+    title = " ".join(action.title.split()).rstrip(".,")
     first, _, rest = title.partition(" ")
-    if first.lower() in ("a", "an", "the") and rest:
-        return f"{first.lower()} {rest}"
+    if title and not CLAUSE.search(title):
+        if first.lower() in ("a", "an", "the") and rest:
+            return f"{first.lower()} {rest}"
+        if first.isupper() and rest and rest == rest.lower():
+            return f"the {title}"  # "UNISON branch secretary"
+        return title + ("," if ", " in title else "")  # a name, perhaps with what they do
     if action.union is not None:
         return with_article(f"{action.union.short_name} speaker")
     return "a union speaker"
@@ -206,7 +216,8 @@ def event_sentences(content: MonthContent) -> list[str]:
         if n == 1:
             text = f"the CLP passed a motion, {titles[0]}" if titles else "the CLP passed a motion"
         else:
-            text = f"the CLP passed {plural(n, 'motion')}" + (f": {join(titles)}" if titles else "")
+            listed = f": {join(titles)}" if len(titles) == n else ""
+            text = f"the CLP passed {plural(n, 'motion')}{listed}"
         out.append(sentence(text))
     if content.report and content.report.messages:
         messages = plural(content.report.messages, "solidarity message", a=True)
@@ -216,7 +227,7 @@ def event_sentences(content: MonthContent) -> list[str]:
 
 def solidarity_sentences(content: MonthContent) -> list[str]:
     """Everything the CLP did in the month, in the order the section tells it."""
-    return picket_sentences(content) + money_sentences(content) + event_sentences(content)
+    return picket_sentences(content) + event_sentences(content) + money_sentences(content)
 
 
 def coming_event(action: SolidarityAction) -> str:

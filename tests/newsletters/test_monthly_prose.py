@@ -292,6 +292,65 @@ def test_a_busy_month_fills_the_column_and_names_two_of_many(busy):
     )
 
 
+def test_each_kind_of_news_reads_as_a_sentence(clp):
+    unison, rmt = UnionFactory(short_name="UNISON"), UnionFactory(short_name="RMT")
+    porters = DisputeFactory(unions=[unison], workers="porters at Homerton hospital")
+    transport = DisputeFactory(
+        unions=[rmt], employer=EmployerFactory(name="Department for Transport"), about="pay"
+    )
+    for found in (porters, transport):
+        FollowedDisputeFactory(clp=clp, dispute=found)
+    # Closed in March with no result yet.
+    BallotFactory(
+        dispute=porters,
+        union=unison,
+        opens_on=datetime.date(2027, 2, 17),
+        closes_on=datetime.date(2027, 3, 10),
+        entitled_to_vote=300,
+    )
+    BallotFactory(
+        dispute=transport,
+        union=rmt,
+        kind="indicative",
+        opens_on=datetime.date(2027, 2, 17),
+        closes_on=datetime.date(2027, 3, 10),
+        entitled_to_vote=1000,
+        votes_cast=800,
+        yes_votes=720,
+        no_votes=80,
+    )
+    ActionDayFactory(dispute=transport, date=datetime.date(2027, 3, 12), kind="asos")
+    SolidarityActionFactory(
+        clp=clp,
+        kind=ActionType.SPEAKER,
+        date=datetime.date(2027, 3, 4),
+        title="Dave Ward, CWU general secretary",
+    )
+    SolidarityActionFactory(
+        clp=clp,
+        kind=ActionType.BENEFIT_EVENT,
+        date=datetime.date(2027, 4, 10),
+        title="Rock Against Austerity",
+    )
+    content = gather(clp=clp, month=MARCH)
+    section, column = assert_reads_well(content)
+
+    assert (
+        "- Voting closed on 10 March in UNISON's ballot of porters at Homerton hospital; the "
+        "result is not in yet." in section
+    )
+    assert (
+        "- In an indicative ballot, RMT members at the Department for Transport voted 90% yes "
+        "on an 80% turnout." in section
+    )
+    assert (
+        "- RMT members at the Department for Transport took action short of a strike on "
+        "12 March." in section
+    )
+    assert "Dave Ward, CWU general secretary, spoke at a CLP meeting on 4 March." in section
+    assert "- On 10 April we are holding a benefit event, “Rock Against Austerity”." in section
+
+
 def test_an_empty_month_is_short_and_says_so(clp):
     content = gather(clp=clp, month=MARCH)
     section, column = assert_reads_well(content)
