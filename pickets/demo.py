@@ -183,7 +183,7 @@ def seed(clps: dict[str, CLP]) -> None:
             clp=clp,
             kind=ActionType.SPEAKER,
             date=today - datetime.timedelta(days=40),
-            title="UNISON branch secretary spoke at the all-members meeting",
+            title="The UNISON branch secretary",
             union=unison,
             dispute=social,
             created_by=tulo,

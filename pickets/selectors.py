@@ -205,6 +205,7 @@ class Report:
     disputes_supported: int = 0
     visits: int = 0
     attendances: int = 0
+    banners: int = 0  # visits the CLP's banner went to
     distinct_members: int = 0
     representative_visits: int = 0
     representatives_by_office: dict[str, int] = field(default_factory=dict)
@@ -241,9 +242,12 @@ def solidarity_report(*, clp: CLP, start: datetime.date, end: datetime.date) -> 
     # The period's visit ids first: the member and representative queries then look up a short
     # list by index, however many visits other CLPs have.
     visit_ids = list(visits.values_list("pk", flat=True))
-    totals = visits.aggregate(n=Count("pk"), people=Sum("members_count"))
+    totals = visits.aggregate(
+        n=Count("pk"), people=Sum("members_count"), banners=Count("pk", filter=Q(banner=True))
+    )
     report.visits = totals["n"]
     report.attendances = totals["people"] or 0
+    report.banners = totals["banners"]
     report.distinct_members = (
         PicketVisit.members.through.objects.filter(picketvisit_id__in=visit_ids)
         .values("user_id")

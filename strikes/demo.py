@@ -120,6 +120,9 @@ class DemoDispute:
     outcome: str = ""
     fund: tuple[str, str] = ("", "")
     followed_by: list[str] = field(default_factory=list)
+    # Who is in dispute and what over, as the newsletter's sentences say them.
+    workers: str = ""
+    about: str = ""
 
 
 DEMO_DISPUTES = [
@@ -132,6 +135,8 @@ DEMO_DISPUTES = [
         "No compulsory redundancies; reverse the cut of two delivery routes; an end to bullying by management.",
         ["Stoke Newington Delivery Office"],
         fund=("CWU London Division hardship fund", "https://www.cwu.org/hardship-fund/"),
+        workers="postal workers at Royal Mail's Stoke Newington delivery office",
+        about="job cuts and bullying",
     ),
     DemoDispute(
         "Royal Mail national pay and conditions",
@@ -142,6 +147,8 @@ DEMO_DISPUTES = [
         "A pay rise that matches inflation and no imposed changes to start times.",
         is_national=True,
         followed_by=["hackney-north", "hackney-south"],
+        workers="postal workers across Royal Mail",
+        about="pay and start times",
     ),
     DemoDispute(
         "Outsourced cleaners at DWP Caxton House",
@@ -153,6 +160,8 @@ DEMO_DISPUTES = [
         ["Department for Work and Pensions, Caxton House"],
         fund=("PCS fighting fund", "https://www.pcs.org.uk/fighting-fund"),
         followed_by=["hackney-north"],
+        workers="outsourced cleaners at the DWP's Caxton House",
+        about="the London Living Wage and sick pay",
     ),
     DemoDispute(
         "Homerton hospital ancillary staff: back in-house",
@@ -163,6 +172,8 @@ DEMO_DISPUTES = [
         "Porters, cleaners and caterers brought back into the NHS on Agenda for Change terms.",
         ["Homerton University Hospital"],
         followed_by=["hackney-north"],
+        workers="porters, cleaners and caterers at Homerton hospital",
+        about="bringing their jobs back into the NHS",
     ),
     DemoDispute(
         "Northgate IT: pay and pensions",
@@ -172,6 +183,8 @@ DEMO_DISPUTES = [
         ["pay", "pensions"],
         "Reverse the closure of the final salary pension scheme; a 6% pay rise.",
         ["Dalston data centre"],
+        workers="IT staff at Northgate's Dalston data centre",
+        about="pay and pensions",
     ),
     DemoDispute(
         "Mental health social workers: nine-week strike",
@@ -182,6 +195,8 @@ DEMO_DISPUTES = [
         "A regrading to reflect the job, and safe caseloads.",
         ["Clapton Community Mental Health Team"],
         fund=("UNISON Hackney branch strike fund", "https://www.unison.org.uk/"),
+        workers="mental health social workers in Clapton",
+        about="grading and safe caseloads",
     ),
     DemoDispute(
         "Hackney schools support staff pay",
@@ -191,6 +206,7 @@ DEMO_DISPUTES = [
         ["pay"],
         "A fully funded pay rise for teaching assistants and support staff.",
         ["Hackney schools (borough-wide)"],
+        workers="teaching assistants and support staff in Hackney's schools",
     ),
     DemoDispute(
         "Stoke Newington School cleaners",
@@ -200,7 +216,9 @@ DEMO_DISPUTES = [
         ["outsourcing", "pay"],
         "End outsourcing of cleaning; sick pay from day one.",
         ["Stoke Newington School"],
-        outcome="Cleaning brought back in-house from September with the London Living Wage and sick pay from day one.",
+        outcome="Cleaning comes back in-house from September, with the London Living Wage and sick pay from day one.",
+        workers="cleaners at Stoke Newington School",
+        about="outsourcing",
     ),
 ]
 
@@ -275,6 +293,8 @@ def seed(clps: dict[str, CLP] | None = None) -> dict[str, Union]:
                 "outcome": demo.outcome,
                 "hardship_fund_name": demo.fund[0],
                 "hardship_fund_url": demo.fund[1],
+                "workers": demo.workers,
+                "about": demo.about,
             },
         )
         dispute.unions.set([unions[u] for u in demo.unions])
@@ -285,6 +305,16 @@ def seed(clps: dict[str, CLP] | None = None) -> dict[str, Union]:
 
     today = timezone.localdate()
     monday = today - datetime.timedelta(days=today.weekday())
+    # The hospital dispute was entered early last month, when UNISON announced its ballot, so
+    # the monthly section the demo drafts (last month's) has a dispute that began in it.
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    Dispute.objects.filter(
+        pk=disputes["Homerton hospital ancillary staff: back in-house"].pk
+    ).update(
+        created_at=timezone.make_aware(
+            datetime.datetime.combine(last_month.replace(day=3), datetime.time(10))
+        )
+    )
     seven, ten, eleven = datetime.time(7), datetime.time(10), datetime.time(11)
 
     days: dict[str, list[tuple]] = {

@@ -97,6 +97,8 @@ class DisputeForm(forms.ModelForm):
             "workplaces",
             "branches",
             "issues",
+            "workers",
+            "about",
             "status",
             "is_national",
             "demands",

@@ -154,6 +154,23 @@ class Dispute(models.Model):
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="disputes")
     workplaces = models.ManyToManyField(Workplace, related_name="disputes", blank=True)
     issues = models.JSONField(default=list, blank=True)
+    # The two phrases the newsletter's sentences are written from, in the words a local paper
+    # would use; the title names the dispute on our own pages only.
+    workers = models.CharField(
+        "who is in dispute",
+        max_length=200,
+        blank=True,
+        help_text="As a local paper would put it after the union's name, in the plural: "
+        "“postal workers at Royal Mail's Stoke Newington delivery office”. Left blank, the "
+        "newsletter says “members at” the employer.",
+    )
+    about = models.CharField(
+        "what it is over",
+        max_length=200,
+        blank=True,
+        help_text="To follow “a dispute over”: “pay”, “jobs and conditions”, “bringing cleaning "
+        "back in-house”. Left blank, the newsletter names the issues ticked.",
+    )
     status = models.CharField(
         max_length=20, choices=DisputeStatus.choices, default=DisputeStatus.BALLOTING
     )

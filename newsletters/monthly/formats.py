@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..markdown import to_styled_html, to_text
 from ..models import NewsletterSection, NewsletterSectionVersion
-from .prose import word_count
+from .column import word_count
 
 CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",

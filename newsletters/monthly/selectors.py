@@ -46,9 +46,15 @@ class MonthContent:
     wins: list[tuple[Dispute, str]] = field(default_factory=list)
     ended: list[tuple[Dispute, str]] = field(default_factory=list)
     strike_days: list[tuple[Dispute, list[datetime.date]]] = field(default_factory=list)
+    # dispute id -> the kinds of action (strike, action short of strike) on its days in the
+    # month, and in the next month.
+    day_kinds: dict[int, set[str]] = field(default_factory=dict)
+    coming_kinds: dict[int, set[str]] = field(default_factory=dict)
     results: list[tuple[Ballot, BallotAssessment]] = field(default_factory=list)
     voting: list[tuple[Ballot, BallotAssessment]] = field(default_factory=list)
     report: pickets_selectors.Report | None = None
+    # The disputes whose picket lines the CLP's members went to, most visited first.
+    visited: list[Dispute] = field(default_factory=list)
     speakers: list[SolidarityAction] = field(default_factory=list)
     motions: list[SolidarityAction] = field(default_factory=list)
     events: list[SolidarityAction] = field(default_factory=list)
@@ -123,21 +129,23 @@ def _status_changes(
 
 def _action_days(
     dispute_ids: list[int], first: datetime.date, last: datetime.date
-) -> list[tuple[int, list[datetime.date]]]:
+) -> tuple[list[tuple[int, list[datetime.date]]], dict[int, set[str]]]:
     """(dispute id, its days of action from `first` to `last`, in order), leaving out days
-    called off."""
+    called off; and each dispute's kinds of action on those days."""
     days = (
         ActionDay.objects.filter(
             dispute_id__in=dispute_ids, date__gte=first, date__lte=last, cancelled=False
         )
         .order_by("date")
-        .values_list("dispute_id", "date")
+        .values_list("dispute_id", "date", "kind")
     )
     grouped: dict[int, list[datetime.date]] = defaultdict(list)
-    for dispute_id, date in days:
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for dispute_id, date, kind in days:
+        kinds[dispute_id].add(kind)
         if date not in grouped[dispute_id]:
             grouped[dispute_id].append(date)
-    return list(grouped.items())
+    return list(grouped.items()), dict(kinds)
 
 
 def gather(*, clp: CLP, month: datetime.date, site_url: str | None = None) -> MonthContent:
@@ -163,8 +171,8 @@ def gather(*, clp: CLP, month: datetime.date, site_url: str | None = None) -> Mo
         .values_list("pk", flat=True)
     )
     moved = _status_changes(ids, start, end)
-    days_now = _action_days(ids, first, last)
-    days_next = _action_days(ids, next_first, next_last)
+    days_now, content.day_kinds = _action_days(ids, first, last)
+    days_next, content.coming_kinds = _action_days(ids, next_first, next_last)
     with_result = Q(votes_cast__isnull=False, yes_votes__isnull=False)
     ballots = list(
         Ballot.objects.filter(dispute_id__in=ids)
@@ -187,8 +195,11 @@ def gather(*, clp: CLP, month: datetime.date, site_url: str | None = None) -> Mo
             Q(kind__in=[ActionType.SPEAKER, ActionType.BENEFIT_EVENT])
             | Q(kind=ActionType.MOTION, date__lte=last)
         )
+        .select_related("union")
         .order_by("date", "pk")
     )
+    content.report = pickets_selectors.solidarity_report(clp=clp, start=first, end=last)
+    visited_ids = [row.dispute.pk for row in content.report.per_dispute if row.visits]
 
     wanted = (
         set(started_ids)
@@ -196,6 +207,7 @@ def gather(*, clp: CLP, month: datetime.date, site_url: str | None = None) -> Mo
         | {d for d, _ in days_now}
         | {d for d, _ in days_next}
         | {b.dispute_id for b in ballots}
+        | set(visited_ids)
     )
     disputes = (
         Dispute.objects.select_related("employer")
@@ -220,6 +232,7 @@ def gather(*, clp: CLP, month: datetime.date, site_url: str | None = None) -> Mo
     ]
     content.strike_days = [(disputes[d], dates) for d, dates in days_now]
     content.coming_days = [(disputes[d], dates) for d, dates in days_next]
+    content.visited = [disputes[pk] for pk in visited_ids]
 
     for ballot in ballots:
         pair = (ballot, assess(ballot, rules))
@@ -231,7 +244,6 @@ def gather(*, clp: CLP, month: datetime.date, site_url: str | None = None) -> Mo
         else:
             content.coming_ballots.append(pair)
 
-    content.report = pickets_selectors.solidarity_report(clp=clp, start=first, end=last)
     for action in actions:
         if action.date > last:
             content.coming_events.append(action)

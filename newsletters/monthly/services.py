@@ -26,7 +26,8 @@ from ..models import (
     NewsletterSectionVersion,
     SectionSource,
 )
-from .prose import column_text, draft_markdown
+from .column import column_text
+from .prose import draft_markdown
 from .schedule import first_of_month, newsletter_date
 from .selectors import gather
 

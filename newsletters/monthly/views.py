@@ -18,6 +18,7 @@ from clps.requests import MemberRequest
 from ..markdown import to_html
 from ..models import NewsletterSection, NewsletterSectionVersion
 from . import selectors, services
+from .column import COLUMN_WORDS, word_count
 from .formats import DOWNLOADS, copies
 from .forms import (
     COLUMN_MAX,
@@ -27,7 +28,6 @@ from .forms import (
     NewsletterScheduleForm,
     SectionForm,
 )
-from .prose import COLUMN_WORDS, word_count
 from .schedule import current_section_month, draft_due_at, newsletter_date, schedule_for
 
 tulo_only = clp_view(Role.TULO)

@@ -22,6 +22,8 @@ COLUMNS: dict[str, list[str]] = {
         "hardship_fund_url",
         "workplace",
         "postcode",
+        "workers",
+        "about",
     ],
 }
 REQUIRED: dict[str, list[str]] = {
@@ -54,6 +56,12 @@ COLUMN_HELP: dict[str, list[tuple[str, str]]] = {
         ("hardship_fund_url", "A link to the hardship fund, starting https://. Optional."),
         ("workplace", "Where it is, such as Stoke Newington delivery office. Optional."),
         ("postcode", "The workplace's postcode, such as N16 7AA. Optional."),
+        (
+            "workers",
+            "Who is in dispute, as the newsletter says it after the union's name, such as "
+            "postal workers at Royal Mail's Stoke Newington delivery office. Optional.",
+        ),
+        ("about", "What the dispute is over, such as jobs and conditions. Optional."),
     ],
 }
 
@@ -99,6 +107,8 @@ def example_csv(kind: str, today: datetime.date | None = None) -> str:
                 "https://example.org/hardship-fund",
                 "Stoke Newington delivery office",
                 "N16 7AA",
+                "postal workers at Royal Mail's Stoke Newington delivery office",
+                "pay",
             ],
             ["Hospital cleaners' outsourcing", "Homerton Healthcare", "UNISON;GMB", "balloting"],
         ]

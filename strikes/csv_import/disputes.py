@@ -34,6 +34,8 @@ class DisputeRow:
     workplace_name: str
     workplace: Workplace | None
     postcode: str
+    workers: str
+    about: str
 
 
 def check(plan: Plan, rows: list[tuple[int, dict]], progress: Progress | None) -> None:
@@ -122,6 +124,8 @@ def check(plan: Plan, rows: list[tuple[int, dict]], progress: Progress | None) -
                     f"hardship_fund_url {quoted(url)} is not a web link: it should start "
                     "https:// (200 characters at most)",
                 )
+        workers = within_limit(plan, line, "who is in dispute", values["workers"], 200)
+        about = within_limit(plan, line, "what it is over", values["about"], 200)
         workplace_name = within_limit(plan, line, "the workplace", values["workplace"], 200)
         postcode = values["postcode"]
         if postcode and not workplace_name:
@@ -159,6 +163,8 @@ def check(plan: Plan, rows: list[tuple[int, dict]], progress: Progress | None) -
                     workplaces.get((employer.pk, workplace_name.lower())) if employer else None
                 ),
                 postcode=normalise_postcode(postcode) if postcode else "",
+                workers=workers,
+                about=about,
             )
         )
 
@@ -205,6 +211,8 @@ def write(plan: Plan, user: User | None, progress: Progress | None) -> None:
                 issues=row.issues,
                 demands=row.demands,
                 hardship_fund_url=row.hardship_fund_url,
+                workers=row.workers,
+                about=row.about,
             )
             dispute._history_user = user
             dispute.full_clean()

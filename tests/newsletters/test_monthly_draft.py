@@ -8,7 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from newsletters.models import NewsletterSection, NewsletterSectionVersion, SectionSource
-from newsletters.monthly.prose import column_text, draft_markdown, word_count
+from newsletters.monthly.column import column_text, word_count
+from newsletters.monthly.prose import draft_markdown
 from newsletters.monthly.selectors import gather
 from newsletters.monthly.services import section_build
 from pickets.models import ActionType, Office, PicketVisit, VisitStatus
@@ -19,6 +20,7 @@ from ..factories import (
     BallotFactory,
     CLPFactory,
     DisputeFactory,
+    EmployerFactory,
     FollowedDisputeFactory,
     PicketVisitFactory,
     PostcodeDistrictFactory,
@@ -85,11 +87,12 @@ def october(clp, other_clp):
     # 00:30 BST on 1 October: October's, though it is still 30 September in UTC.
     dispute(
         clp,
-        "Stoke Newington delivery office",
+        "Delivery office jobs",
         union=cwu,
         status="balloting",
         created=at(2026, 9, 30, 23, 30),
         issues=["jobs"],
+        workers="postal workers at Royal Mail's Stoke Newington delivery office",
     )
     # 23:30 BST on 30 September: September's.
     dispute(clp, "Bus garage rotas", union=unite, created=at(2026, 9, 30, 22, 30))
@@ -97,16 +100,32 @@ def october(clp, other_clp):
         clp,
         "Homerton hospital cleaners",
         union=unison,
-        outcome="Cleaning brought back in-house on NHS terms",
+        outcome="Cleaning comes back in-house on NHS terms",
+        workers="cleaners at Homerton hospital",
+        about="outsourcing",
     )
     # 23:30 GMT on 31 October, after the clocks went back: still October.
     change_status(hospital, "won", at(2026, 10, 31, 23, 30))
-    schools = dispute(clp, "Schools support staff", union=neu, status="balloting")
+    schools = dispute(
+        clp,
+        "Schools support staff",
+        union=neu,
+        status="balloting",
+        workers="school support staff in Hackney",
+        issues=["pay"],
+    )
     change_status(schools, "taking_action", at(2026, 10, 15, 9, 0))
-    libraries = dispute(clp, "Library closures", union=unison)
+    # No phrase for who is in dispute: named from the union and the employer.
+    libraries = dispute(
+        clp,
+        "Library closures",
+        union=unison,
+        employer=EmployerFactory(name="London Borough of Hackney"),
+        about="library closures",
+    )
     change_status(libraries, "called_off", at(2026, 10, 10, 12, 0))
     # 00:30 GMT on 1 November: November's.
-    depot = dispute(clp, "Refuse depot pay", union=unite)
+    depot = dispute(clp, "Refuse depot pay", union=unite, employer=EmployerFactory(name="Veolia"))
     change_status(depot, "settled", at(2026, 11, 1, 0, 30))
     # Edited in October without a change of status: not news.
     quiet = dispute(clp, "Council pensions", union=unison, status="taking_action")
@@ -199,21 +218,23 @@ def test_the_months_figures_read_as_prose(october):
     text = draft_markdown(content)
 
     assert "## Union updates: October 2026" in text
-    assert "23 members went to nine picket lines, with the MP at two and councillors at three." in (
-        text
+    assert (
+        "In October, 23 members of the CLP went to nine picket lines, with the MP at two and "
+        "councillors at three. We stood on the picket lines of NEU school support staff in "
+        "Hackney." in text
     )
     assert (
         "We raised £1,350 for strike funds: £800 for the Homerton cleaners' hardship fund "
         "(UNISON) and £550 for the CWU Stoke Newington strike fund." in text
     )
-    assert "We heard from one union speaker: the NEU rep." in text
-    assert "The CLP passed a motion: “Back the school support staff”." in text
+    assert "The NEU rep spoke at a CLP meeting on 8 October." in text
+    assert "The CLP passed a motion, “Back the school support staff”." in text
 
 
 def test_disputes_land_in_the_month_of_their_london_date(october):
     content = gather(clp=october, month=OCTOBER)
 
-    assert [d.title for d in content.started] == ["Stoke Newington delivery office"]
+    assert [d.title for d in content.started] == ["Delivery office jobs"]
     assert [(d.title, s) for d, s in content.wins] == [("Homerton hospital cleaners", "won")]
     assert [(d.title, s) for d, s in content.escalated] == [
         ("Schools support staff", "taking_action")
@@ -232,31 +253,42 @@ def test_disputes_land_in_the_month_of_their_london_date(october):
 def test_the_draft_lists_wins_disputes_and_what_each_ballot_meant(october):
     text = draft_markdown(gather(clp=october, month=OCTOBER))
 
+    # Each dispute is named by who is in it, where and over what; never by its title.
     assert (
-        "- **Homerton hospital cleaners** (UNISON): won. Cleaning brought back in-house on NHS "
-        "terms." in text
+        "- UNISON cleaners at Homerton hospital won their dispute over outsourcing. Cleaning "
+        "comes back in-house on NHS terms." in text
     )
     assert (
-        "- New: **Stoke Newington delivery office** (CWU) at" in text
-        and "over jobs, balloting for action." in text
+        "- CWU postal workers at Royal Mail's Stoke Newington delivery office began a dispute "
+        "over jobs; they are balloting for action." in text
     )
-    assert "- Stepping up: **Schools support staff** (NEU) began action." in text
-    assert "- On strike: **Schools support staff** (NEU), action on 20–22 October." in text
-    assert "- Ended: **Library closures** (UNISON) was called off." in text
+    # Began action and struck: one sentence, not two.
+    assert (
+        "- NEU school support staff in Hackney began action in their dispute over pay, striking "
+        "from 20 to 22 October." in text
+    )
+    assert text.count("NEU school support staff in Hackney struck") == 0
+    # With no phrase for who is in dispute, the union and the employer say it.
+    assert (
+        "- UNISON members at the London Borough of Hackney called off their dispute over "
+        "library closures." in text
+    )
     assert "Somewhere else entirely" not in text and "Council pensions" not in text
+    for title in Dispute.objects.values_list("title", flat=True):
+        assert title not in text
     assert (
-        "NEU members in Schools support staff voted 88.7% yes on a 62% turnout, clearing the "
+        "NEU school support staff in Hackney voted 88.7% yes on a 62% turnout, clearing the "
         "50% turnout threshold. That gives them a mandate for industrial action until "
         "27 September 2027." in text
     )
     assert (
-        "Unite members in Refuse depot pay voted 93.8% yes, but the 40% turnout fell short of "
-        "the law's 50% threshold, so the ballot gives no mandate for industrial action." in text
+        "Unite members at Veolia voted 93.8% yes, but the 40% turnout fell short of the law's "
+        "50% threshold, so the ballot gives no mandate for industrial action." in text
     )
     assert "(Judged under Great Britain: Employment Rights Act 2025.)" in text
     assert (
-        "UNISON members in Homerton hospital cleaners are voting until 10 November; the turnout "
-        "must reach 50% for a mandate." in text
+        "UNISON cleaners at Homerton hospital are voting until 10 November; the turnout must "
+        "reach 50% for a mandate." in text
     )
 
 
@@ -264,9 +296,12 @@ def test_the_draft_says_what_is_coming_next_month_and_links_the_calendar(october
     text = draft_markdown(gather(clp=october, month=OCTOBER))
     coming = text.split("### Coming up in November", 1)[1]
 
-    assert "- **Schools support staff** (NEU): action on 3 and 4 November." in coming
-    assert "Unite members in Refuse depot pay vote from 5 November to 26 November" in coming
-    assert "- Our event: A benefit gig at the social club on 14 November." in coming
+    assert "- NEU school support staff in Hackney are due to strike on 3 and 4 November." in coming
+    assert (
+        "- Unite members at Veolia are due to vote from 5 to 26 November; the turnout must reach "
+        "50% for a mandate." in coming
+    )
+    assert "- On 14 November we are holding a benefit gig at the social club." in coming
     site = settings.SITE_URL.rstrip("/")
     assert f"[our strike calendar]({site}/c/{october.slug}/calendar/)" in coming
     assert f"[sign up to the weekly email]({site}/c/{october.slug}/subscribe/)" in coming
@@ -304,14 +339,20 @@ def test_the_column_is_prose_of_at_most_400_words_however_busy_the_month(october
     content = gather(clp=october, month=OCTOBER)
     column = column_text(content)
 
-    assert 150 < word_count(column) <= 400
+    assert 350 <= word_count(column) <= 400
     lines = [line for line in column.splitlines() if line.strip()]
     assert not any(line.lstrip().startswith(("-", "#", "*", ">")) for line in lines)
     assert "**" not in column and "](" not in column
     # The win and what the CLP did stay in when the rest is cut.
-    assert "Homerton hospital cleaners" in column
-    assert "23 members went to nine picket lines" in column
+    assert "UNISON cleaners at Homerton hospital won their dispute over outsourcing." in column
+    assert "23 members of the CLP went to nine picket lines" in column
     assert "We raised £1,350" in column
+    # Forty-one new disputes are told in one sentence, naming two.
+    assert (
+        "CWU postal workers at Royal Mail's Stoke Newington delivery office, GMB members at "
+        in column
+    )
+    assert "and 39 others began new disputes." in column
 
 
 def test_drafting_twice_gives_one_section(october):
@@ -323,8 +364,8 @@ def test_drafting_twice_gives_one_section(october):
     assert NewsletterSection.objects.filter(clp=october).count() == 1
     version = NewsletterSectionVersion.objects.get(section=first)
     assert version.number == 1 and version.source == SectionSource.RECORDS
-    assert "23 members went to nine picket lines" in version.markdown
-    assert "23 members went to nine picket lines" in version.column
+    assert "23 members of the CLP went to nine picket lines" in version.markdown
+    assert "23 members of the CLP went to nine picket lines" in version.column
 
 
 def test_the_command_drafts_once_and_says_where_to_see_it(october, capsys, settings):

@@ -580,6 +580,26 @@ def test_disputes_are_imported_with_new_employers_and_workplaces(
     assert Dispute.objects.filter(title=dispute.title).count() == 1
 
 
+def test_who_is_in_dispute_and_what_over_are_imported_for_the_newsletter(client, tulo, clp, cwu):
+    client.force_login(tulo)
+    text = "\n".join(
+        [
+            DISPUTES_HEADER + ",workers,about",
+            "Delivery office,Royal Mail,CWU,,,,,,,,"
+            "postal workers at Royal Mail's Stoke Newington delivery office,jobs and conditions",
+            "Sorting office,Royal Mail,CWU,,,,,,,," + "x" * 201 + ",",
+        ]
+    )
+    response = preview(client, clp, text, kind="disputes")
+    assert problems(response) == [3]
+    assert "line 3: who is in dispute is 201 characters long: the most is 200" in text_of(response)
+
+    confirm(client, clp, text.rsplit("\n", 1)[0], kind="disputes")
+    found = Dispute.objects.get(title="Delivery office")
+    assert found.workers == "postal workers at Royal Mail's Stoke Newington delivery office"
+    assert found.about == "jobs and conditions"
+
+
 def test_an_unknown_union_is_named(client, tulo, clp, cwu, unison):
     client.force_login(tulo)
     text = f"{DISPUTES_HEADER}\nCleaners,Homerton Healthcare,CWU;UNSION\n"

@@ -81,17 +81,29 @@ def test_tulo_adds_a_dispute_with_a_new_employer(client, tulo, clp):
             "unions": [cwu.pk],
             "new_employer": "Royal Mail Group",
             "issues": ["jobs", "conditions"],
+            "workers": "postal workers at Royal Mail's Stoke Newington delivery office",
+            "about": "job cuts",
             "status": "balloting",
             "sources": "https://www.cwu.org/news/\n\n",
         },
     )
     dispute = Dispute.objects.get(title="Delivery office cuts")
+    assert dispute.workers == "postal workers at Royal Mail's Stoke Newington delivery office"
+    assert dispute.about == "job cuts"
     assert response["Location"] == reverse("strikes:dispute_detail", args=[clp.slug, dispute.pk])
     assert dispute.employer.name == "Royal Mail Group"
     assert dispute.issues == ["jobs", "conditions"]
     # A dispute the TULO adds is followed by their CLP, and the history records who added it.
     assert FollowedDispute.objects.filter(clp=clp, dispute=dispute).exists()
     assert {h.history_user for h in dispute.history.all()} == {tulo}
+
+
+def test_dispute_form_asks_who_is_in_dispute_and_what_over_in_a_papers_words(client, tulo, clp):
+    client.force_login(tulo)
+    page = client.get(reverse("strikes:dispute_create", args=[clp.slug])).content.decode()
+    assert "Who is in dispute" in page and "What it is over" in page
+    assert "As a local paper would put it after the union's name, in the plural" in page
+    assert "To follow “a dispute over”" in page
 
 
 def test_dispute_form_errors_say_what_to_fix_and_keep_the_input(client, tulo, clp):
