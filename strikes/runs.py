@@ -46,6 +46,13 @@ def short_day(day: datetime.date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
+def listed(names: list[str], conjunction: str = "and") -> str:
+    """['Mon', 'Wed', 'Fri'] -> 'Mon, Wed and Fri'."""
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" {conjunction} " + names[-1]
+
+
 def monday_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
@@ -121,10 +128,7 @@ class Run:
     def exceptions_label(self) -> str:
         """'not Tue 1 Dec: cancelled', 'not Tue 1 Dec or Wed 2 Dec: cancelled', or ''."""
         names = [short_day(day.date) for day in self.exceptions]
-        if not names:
-            return ""
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-        return f"not {listed}: cancelled"
+        return f"not {listed(names, 'or')}: cancelled" if names else ""
 
     @property
     def label(self) -> str:
