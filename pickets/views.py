@@ -25,6 +25,7 @@ from .forms import (
     SolidarityActionForm,
     VisitForm,
 )
+from .line_days import line_runs
 from .models import (
     LeadLink,
     PicketLine,
@@ -148,18 +149,15 @@ def picket_line_page(
     days = list(line.action_days.filter(date__gte=today).order_by("date"))
     counts = selectors.signup_counts(line_ids=[line.pk])
     mine = selectors.user_signups(user=request.user, line_ids=[line.pk])
-    rows = [
-        {
-            "day": day,
-            "count": counts.get((line.pk, day.pk), 0),
-            "going": (line.pk, day.pk) in mine,
-            "open": not day.cancelled,
-        }
-        for day in days
-    ]
+    chosen = request.GET.get("day", "")
+    day_runs = line_runs(
+        days,
+        counts={day_id: n for (_, day_id), n in counts.items()},
+        mine={day_id for _, day_id in mine},
+        chosen=int(chosen) if chosen.isdigit() else None,
+    )
     open_days = [day for day in days if not day.cancelled]
     if signup_form is None and request.membership is None and open_days:
-        chosen = request.GET.get("day", "")
         signup_form = PublicSignupForm(
             days=open_days, initial={"action_day": int(chosen) if chosen.isdigit() else None}
         )
@@ -167,14 +165,16 @@ def picket_line_page(
     context = {
         "clp": clp,
         "line": line,
-        "rows": rows,
+        "runs": day_runs,
         "is_tulo": is_tulo,
         "signup_form": signup_form,
-        "earlier_days": not rows and line.action_days.exists(),
+        "earlier_days": not days and line.action_days.exists(),
         **_share_context(line, next_day=open_days[0] if open_days else None),
     }
     if is_tulo and not needs_mfa(request.user, request.membership):
-        context["going"] = selectors.who_is_going(picket_line=line, confirmed_only=False)
+        going = selectors.who_is_going(picket_line=line, confirmed_only=False)
+        # Only the days someone is going: a nine-week strike is not forty-five "0"s.
+        context["going"] = [(day, going[day.pk]) for day in days if going.get(day.pk)]
         context["lead_links"] = line.lead_links.filter(revoked_at__isnull=True)
     return render(request, "pickets/picket_line.html", context, status=status)
 
