@@ -2,7 +2,7 @@
 (strikes.runs), each day with how many are going and whether the visitor is one of them.
 
 A short run shows its days; a long one folds behind its one line ("Mon 7 Dec to Fri 15 Jan,
-every weekday"), a tap away, unless the visitor came to pick one of its days.
+every weekday"), a tap away.
 """
 
 from dataclasses import dataclass
@@ -12,6 +12,8 @@ from strikes.runs import Run, listed, runs, short_day
 
 # A run of more days than this folds behind its line.
 SHOWN_DAYS = 5
+# The TULO's list names this many days that have people going, then counts the rest.
+GOING_LISTED = 4
 
 
 @dataclass
@@ -41,6 +43,20 @@ class LineRun:
         return sum(1 for row in self.days if row.count)
 
     @property
+    def going_label(self) -> str:
+        """'Going: 3 on Mon 7 Dec, 1 on Tue 8 Dec', the first few days someone is going, or ''
+        when nobody has said yet (never '0 going')."""
+        said = [f"{row.count} on {short_day(row.day.date)}" for row in self.days if row.count]
+        if not said:
+            return ""
+        more = len(said) - GOING_LISTED
+        return (
+            "Going: "
+            + ", ".join(said[:GOING_LISTED])
+            + (f" and {more} more day{'s' if more > 1 else ''}" if more > 0 else "")
+        )
+
+    @property
     def mine(self) -> str:
         """'Tue 8 Dec and Thu 10 Dec': the days the visitor is down for."""
         return listed([short_day(row.day.date) for row in self.days if row.going])
@@ -51,13 +67,11 @@ def line_runs(
     *,
     counts: dict[int, int],
     mine: set[int],
-    chosen: int | None = None,
 ) -> list[LineRun]:
     """The days as runs. counts: action day id -> how many are going; mine: the ids of the days
-    the visitor is going on; chosen: a day the visitor came to pick (?day=), whose run opens."""
+    the visitor is going on."""
     found = []
     for run in runs(days):
         rows = [LineDay(day=d, count=counts.get(d.pk, 0), going=d.pk in mine) for d in run.days]
-        is_chosen = any(row.day.pk == chosen for row in rows)
-        found.append(LineRun(run=run, days=rows, open=len(rows) <= SHOWN_DAYS or is_chosen))
+        found.append(LineRun(run=run, days=rows, open=len(rows) <= SHOWN_DAYS))
     return found

@@ -53,7 +53,11 @@ def picket_lines(request: MemberRequest, clp: CLP) -> HttpResponse:
     )
     counts = selectors.signup_counts(line_ids=[line.pk for line in page.rows])
     for line in page.rows:
-        line.day_counts = [(day, counts.get((line.pk, day.pk), 0)) for day in line.days_in_range]
+        line.runs = line_runs(
+            line.days_in_range,
+            counts={day_id: n for (line_id, day_id), n in counts.items() if line_id == line.pk},
+            mine=set(),
+        )
     return render(request, "pickets/picket_lines.html", {"clp": clp, "page": page})
 
 
@@ -149,15 +153,14 @@ def picket_line_page(
     days = list(line.action_days.filter(date__gte=today).order_by("date"))
     counts = selectors.signup_counts(line_ids=[line.pk])
     mine = selectors.user_signups(user=request.user, line_ids=[line.pk])
-    chosen = request.GET.get("day", "")
     day_runs = line_runs(
         days,
         counts={day_id: n for (_, day_id), n in counts.items()},
         mine={day_id for _, day_id in mine},
-        chosen=int(chosen) if chosen.isdigit() else None,
     )
     open_days = [day for day in days if not day.cancelled]
     if signup_form is None and request.membership is None and open_days:
+        chosen = request.GET.get("day", "")
         signup_form = PublicSignupForm(
             days=open_days, initial={"action_day": int(chosen) if chosen.isdigit() else None}
         )
