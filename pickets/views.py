@@ -25,6 +25,7 @@ from .forms import (
     SolidarityActionForm,
     VisitForm,
 )
+from .line_days import line_runs
 from .models import (
     LeadLink,
     PicketLine,
@@ -52,7 +53,11 @@ def picket_lines(request: MemberRequest, clp: CLP) -> HttpResponse:
     )
     counts = selectors.signup_counts(line_ids=[line.pk for line in page.rows])
     for line in page.rows:
-        line.day_counts = [(day, counts.get((line.pk, day.pk), 0)) for day in line.days_in_range]
+        line.runs = line_runs(
+            line.days_in_range,
+            counts={day_id: n for (line_id, day_id), n in counts.items() if line_id == line.pk},
+            mine=set(),
+        )
     return render(request, "pickets/picket_lines.html", {"clp": clp, "page": page})
 
 
@@ -148,15 +153,11 @@ def picket_line_page(
     days = list(line.action_days.filter(date__gte=today).order_by("date"))
     counts = selectors.signup_counts(line_ids=[line.pk])
     mine = selectors.user_signups(user=request.user, line_ids=[line.pk])
-    rows = [
-        {
-            "day": day,
-            "count": counts.get((line.pk, day.pk), 0),
-            "going": (line.pk, day.pk) in mine,
-            "open": not day.cancelled,
-        }
-        for day in days
-    ]
+    day_runs = line_runs(
+        days,
+        counts={day_id: n for (_, day_id), n in counts.items()},
+        mine={day_id for _, day_id in mine},
+    )
     open_days = [day for day in days if not day.cancelled]
     if signup_form is None and request.membership is None and open_days:
         chosen = request.GET.get("day", "")
@@ -167,14 +168,16 @@ def picket_line_page(
     context = {
         "clp": clp,
         "line": line,
-        "rows": rows,
+        "runs": day_runs,
         "is_tulo": is_tulo,
         "signup_form": signup_form,
-        "earlier_days": not rows and line.action_days.exists(),
+        "earlier_days": not days and line.action_days.exists(),
         **_share_context(line, next_day=open_days[0] if open_days else None),
     }
     if is_tulo and not needs_mfa(request.user, request.membership):
-        context["going"] = selectors.who_is_going(picket_line=line, confirmed_only=False)
+        going = selectors.who_is_going(picket_line=line, confirmed_only=False)
+        # Only the days someone is going: a nine-week strike is not forty-five "0"s.
+        context["going"] = [(day, going[day.pk]) for day in days if going.get(day.pk)]
         context["lead_links"] = line.lead_links.filter(revoked_at__isnull=True)
     return render(request, "pickets/picket_line.html", context, status=status)
 

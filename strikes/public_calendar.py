@@ -6,9 +6,8 @@ lines to these contexts; map_csp lets the map page load the tiles of the map ser
 """
 
 import datetime
-import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import wraps
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,8 @@ from django.views.decorators.csp import csp_override
 from clps.models import CLP
 
 from . import ical, selectors
-from .models import ActionDay, Workplace
+from .models import ActionDay, Dispute, Workplace
+from .runs import ONE_DAY, Run, by_week, monday_of
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -32,19 +32,63 @@ if TYPE_CHECKING:
     from .selectors import MapPlace
 
 CALENDAR_WEEKS = 8
-# A page of the calendar stops early, at a whole date, if it would hold more days than this.
-PAGE_ROWS = 200
+# A page of the calendar stops early, at a whole week (or at least a whole date), if it would
+# hold more days than this: eight weeks of six disputes out every weekday is 240.
+PAGE_ROWS = 400
+# The first week is always open; the weeks after it open while the page holds no more
+# disputes' weeks than this, and the rest fold to one line each, a tap away.
+OPEN_ENTRIES = 6
 MAP_PLACES = 200
 POPUP_DAYS = 3
 LISTED_DAYS = 5
 
 
 @dataclass
-class CalendarRow:
-    day: ActionDay
-    times: str
+class CalendarEntry:
+    """One dispute's days in one week, as runs ('Mon to Fri, 8am to 11am')."""
+
+    dispute: Dispute
+    runs: list[Run]
     places: list[Workplace]
     more_places: bool
+    # Set by the pickets app: the CLP's picket lines on these days.
+    picket_lines: list[Any] = field(default_factory=list)
+
+    @property
+    def days(self) -> list[ActionDay]:
+        return [day for run in self.runs for day in run.days]
+
+    @property
+    def cancelled(self) -> bool:
+        return all(run.cancelled for run in self.runs)
+
+
+@dataclass
+class CalendarWeek:
+    first: datetime.date
+    last: datetime.date
+    entries: list[CalendarEntry]
+    open: bool
+
+    @property
+    def shown(self) -> list[CalendarEntry]:
+        """A week too busy to read at a glance shows its first few disputes, the rest folded."""
+        return self.entries[:OPEN_ENTRIES]
+
+    @property
+    def folded(self) -> list[CalendarEntry]:
+        return self.entries[OPEN_ENTRIES:]
+
+    @property
+    def label(self) -> str:
+        """'14 to 20 December', '28 December to 3 January', '13 December': weeks run Monday
+        to Sunday, and a page's first week starts on its first day."""
+        first, last = self.first, self.last
+        if first == last:
+            return f"{first.day} {first:%B}"
+        if (first.month, first.year) == (last.month, last.year):
+            return f"{first.day} to {last.day} {last:%B}"
+        return f"{first.day} {first:%B} to {last.day} {last:%B}"
 
 
 def _cursor(value: str | None, today: datetime.date) -> datetime.date:
@@ -56,17 +100,48 @@ def _cursor(value: str | None, today: datetime.date) -> datetime.date:
     return min(max(start, today), today + datetime.timedelta(days=5 * 366))
 
 
-def _rows(days: list[ActionDay]) -> list[tuple[datetime.date, list[CalendarRow]]]:
-    rows = [
-        CalendarRow(
-            day=day,
-            times=ical.times_label(day),
-            places=day.dispute.local_workplaces[: selectors.PLACES_PER_DAY],
-            more_places=len(day.dispute.local_workplaces) > selectors.PLACES_PER_DAY,
+def _weeks(days: list[ActionDay], start: datetime.date, end: datetime.date) -> list[CalendarWeek]:
+    weeks, shown = [], 0
+    for monday, grouped in by_week(days):
+        entries = []
+        for found in grouped.values():
+            dispute = found[0].days[0].dispute
+            entries.append(
+                CalendarEntry(
+                    dispute=dispute,
+                    runs=found,
+                    places=dispute.local_workplaces[: selectors.PLACES_PER_DAY],
+                    more_places=len(dispute.local_workplaces) > selectors.PLACES_PER_DAY,
+                )
+            )
+        shown += len(entries)
+        weeks.append(
+            CalendarWeek(
+                first=max(monday, start),
+                last=min(monday + datetime.timedelta(days=6), end),
+                entries=entries,
+                open=not weeks or shown <= OPEN_ENTRIES,
+            )
         )
-        for day in days
-    ]
-    return [(date, list(group)) for date, group in itertools.groupby(rows, lambda r: r.day.date)]
+    return weeks
+
+
+def _page_end(
+    days: list[ActionDay], start: datetime.date
+) -> tuple[list[ActionDay], datetime.date, datetime.date]:
+    """A page too full to hold all its days ends before the week of the first day it cannot
+    hold; or, when that is its first week, before that date. Returns the days it holds, its
+    last date and the date the next page starts from."""
+    next_date = days[PAGE_ROWS].date
+    week = monday_of(next_date)
+    if week > start and days[0].date < week:
+        held = [day for day in days if day.date < week]
+        return held, week - ONE_DAY, days[len(held)].date
+    whole_dates = [day for day in days[:PAGE_ROWS] if day.date < next_date]
+    if whole_dates:
+        return whole_dates, next_date - ONE_DAY, next_date
+    # More than PAGE_ROWS days on one date: show as many as fit.
+    return days[:PAGE_ROWS], next_date, next_date + ONE_DAY
 
 
 def calendar_context(request: HttpRequest, clp: CLP) -> dict:
@@ -77,19 +152,12 @@ def calendar_context(request: HttpRequest, clp: CLP) -> dict:
     days = list(selectors.calendar_days(clp=clp, start=start, end=end)[: PAGE_ROWS + 1])
     next_date: datetime.date | None
     if len(days) > PAGE_ROWS:
-        # Too many for one page: end it at the last whole date; the next page starts there.
-        next_date = days[PAGE_ROWS].date
-        whole_dates = [day for day in days[:PAGE_ROWS] if day.date < next_date]
-        if whole_dates:
-            days, end = whole_dates, next_date - datetime.timedelta(days=1)
-        else:  # More than PAGE_ROWS days on one date: show as many as fit.
-            days, end = days[:PAGE_ROWS], next_date
-            next_date = next_date + datetime.timedelta(days=1)
+        days, end, next_date = _page_end(days, start)
     else:
         next_date = selectors.next_action_day_date(clp=clp, after=end)
     return {
         "clp": clp,
-        "dates": _rows(days),
+        "weeks": _weeks(days, start, end),
         "start": start,
         "end": end,
         "is_first_page": start == today,

@@ -5,7 +5,6 @@ A CLP's calendar and map pages are the pickets app's, built on strikes.public_ca
 """
 
 import datetime
-import itertools
 from dataclasses import dataclass
 from typing import cast
 
@@ -23,9 +22,13 @@ from clps.requests import ClpRequest
 
 from . import ical, selectors
 from .models import ActionDay, Dispute
+from .runs import runs
 
-DISPUTE_UPCOMING = 60
-DISPUTE_PAST = 30
+# A year of days either side is more than any page needs; a phone shows the first few runs
+# to come and folds the rest, and the days gone by, behind one line each.
+DISPUTE_UPCOMING = 250
+DISPUTE_PAST = 250
+RUNS_SHOWN = 4
 FEED_MAX_AGE = 300
 
 
@@ -43,19 +46,25 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
     upcoming = list(selectors.dispute_days(dispute=dispute, start=today)[: DISPUTE_UPCOMING + 1])
     past = list(
         selectors.dispute_days(dispute=dispute, end=today - datetime.timedelta(days=1)).reverse()[
-            :DISPUTE_PAST
+            : DISPUTE_PAST + 1
         ]
     )
-    for day in itertools.chain(upcoming, past):
-        day.times = ical.times_label(day)
+    coming = runs(upcoming[:DISPUTE_UPCOMING])
+    later = coming[RUNS_SHOWN:]
     return render(
         request,
         "strikes/public/dispute.html",
         {
             "dispute": dispute,
-            "upcoming": upcoming[:DISPUTE_UPCOMING],
+            "upcoming": coming[:RUNS_SHOWN],
+            "later": later,
+            "later_days": sum(len(run) for run in later),
+            "later_until": later[-1].last if later else None,
+            "shown_days": DISPUTE_UPCOMING,
             "more_upcoming": len(upcoming) > DISPUTE_UPCOMING,
-            "past": past,
+            "past": runs(past[:DISPUTE_PAST]),
+            "past_days": min(len(past), DISPUTE_PAST),
+            "more_past": len(past) > DISPUTE_PAST,
             "sources": [
                 (line, line.startswith(("https://", "http://"))) for line in dispute.source_links()
             ],

@@ -46,6 +46,17 @@ def short_day(day: datetime.date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
+def listed(names: list[str], conjunction: str = "and") -> str:
+    """['Mon', 'Wed', 'Fri'] -> 'Mon, Wed and Fri'."""
+    if len(names) < 2:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" {conjunction} " + names[-1]
+
+
+def monday_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
 def _next_weekday(day: datetime.date) -> datetime.date:
     day += ONE_DAY
     while day.weekday() >= 5:
@@ -101,6 +112,15 @@ class Run:
         return f"{first} to {last}, every {'day' if self.every_day else 'weekday'}"
 
     @property
+    def weekday_span(self) -> str:
+        """The days by name alone, for a run inside a week whose dates are said elsewhere: 'Mon
+        to Fri', 'Mon and Tue', 'Wed'."""
+        first, last = f"{self.first:%a}", f"{self.last:%a}"
+        if len(self.days) == 1:
+            return first
+        return f"{first} {'and' if len(self.days) == 2 else 'to'} {last}"
+
+    @property
     def hours_label(self) -> str:
         return hours(self.start_time, self.end_time)
 
@@ -108,10 +128,7 @@ class Run:
     def exceptions_label(self) -> str:
         """'not Tue 1 Dec: cancelled', 'not Tue 1 Dec or Wed 2 Dec: cancelled', or ''."""
         names = [short_day(day.date) for day in self.exceptions]
-        if not names:
-            return ""
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-        return f"not {listed}: cancelled"
+        return f"not {listed(names, 'or')}: cancelled" if names else ""
 
     @property
     def label(self) -> str:
@@ -121,6 +138,25 @@ class Run:
         if self.exceptions_label:
             text += f" ({self.exceptions_label})"
         return text
+
+    @property
+    def week_label(self) -> str:
+        """The run inside one week: 'Mon to Fri, 8am to 11am (not Tue 1 Dec: cancelled)'."""
+        text = ", ".join(part for part in (self.weekday_span, self.hours_label) if part)
+        if self.exceptions_label:
+            text += f" ({self.exceptions_label})"
+        return text
+
+    @property
+    def notes(self) -> list[str]:
+        """What the union said about the days: one line when every day says the same (or the
+        run is one day), otherwise each note after its day ('Tue 1 Dec: called off')."""
+        noted = [day for day in self.days if day.note]
+        if not noted:
+            return []
+        if len(noted) == len(self.days) and len({day.note for day in noted}) == 1:
+            return [noted[0].note]
+        return [f"{short_day(day.date)}: {day.note}" for day in noted]
 
     def __len__(self) -> int:
         return len(self.days)
@@ -167,6 +203,15 @@ def by_dispute(days: Iterable[ActionDay]) -> dict[int, list[Run]]:
     for day in days:
         grouped.setdefault(day.dispute_id, []).append(day)
     return {dispute_id: runs(group) for dispute_id, group in grouped.items()}
+
+
+def by_week(days: Iterable[ActionDay]) -> list[tuple[datetime.date, dict[int, list[Run]]]]:
+    """Days of many disputes week by week (Monday to Sunday), earliest first: each week's
+    dispute id -> runs, the disputes in the order their first day that week is given."""
+    weeks: dict[datetime.date, list[ActionDay]] = {}
+    for day in days:
+        weeks.setdefault(monday_of(day.date), []).append(day)
+    return [(monday, by_dispute(weeks[monday])) for monday in sorted(weeks)]
 
 
 def summary(found: list[Run]) -> str:

@@ -29,6 +29,7 @@ from .forms import (
     WorkplaceForm,
 )
 from .models import ActionDay, Ballot, Branch, Dispute, Employer, Union, Workplace
+from .runs import runs
 
 tulo_only = clp_view(Role.TULO)
 
@@ -64,6 +65,9 @@ def dispute_detail(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     dispute = _dispute_or_404(clp, pk)
     rules = selectors.rule_sets()
     ballots = [(ballot, assess(ballot, rules)) for ballot in dispute.ballots.all()]
+    today = timezone.localdate()
+    days = list(dispute.action_days.all())
+    past = [day for day in days if day.date < today]
     return render(
         request,
         "strikes/dispute_detail.html",
@@ -71,8 +75,11 @@ def dispute_detail(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
             "clp": clp,
             "dispute": dispute,
             "ballots": ballots,
-            "action_days": dispute.action_days.all(),
-            "today": timezone.localdate(),
+            # Runs, each opening to its days and their Edit links; the days gone by folded.
+            "upcoming": runs(day for day in days if day.date >= today),
+            "past": runs(past),
+            "past_days": len(past),
+            "today": today,
             "changes": selectors.dispute_changes(dispute=dispute),
         },
     )

@@ -64,7 +64,7 @@ def test_public_dispute_page_tells_the_story(client, disputes):
     assert "Give to the CWU London hardship fund" in html
     assert '<a href="https://www.cwu.org/news/" rel="noopener">' in html
     assert "<li>Branch bulletin, March</li>" in html
-    assert "7am–10am" in html
+    assert "7am to 10am" in html
     assert '<strong class="badge cancelled">Cancelled</strong>' in html
     assert "Past action" in html and "The first strike" in html
     assert f"webcal://testserver/disputes/{dispute.pk}/calendar.ics" in html
@@ -90,4 +90,6 @@ def test_dispute_page_query_count_does_not_grow(client, disputes, size, django_a
         add_day(dispute, days_from_today(-n - 1))
     with django_assert_num_queries(DISPUTE_PAGE_QUERIES):
         response = client.get(reverse("strikes_public:dispute", args=[dispute.pk]))
-    assert len(response.context["upcoming"]) == size
+    context = response.context
+    assert sum(len(run) for run in context["upcoming"]) + context["later_days"] == size
+    assert context["past_days"] == size

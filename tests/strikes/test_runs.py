@@ -6,13 +6,15 @@ import datetime
 import pytest
 
 from strikes.models import ActionDay
-from strikes.runs import by_dispute, clock, hours, runs
+from strikes.runs import by_dispute, by_week, clock, hours, runs
 
 MON = datetime.date(2026, 11, 30)
 EIGHT, ELEVEN = datetime.time(8), datetime.time(11)
 
 
-def day(offset: int, *, kind="strike", start=EIGHT, end=ELEVEN, cancelled=False, dispute=1):
+def day(
+    offset: int, *, kind="strike", start=EIGHT, end=ELEVEN, cancelled=False, dispute=1, note=""
+):
     return ActionDay(
         dispute_id=dispute,
         date=MON + datetime.timedelta(days=offset),
@@ -20,6 +22,7 @@ def day(offset: int, *, kind="strike", start=EIGHT, end=ELEVEN, cancelled=False,
         start_time=start,
         end_time=end,
         cancelled=cancelled,
+        note=note,
     )
 
 
@@ -86,6 +89,41 @@ def test_several_cancellations_are_listed():
 def test_days_of_many_disputes_are_run_per_dispute():
     grouped = by_dispute([*weekdays(0, 4, dispute=1), *weekdays(0, 1, dispute=2)])
     assert {k: [len(r) for r in v] for k, v in grouped.items()} == {1: [5], 2: [2]}
+
+
+def test_inside_a_week_a_run_is_named_by_its_days():
+    days = weekdays(0, 4)
+    days[1].cancelled = True
+    [week] = runs(days)
+    assert week.week_label == "Mon to Fri, 8am to 11am (not Tue 1 Dec: cancelled)"
+    pair, single = runs([day(0), day(1), day(3, start=None, end=None)])
+    assert (pair.week_label, single.week_label) == ("Mon and Tue, 8am to 11am", "Thu")
+
+
+def test_days_of_many_disputes_are_grouped_week_by_week_then_run_per_dispute():
+    weeks = by_week([*weekdays(0, 11, dispute=1), *weekdays(2, 8, dispute=2)])
+    assert [monday for monday, _ in weeks] == [MON, MON + datetime.timedelta(days=7)]
+    first, second = (grouped for _, grouped in weeks)
+    assert {k: [r.week_label for r in v] for k, v in first.items()} == {
+        1: ["Mon to Fri, 8am to 11am"],
+        2: ["Wed to Fri, 8am to 11am"],
+    }
+    assert {k: [r.week_label for r in v] for k, v in second.items()} == {
+        1: ["Mon to Fri, 8am to 11am"],
+        2: ["Mon and Tue, 8am to 11am"],
+    }
+
+
+def test_a_note_said_of_every_day_is_said_once_and_others_after_their_day():
+    [same] = runs(weekdays(0, 4, note="Rally at noon"))
+    assert same.notes == ["Rally at noon"]
+    days = weekdays(0, 4)
+    days[1].note, days[3].note = "Called off for talks", "Rally at noon"
+    [mixed] = runs(days)
+    assert mixed.notes == ["Tue 1 Dec: Called off for talks", "Thu 3 Dec: Rally at noon"]
+    [one] = runs([day(0, note="The first strike")])
+    assert one.notes == ["The first strike"]
+    assert runs(weekdays(0, 4))[0].notes == []
 
 
 @pytest.mark.parametrize(
