@@ -135,26 +135,32 @@ def _follows(run: Run, day: ActionDay) -> bool:
     return not run.every_day and day.date.weekday() < 5 and day.date == _next_weekday(last)
 
 
-def runs(days: Iterable[ActionDay]) -> list[Run]:
+def runs(days: Iterable[ActionDay], *, dates_only: bool = False) -> list[Run]:
     """One dispute's days as runs, in order of their first day. (Days of several disputes are
-    run together as if one dispute's: group them by dispute first.)"""
+    run together as if one dispute's: group them by dispute first.)
+
+    With dates_only, kinds and times are not looked at: a picket line's days, which keep the
+    picket line's own hours whatever the strike's, run by date alone (their runs have no
+    hours)."""
+
+    def same(d: ActionDay) -> tuple:
+        return ("", None, None) if dates_only else (d.kind, d.start_time, d.end_time)
+
     ordered = sorted(
         days,
         key=lambda d: (
-            d.kind,
-            d.start_time or datetime.time.min,
-            d.end_time or datetime.time.min,
+            same(d)[0],
+            (same(d)[1] or datetime.time.min),
+            (same(d)[2] or datetime.time.min),
             d.date,
         ),
     )
     found: list[Run] = []
-    for (kind, start, end), group in groupby(
-        ordered, key=lambda d: (d.kind, d.start_time, d.end_time)
-    ):
+    for (kind, start, end), group in groupby(ordered, key=same):
         current: Run | None = None
         for day in group:
             if current is None or not _follows(current, day):
-                current = Run(kind=kind, start_time=start, end_time=end)
+                current = Run(kind=kind or day.kind, start_time=start, end_time=end)
                 found.append(current)
             current.days.append(day)
     found.sort(key=lambda run: (run.first, run.start_time or datetime.time.min))

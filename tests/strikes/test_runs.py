@@ -104,3 +104,13 @@ def test_hours_as_people_say_them(start, end, said):
 
 def test_midnight_is_12am():
     assert clock(datetime.time(0)) == "12am"
+
+
+def test_a_picket_lines_days_run_by_date_alone_whatever_the_strikes_hours():
+    days = [day(0), day(1, start=datetime.time(13), end=None), day(2, kind="asos"), day(7)]
+    days[1].cancelled = True
+    found = runs(days, dates_only=True)
+    assert [r.label for r in found] == [
+        "Mon 30 Nov to Wed 2 Dec, every weekday (not Tue 1 Dec: cancelled)",
+        "Mon 7 Dec",
+    ]
