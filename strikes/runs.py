@@ -46,6 +46,15 @@ def short_day(day: datetime.date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
+def _called_off(dates: list[datetime.date]) -> str:
+    """'not Tue 1 Dec: cancelled', 'not Tue 1 Dec or Wed 2 Dec: cancelled', or ''."""
+    names = [short_day(date) for date in dates]
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f"not {listed}: cancelled"
+
+
 def _next_weekday(day: datetime.date) -> datetime.date:
     day += ONE_DAY
     while day.weekday() >= 5:
@@ -107,11 +116,7 @@ class Run:
     @property
     def exceptions_label(self) -> str:
         """'not Tue 1 Dec: cancelled', 'not Tue 1 Dec or Wed 2 Dec: cancelled', or ''."""
-        names = [short_day(day.date) for day in self.exceptions]
-        if not names:
-            return ""
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-        return f"not {listed}: cancelled"
+        return _called_off([day.date for day in self.exceptions])
 
     @property
     def label(self) -> str:
@@ -179,3 +184,14 @@ def summary(found: list[Run]) -> str:
     """Several runs in one line: 'Mon 30 Nov to Fri 4 Dec, every weekday, 8am to 11am; Mon 14
     Dec'."""
     return "; ".join(run.label for run in found)
+
+
+def with_hours(found: list[Run], start: datetime.time | None, end: datetime.time | None) -> str:
+    """Runs made by date alone (dates_only) with the hours that hold for all of them, as a
+    picket line's: 'Mon 7 Dec to Fri 11 Dec, every weekday, 7am to 10am (not Tue 8 Dec:
+    cancelled)'. Days called off, inside a run or not, are named at the end."""
+    text = "; ".join(run.dates_label for run in found if not run.cancelled)
+    if hours(start, end):
+        text += f", {hours(start, end)}"
+    off = _called_off([day.date for run in found for day in run.days if day.cancelled])
+    return f"{text} ({off})" if off else text

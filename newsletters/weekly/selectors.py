@@ -16,7 +16,7 @@ from pickets.models import ActionType, SolidarityAction
 from strikes import selectors as strikes_selectors
 from strikes.ballot_law import assess
 from strikes.models import LIVE_STATUSES, ActionDay, Ballot, Dispute, DisputeStatus, Union
-from strikes.runs import Run, by_dispute, hours, runs, short_day, summary
+from strikes.runs import Run, by_dispute, runs, short_day, with_hours
 
 from ..models import (
     Delivery,
@@ -132,8 +132,9 @@ def build_content(
                     "line": line,
                     "unions": "/".join(u.short_name for u in line.dispute.unions.all()),
                     "days": going,
-                    "dates": summary(runs(line.days_in_range, dates_only=True)),
-                    "hours": hours(line.start_time, line.end_time),
+                    "when": with_hours(
+                        runs(line.days_in_range, dates_only=True), line.start_time, line.end_time
+                    ),
                     "url": site + reverse("pickets:picket_line", args=[clp.slug, line.pk]),
                 }
             )

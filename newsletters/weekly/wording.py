@@ -48,22 +48,31 @@ def biggest(content: DigestContent) -> StrikeEntry | None:
     )
 
 
+# Words a title cut short should not end on.
+_DANGLING = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to"}
+
+
 def _fit(parts: list[str], title: str, tail: str) -> str:
     """The subject with the dispute's title, shortened if it must be: to the words before its
     first colon, then to whole words and '...'."""
     head = ", ".join(parts)
 
     def line(name: str) -> str:
-        return f"{head}, {name}{tail}" if name else f"{head}{tail}"
+        return f"{head}, {name}{tail}"
 
     if len(line(title)) <= SUBJECT_WIDTH:
         return line(title)
     short = title.split(":", 1)[0].strip()
     if len(line(short)) <= SUBJECT_WIDTH:
         return line(short)
-    room = SUBJECT_WIDTH - len(line("...")) - 2
-    cut = short[: max(room, 0)].rsplit(" ", 1)[0].rstrip(",;:- ")
-    return line(f"{cut}..." if cut else "")
+    room = max(SUBJECT_WIDTH - len(line("...")), 0)
+    # Whole words only: the last one goes unless the cut fell just after it.
+    words = short[: room + 1].split()
+    if words and not short[: room + 1].endswith(" "):
+        words.pop()
+    while words and words[-1].lower().strip(",;-") in _DANGLING:
+        words.pop()
+    return line(" ".join(words).rstrip(",;:-") + "...") if words else f"{head}{tail}"
 
 
 def subject(content: DigestContent) -> str:
