@@ -57,6 +57,12 @@ def monday_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
+def _called_off(dates: list[datetime.date]) -> str:
+    """'not Tue 1 Dec: cancelled', 'not Tue 1 Dec or Wed 2 Dec: cancelled', or ''."""
+    names = [short_day(date) for date in dates]
+    return f"not {listed(names, 'or')}: cancelled" if names else ""
+
+
 def _next_weekday(day: datetime.date) -> datetime.date:
     day += ONE_DAY
     while day.weekday() >= 5:
@@ -127,8 +133,7 @@ class Run:
     @property
     def exceptions_label(self) -> str:
         """'not Tue 1 Dec: cancelled', 'not Tue 1 Dec or Wed 2 Dec: cancelled', or ''."""
-        names = [short_day(day.date) for day in self.exceptions]
-        return f"not {listed(names, 'or')}: cancelled" if names else ""
+        return _called_off([day.date for day in self.exceptions])
 
     @property
     def label(self) -> str:
@@ -171,26 +176,32 @@ def _follows(run: Run, day: ActionDay) -> bool:
     return not run.every_day and day.date.weekday() < 5 and day.date == _next_weekday(last)
 
 
-def runs(days: Iterable[ActionDay]) -> list[Run]:
+def runs(days: Iterable[ActionDay], *, dates_only: bool = False) -> list[Run]:
     """One dispute's days as runs, in order of their first day. (Days of several disputes are
-    run together as if one dispute's: group them by dispute first.)"""
+    run together as if one dispute's: group them by dispute first.)
+
+    With dates_only, kinds and times are not looked at: a picket line's days, which keep the
+    picket line's own hours whatever the strike's, run by date alone (their runs have no
+    hours)."""
+
+    def same(d: ActionDay) -> tuple:
+        return ("", None, None) if dates_only else (d.kind, d.start_time, d.end_time)
+
     ordered = sorted(
         days,
         key=lambda d: (
-            d.kind,
-            d.start_time or datetime.time.min,
-            d.end_time or datetime.time.min,
+            same(d)[0],
+            (same(d)[1] or datetime.time.min),
+            (same(d)[2] or datetime.time.min),
             d.date,
         ),
     )
     found: list[Run] = []
-    for (kind, start, end), group in groupby(
-        ordered, key=lambda d: (d.kind, d.start_time, d.end_time)
-    ):
+    for (kind, start, end), group in groupby(ordered, key=same):
         current: Run | None = None
         for day in group:
             if current is None or not _follows(current, day):
-                current = Run(kind=kind, start_time=start, end_time=end)
+                current = Run(kind=kind or day.kind, start_time=start, end_time=end)
                 found.append(current)
             current.days.append(day)
     found.sort(key=lambda run: (run.first, run.start_time or datetime.time.min))
@@ -218,3 +229,14 @@ def summary(found: list[Run]) -> str:
     """Several runs in one line: 'Mon 30 Nov to Fri 4 Dec, every weekday, 8am to 11am; Mon 14
     Dec'."""
     return "; ".join(run.label for run in found)
+
+
+def with_hours(found: list[Run], start: datetime.time | None, end: datetime.time | None) -> str:
+    """Runs made by date alone (dates_only) with the hours that hold for all of them, as a
+    picket line's: 'Mon 7 Dec to Fri 11 Dec, every weekday, 7am to 10am (not Tue 8 Dec:
+    cancelled)'. Days called off, inside a run or not, are named at the end."""
+    text = "; ".join(run.dates_label for run in found if not run.cancelled)
+    if hours(start, end):
+        text += f", {hours(start, end)}"
+    off = _called_off([day.date for run in found for day in run.days if day.cancelled])
+    return f"{text} ({off})" if off else text

@@ -17,6 +17,8 @@ from ..links import GO_LINKS
 from ..models import Digest, Subscriber
 from ..services import list_id_header, list_unsubscribe_headers, manage_url, unsubscribe_url
 from .selectors import DigestContent
+from .wording import subject as subject_line
+from .wording import wrap
 
 # Stand-ins for each recipient's own links, replaced per recipient after rendering.
 UNSUBSCRIBE_PLACEHOLDER = "__TULIAISON_UNSUBSCRIBE_URL__"
@@ -82,6 +84,7 @@ def render(content: DigestContent, *, site_url: str | None = None) -> Rendered:
         }
         for row in content.picket_lines
     ]
+    context["subject"] = subject_line(content)
     subject = " ".join(render_to_string("emails/weekly_digest/subject.txt", context).split())
     web_context = {
         **context,
@@ -93,7 +96,7 @@ def render(content: DigestContent, *, site_url: str | None = None) -> Rendered:
     }
     return Rendered(
         subject=subject,
-        text=render_to_string("emails/weekly_digest/body.txt", context),
+        text=wrap(render_to_string("emails/weekly_digest/body.txt", context)),
         html=render_to_string("emails/weekly_digest/body.html", context),
         web_html=render_to_string("emails/weekly_digest/body.html", web_context),
     )

@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,9 +15,48 @@ from pickets import selectors as pickets_selectors
 from pickets.models import ActionType, SolidarityAction
 from strikes import selectors as strikes_selectors
 from strikes.ballot_law import assess
-from strikes.models import LIVE_STATUSES, Ballot, Dispute, DisputeStatus
+from strikes.models import LIVE_STATUSES, ActionDay, Ballot, Dispute, DisputeStatus, Union
+from strikes.runs import Run, by_dispute, runs, short_day, with_hours
 
-from ..models import Delivery, DeliveryStatus, Digest, DigestStatus, SubscriberStatus
+from ..models import (
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    DigestStatus,
+    SubscriberStatus,
+    WeeklySchedule,
+)
+from .schedule import Window, schedule_for, window
+
+
+@dataclass
+class StrikeEntry:
+    """One dispute's action in the email's days: its runs, the CLP's picket lines on it, and
+    one link, however many days it has."""
+
+    dispute: Dispute
+    runs: list[Run]
+    url: str
+    picket_lines: list = field(default_factory=list)  # the CLP's, shown under Picket lines
+    later_days: int = 0  # days going ahead after the email's last day
+    last_day: datetime.date | None = None  # the last of them
+
+    @property
+    def unions(self) -> str:
+        return "/".join(union.short_name for union in self.dispute.unions.all())
+
+    @property
+    def going_ahead(self) -> list[ActionDay]:
+        return [day for run in self.runs for day in run.going_ahead]
+
+    @property
+    def later_label(self) -> str:
+        """'Then 35 more days, to Fri 29 Jan.', 'Then one more day: Fri 29 Jan.', or ''."""
+        if not self.later_days or self.last_day is None:
+            return ""
+        if self.later_days == 1:
+            return f"Then one more day: {short_day(self.last_day)}."
+        return f"Then {self.later_days} more days, to {short_day(self.last_day)}."
 
 
 @dataclass
@@ -25,8 +64,9 @@ class DigestContent:
     clp: CLP
     week_start: datetime.date
     note: str
+    window: Window
     picket_lines: list = field(default_factory=list)
-    action_days: list = field(default_factory=list)
+    strikes: list[StrikeEntry] = field(default_factory=list)
     ballots_open: list = field(default_factory=list)
     results: list = field(default_factory=list)
     wins: list = field(default_factory=list)
@@ -38,7 +78,7 @@ class DigestContent:
         return not any(
             (
                 self.picket_lines,
-                self.action_days,
+                self.strikes,
                 self.ballots_open,
                 self.results,
                 self.wins,
@@ -61,27 +101,40 @@ def _since(clp: CLP, monday: datetime.date) -> datetime.datetime:
 
 
 def build_content(
-    digest: Digest, *, today: datetime.date | None = None, site_url: str | None = None
+    digest: Digest,
+    *,
+    today: datetime.date | None = None,
+    site_url: str | None = None,
+    schedule: WeeklySchedule | None = None,
 ) -> DigestContent:
+    """What the week's email says: the days it covers (schedule.window: from `today` on, when
+    it goes late) and, in them, what a member can act on."""
     clp = digest.clp
-    today = today or max(timezone.localdate(), digest.week_start)
-    end = digest.week_start + datetime.timedelta(days=13)
+    today = today or timezone.localdate()
+    days = window(schedule or schedule_for(clp), digest.week_start, today=today)
     site = (site_url or settings.SITE_URL).rstrip("/")
-    content = DigestContent(clp=clp, week_start=digest.week_start, note=digest.note)
+    content = DigestContent(clp=clp, week_start=digest.week_start, note=digest.note, window=days)
 
-    lines = list(pickets_selectors.upcoming_picket_lines(clp=clp, start=today, end=end))
+    lines = list(pickets_selectors.upcoming_picket_lines(clp=clp, start=days.first, end=days.last))
+    prefetch_related_objects(
+        lines, Prefetch("dispute__unions", queryset=Union.objects.order_by("short_name"))
+    )
     counts = pickets_selectors.signup_counts(line_ids=[line.pk for line in lines])
     for line in lines:
-        days = [
+        going = [
             (day, counts.get((line.pk, day.pk), 0))
             for day in line.days_in_range
             if not day.cancelled
         ]
-        if line.is_local and days:
+        if line.is_local and going:
             content.picket_lines.append(
                 {
                     "line": line,
-                    "days": days,
+                    "unions": "/".join(u.short_name for u in line.dispute.unions.all()),
+                    "days": going,
+                    "when": with_hours(
+                        runs(line.days_in_range, dates_only=True), line.start_time, line.end_time
+                    ),
                     "url": site + reverse("pickets:picket_line", args=[clp.slug, line.pk]),
                 }
             )
@@ -89,31 +142,68 @@ def build_content(
 
     ids = strikes_selectors.clp_dispute_ids(clp)
     if ids:  # a CLP with no local or followed disputes has no news of them to look up
-        _dispute_news(content, ids, today=today, end=end, site=site)
+        _dispute_news(content, ids, today=today, site=site)
     content.events = list(
         SolidarityAction.objects.filter(
             clp=clp,
-            date__gte=today,
-            date__lte=end,
+            date__gte=days.first,
+            date__lte=days.last,
             kind__in=[ActionType.BENEFIT_EVENT, ActionType.SPEAKER],
         ).order_by("date")
     )
     return content
 
 
+def _strikes(content: DigestContent, ids: list[int], *, site: str) -> None:
+    """One entry per dispute with action in the email's days: its days as runs, those with a
+    picket line near you first, then by their first day."""
+    first, last = content.window.first, content.window.last
+    days = list(
+        strikes_selectors.upcoming_action_days(
+            clp=content.clp, start=first, end=last, dispute_ids=ids
+        )
+    )
+    if not days:
+        return
+    disputes = {day.dispute_id: day.dispute for day in days}
+    # The days after the email's last: how many, and the last of them.
+    later: dict[int, tuple[int, datetime.date]] = {
+        dispute_id: (n, last_day)
+        for dispute_id, n, last_day in ActionDay.objects.filter(
+            dispute_id__in=disputes, date__gt=last, cancelled=False
+        )
+        .values_list("dispute_id")
+        .annotate(n=Count("pk"), last_day=Max("date"))
+        .order_by()
+    }
+    lines: dict[int, list] = {}
+    for row in content.picket_lines:
+        lines.setdefault(row["line"].dispute_id, []).append(row)
+    for dispute_id, found in by_dispute(days).items():
+        later_days, last_day = later.get(dispute_id, (0, None))
+        content.strikes.append(
+            StrikeEntry(
+                dispute=disputes[dispute_id],
+                runs=found,
+                url=site + reverse("strikes_public:dispute", args=[dispute_id]),
+                picket_lines=lines.get(dispute_id, []),
+                later_days=later_days,
+                last_day=last_day,
+            )
+        )
+    content.strikes.sort(
+        key=lambda e: (not e.picket_lines, not e.going_ahead, e.runs[0].first, e.dispute.title)
+    )
+
+
 def _dispute_news(
-    content: DigestContent, ids: list[int], *, today: datetime.date, end: datetime.date, site: str
+    content: DigestContent, ids: list[int], *, today: datetime.date, site: str
 ) -> None:
     """Action days, ballots, results, wins and hardship funds of the CLP's disputes."""
-    for day in strikes_selectors.upcoming_action_days(
-        clp=content.clp, start=today, end=end, dispute_ids=ids
-    ):
-        content.action_days.append(
-            {"day": day, "url": site + reverse("strikes_public:dispute", args=[day.dispute_id])}
-        )
-
+    _strikes(content, ids, site=site)
+    first, last = content.window.first, content.window.last
     open_ballots = list(
-        Ballot.objects.filter(dispute_id__in=ids, opens_on__lte=end, closes_on__gte=today)
+        Ballot.objects.filter(dispute_id__in=ids, opens_on__lte=last, closes_on__gte=first)
         .select_related("dispute", "union")
         .order_by("closes_on")
     )

@@ -49,8 +49,9 @@ def prepare(digest_id: int, *, now: datetime.datetime | None = None) -> Digest:
         digest = Digest.objects.select_for_update().select_related("clp").get(pk=digest_id)
         if digest.status != DigestStatus.DRAFT:
             return digest
-        content = build_content(digest)
-        if content.is_empty and not digest.note and schedule_for(digest.clp).skip_empty:
+        schedule = schedule_for(digest.clp)
+        content = build_content(digest, schedule=schedule)
+        if content.is_empty and not digest.note and schedule.skip_empty:
             digest.status, digest.finished_at = DigestStatus.SKIPPED, now
             digest.save(update_fields=["status", "finished_at"])
             return digest

@@ -10,7 +10,7 @@ from django.db import transaction
 from clps.models import CLP
 
 from ..models import Delivery, DeliveryStatus, Digest, DigestStatus, WeeklySchedule
-from .schedule import upcoming_week
+from .schedule import upcoming_week, waiting_digest
 from .tasks import send_digest
 
 # The statuses in which the TULO may still change the week's email.
@@ -37,8 +37,10 @@ def note_save(*, clp: CLP, note: str) -> Outcome:
     return Outcome.DONE if changed else Outcome.TOO_LATE
 
 
-def _move(clp: CLP, *, from_: tuple[str, ...], to: str) -> Digest | None:
-    digest = ensure_upcoming_digest(clp)
+def _move(
+    clp: CLP, *, from_: tuple[str, ...], to: str, digest: Digest | None = None
+) -> Digest | None:
+    digest = digest or ensure_upcoming_digest(clp)
     moved = Digest.objects.filter(pk=digest.pk, status__in=from_).update(status=to)
     return digest if moved else None
 
@@ -59,6 +61,20 @@ def release(*, clp: CLP) -> bool:
 def send_now(*, clp: CLP) -> Digest | None:
     """Send the week's email now, held or not; None if it has gone or is going."""
     digest = _move(clp, from_=EDITABLE, to=DigestStatus.DRAFT)
+    if digest is not None:
+        send_digest.delay_on_commit(digest.pk)
+    return digest
+
+
+@transaction.atomic
+def send_waiting(*, clp: CLP, week: datetime.date) -> Digest | None:
+    """Send the email that was due more than a day ago and was not sent (schedule.waiting_digest),
+    for the days it has left; None if that week's email is no longer the one waiting."""
+    waiting = waiting_digest(clp)
+    if waiting is None or waiting.week_start != week:
+        return None
+    made, _ = Digest.objects.get_or_create(clp=clp, week_start=week)
+    digest = _move(clp, from_=EDITABLE, to=DigestStatus.DRAFT, digest=made)
     if digest is not None:
         send_digest.delay_on_commit(digest.pk)
     return digest

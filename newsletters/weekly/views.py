@@ -1,6 +1,7 @@
 """The TULO's control of the weekly email: preview, note, hold or release, a test to
 themselves, the schedule, and each sent digest's progress and figures."""
 
+import datetime
 import logging
 
 from django.contrib import messages
@@ -20,7 +21,14 @@ from . import selectors, services
 from .forms import NoteForm, ScheduleForm
 from .render import no_ones_copy
 from .render import render as render_digest
-from .schedule import schedule_for, send_at, upcoming_digest, upcoming_week
+from .schedule import (
+    schedule_for,
+    send_at,
+    upcoming_digest,
+    upcoming_week,
+    waiting_digest,
+    window,
+)
 
 tulo_only = clp_view(Role.TULO)
 logger = logging.getLogger(__name__)
@@ -29,17 +37,26 @@ logger = logging.getLogger(__name__)
 def _weekly_page(
     request: HttpRequest, clp: CLP, *, note_form: NoteForm | None = None
 ) -> HttpResponse:
-    digest = upcoming_digest(clp)
     schedule = schedule_for(clp)
-    content = selectors.build_content(digest)
+    digest = upcoming_digest(clp, schedule=schedule)
+    content = selectors.build_content(digest, schedule=schedule)
     rendered = render_digest(content)
+    waiting = waiting_digest(clp, schedule=schedule)
     return render(
         request,
         "newsletters/weekly.html",
         {
             "clp": clp,
             "digest": digest,
+            "now": timezone.now(),
             "due_at": send_at(schedule, digest.week_start),
+            "waiting": waiting,
+            "waiting_due_at": send_at(schedule, waiting.week_start) if waiting else None,
+            "waiting_days": (
+                window(schedule, waiting.week_start, today=timezone.localdate())
+                if waiting
+                else None
+            ),
             "content": content,
             "text": no_ones_copy(
                 rendered.text,
@@ -70,7 +87,9 @@ def weekly(request: MemberRequest, clp: CLP) -> HttpResponse:
 )
 def preview(request: MemberRequest, clp: CLP) -> HttpResponse:
     """The HTML email as members will see it (with placeholder personal links)."""
-    rendered = render_digest(selectors.build_content(upcoming_digest(clp)))
+    schedule = schedule_for(clp)
+    digest = upcoming_digest(clp, schedule=schedule)
+    rendered = render_digest(selectors.build_content(digest, schedule=schedule))
     return HttpResponse(no_ones_copy(rendered.html, clp.slug))
 
 
@@ -113,6 +132,8 @@ def save_note(request: MemberRequest, clp: CLP) -> HttpResponse:
 @tulo_only
 @require_POST
 def hold(request: MemberRequest, clp: CLP) -> HttpResponse:
+    if request.POST.get("action") == "send_waiting":
+        return _send_waiting(request, clp)
     if _week_moved_on(request, clp):
         return redirect("newsletters:weekly", clp.slug)
     action = request.POST.get("action")
@@ -135,11 +156,34 @@ def hold(request: MemberRequest, clp: CLP) -> HttpResponse:
     return redirect("newsletters:weekly", clp.slug)
 
 
+def _send_waiting(request: MemberRequest, clp: CLP) -> HttpResponse:
+    """The email that was due more than a day ago goes now, for the days it has left, if it is
+    still the one the page showed waiting."""
+    try:
+        week = datetime.date.fromisoformat(request.POST.get("week", ""))
+    except ValueError:
+        week = None
+    digest = services.send_waiting(clp=clp, week=week) if week else None
+    if digest is None:
+        messages.error(
+            request,
+            "That email is no longer waiting to be sent: it has gone, or the next week's is due. "
+            "This page shows where things stand now.",
+        )
+        return redirect("newsletters:weekly", clp.slug)
+    messages.success(
+        request, "Sending now, for the days it has left. This page shows its progress."
+    )
+    return redirect("newsletters:digest", clp.slug, digest.pk)
+
+
 @tulo_only
 @require_POST
 def send_test(request: MemberRequest, clp: CLP) -> HttpResponse:
     """A copy to the TULO at once, so they learn straight away whether it went."""
-    rendered = render_digest(selectors.build_content(upcoming_digest(clp)))
+    schedule = schedule_for(clp)
+    digest = upcoming_digest(clp, schedule=schedule)
+    rendered = render_digest(selectors.build_content(digest, schedule=schedule))
     message = compose(
         subject=f"[Test] {rendered.subject}",
         text=no_ones_copy(rendered.text, clp.slug),

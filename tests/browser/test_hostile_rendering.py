@@ -50,8 +50,10 @@ WATCH_CSP = (
 @pytest.fixture
 def hostile_records(clp):
     """Every field a page shows, holding markup, saved as a form or an import could save it."""
-    # The email goes late on Sunday, so this week's is the one shown whenever the test runs.
-    WeeklyScheduleFactory(clp=clp, weekday=6, send_time=datetime.time(23, 59))
+    # The email fell due at 23:59 last night and has not gone, so it is the one shown, and it
+    # covers tomorrow whenever the test runs.
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    WeeklyScheduleFactory(clp=clp, weekday=yesterday.weekday(), send_time=datetime.time(23, 59))
     PostcodeDistrictFactory(clp=clp, district="N16")
     union = UnionFactory(name=hostile("union"), short_name="<img src=x onerror=alert(9)>")
     employer = EmployerFactory(name=hostile("employer"))

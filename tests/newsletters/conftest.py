@@ -1,8 +1,10 @@
+import datetime
 import re
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from newsletters.models import Subscriber
 from newsletters.services import subscribe
@@ -60,3 +62,14 @@ def esp(settings):
 def members(clp):
     WeeklyScheduleFactory(clp=clp, skip_empty=False)  # "Nothing new this week."
     return [SubscriberFactory(clp=clp, email=f"member{n}@example.org") for n in range(5)]
+
+
+@pytest.fixture
+def due_last_night(clp):
+    """The CLP's weekly email fell due at 23:59 last night and has not gone: it is the week
+    being prepared, whatever day the tests run, and it covers tomorrow and the four days after
+    (today too, but on a Sunday: the email due on Saturday night is for the week ahead)."""
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    return WeeklyScheduleFactory(
+        clp=clp, weekday=yesterday.weekday(), send_time=datetime.time(23, 59)
+    )

@@ -2,6 +2,7 @@
 gets each week's email once."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -38,11 +39,9 @@ MONDAY = week_start(TODAY)
 
 
 @pytest.fixture
-def news(clp):
+def news(clp, due_last_night):
     """A CLP with a local picket line this week, a followed strike, a ballot closing and one
-    that missed its threshold. Its email goes late on Sunday, so this week's is the one being
-    prepared whenever in the week the tests run."""
-    WeeklyScheduleFactory(clp=clp, weekday=6, send_time=datetime.time(23, 59))
+    that missed its threshold, all in the days of the email being prepared."""
     clp.districts.create(district="N16")
     cwu, unison, neu = (
         UnionFactory(short_name="CWU"),
@@ -90,7 +89,13 @@ def test_the_digest_reads_from_the_records_in_both_parts(news, clp):
     assert sending.send_all(digest.pk) == 1
     assert [m.to for m in mail.outbox] == [["sam@example.org"]]
     message = mail.outbox[0]
-    assert message.subject.startswith("Picket lines near you: Hackney North & Stoke Newington")
+    # The subject names the week and its biggest item: the strike with a picket line near you.
+    assert re.fullmatch(
+        r"Strikes (this week|[A-Z][a-z]{2} \d+ [A-Z][a-z]{2} to [A-Z][a-z]{2} \d+ [A-Z][a-z]{2}|"
+        r"[A-Z][a-z]{2} \d+ to [A-Z][a-z]{2} \d+ [A-Z][a-z]{2}): CWU, Delivery office cuts, on "
+        + f"{TODAY + datetime.timedelta(days=2):%A}",
+        message.subject,
+    ), message.subject
     html = message.alternatives[0].content
     for part in (message.body, html):
         assert part.index("Bring the CLP banner") < part.index("The yard gate")

@@ -33,7 +33,7 @@ def test_each_batch_is_one_call_with_each_recipients_own_links_and_headers(esp, 
         links = message["variables"]
         assert links["unsubscribe_url"].endswith(f"/subscriptions/{member.token}/unsubscribe/")
         assert links["manage_url"].endswith(f"/subscriptions/{member.token}/")
-        assert f"Change your details: {links['manage_url']}" in message["text"]
+        assert f"Change your details:\n{links['manage_url']}" in message["text"]
         assert f'href="{links["manage_url"]}"' in message["html"]
         for body in (message["text"], message["html"]):
             assert links["unsubscribe_url"] in body

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from strikes.models import ActionDay
-from strikes.runs import by_dispute, by_week, clock, hours, runs
+from strikes.runs import by_dispute, by_week, clock, hours, runs, with_hours
 
 MON = datetime.date(2026, 11, 30)
 EIGHT, ELEVEN = datetime.time(8), datetime.time(11)
@@ -142,3 +142,23 @@ def test_hours_as_people_say_them(start, end, said):
 
 def test_midnight_is_12am():
     assert clock(datetime.time(0)) == "12am"
+
+
+def test_a_picket_lines_days_run_by_date_alone_whatever_the_strikes_hours():
+    days = [day(0), day(1, start=datetime.time(13), end=None), day(2, kind="asos"), day(7)]
+    days[1].cancelled = True
+    found = runs(days, dates_only=True)
+    assert [r.label for r in found] == [
+        "Mon 30 Nov to Wed 2 Dec, every weekday (not Tue 1 Dec: cancelled)",
+        "Mon 7 Dec",
+    ]
+
+
+def test_a_picket_lines_days_read_with_its_hours_and_every_day_called_off_named():
+    days = [day(0), day(1), day(2), day(7), day(8)]
+    days[1].cancelled = days[3].cancelled = days[4].cancelled = True
+    said = with_hours(runs(days, dates_only=True), datetime.time(7), datetime.time(10))
+    assert said == (
+        "Mon 30 Nov to Wed 2 Dec, every weekday, 7am to 10am "
+        "(not Tue 1 Dec, Mon 7 Dec or Tue 8 Dec: cancelled)"
+    )

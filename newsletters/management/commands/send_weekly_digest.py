@@ -6,7 +6,7 @@ from newsletters.models import Digest, DigestStatus
 from newsletters.selectors import active_subscribers
 from newsletters.weekly import sending
 from newsletters.weekly.render import no_ones_copy, render
-from newsletters.weekly.schedule import week_start
+from newsletters.weekly.schedule import covering_week, schedule_for
 from newsletters.weekly.selectors import build_content
 
 
@@ -24,13 +24,15 @@ class Command(BaseCommand):
         if found is None:
             slugs = ", ".join(CLP.objects.values_list("slug", flat=True)) or "none yet"
             raise CommandError(f"No CLP with the slug {clp!r}. CLPs: {slugs}.")
-        # This week's email: running the command again sends nothing more.
+        # The email of the week that covers today, for the days it has left: running the
+        # command again sends nothing more.
+        schedule = schedule_for(found)
         digest, _ = Digest.objects.get_or_create(
-            clp=found, week_start=week_start(timezone.localdate())
+            clp=found, week_start=covering_week(schedule, timezone.localdate())
         )
         recipients = active_subscribers(found).count()
         if dry_run:
-            rendered = render(build_content(digest))
+            rendered = render(build_content(digest, schedule=schedule))
             text = no_ones_copy(
                 rendered.text,
                 found.slug,

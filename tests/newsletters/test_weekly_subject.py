@@ -1,0 +1,107 @@
+"""The weekly email's subject names its week and its biggest item, in a line a phone shows
+whole: the strike with a picket line near you before others, then the one with most days."""
+
+import datetime
+
+import pytest
+
+from newsletters.models import Digest
+from newsletters.weekly.selectors import build_content
+from newsletters.weekly.wording import SUBJECT_WIDTH, subject
+
+from ..factories import (
+    ActionDayFactory,
+    BallotFactory,
+    DisputeFactory,
+    FollowedDisputeFactory,
+    PicketLineFactory,
+    UnionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = datetime.date(2026, 12, 7)
+
+
+def strike(clp, title: str, union: str, offsets: list[int], *, cancelled=()):
+    dispute = DisputeFactory(title=title, unions=[UnionFactory(short_name=union)])
+    FollowedDisputeFactory(clp=clp, dispute=dispute)
+    return [
+        ActionDayFactory(
+            dispute=dispute,
+            date=MONDAY + datetime.timedelta(days=n),
+            cancelled=n in cancelled,
+        )
+        for n in offsets
+    ]
+
+
+def subject_on(clp, day: datetime.date = MONDAY) -> str:
+    line = subject(build_content(Digest(clp=clp, week_start=MONDAY), today=day))
+    assert len(line) <= SUBJECT_WIDTH, line
+    return line
+
+
+def test_the_strike_with_most_days_is_named_with_how_many_more(clp):
+    strike(clp, "Bin crews", "Unite", [1])
+    strike(clp, "Mental health social workers: nine-week strike", "UNISON", [0, 1, 2, 3, 4])
+    strike(clp, "Delivery office", "CWU", [2, 3])
+    assert subject_on(clp) == (
+        "Strikes this week: UNISON, Mental health social workers, all week, and 2 more"
+    )
+
+
+def test_a_strike_with_a_picket_line_near_you_comes_first(clp):
+    strike(clp, "Mental health social workers", "UNISON", [0, 1, 2, 3, 4])
+    [thursday] = strike(clp, "Delivery office", "CWU", [3])
+    PicketLineFactory(clp=clp, dispute=thursday.dispute, action_days=[thursday])
+    assert subject_on(clp) == "Strikes this week: CWU, Delivery office, on Thursday, and 1 more"
+
+
+@pytest.mark.parametrize(
+    ("offsets", "cancelled", "when"),
+    [
+        ([1], (), "on Tuesday"),
+        ([0, 1, 2], (), "Monday to Wednesday"),
+        ([0, 1, 2, 3, 4], (1,), "from Monday"),
+        ([1, 3], (), "from Tuesday"),
+    ],
+)
+def test_when_is_said_as_people_say_it(clp, offsets, cancelled, when):
+    strike(clp, "Porters", "GMB", offsets, cancelled=cancelled)
+    assert subject_on(clp) == f"Strikes this week: GMB, Porters, {when}"
+
+
+def test_a_long_title_is_cut_short_at_a_word(clp):
+    strike(clp, "Outsourced cleaners and security staff at the Department for Work", "PCS", [0])
+    assert subject_on(clp) == (
+        "Strikes this week: PCS, Outsourced cleaners and security staff..., on Monday"
+    )
+
+
+def test_sent_late_the_subject_names_the_days_left_and_what_is_in_them(clp):
+    strike(clp, "Porters", "GMB", [0, 1, 2, 3])
+    wednesday = MONDAY + datetime.timedelta(days=2)
+    assert (
+        subject_on(clp, wednesday)
+        == "Strikes Wed 9 to Sun 13 Dec: GMB, Porters, Wednesday to Thursday"
+    )
+
+
+def test_a_called_off_strike_is_not_the_news(clp):
+    strike(clp, "Porters", "GMB", [0, 1], cancelled=(0, 1))
+    hospital = DisputeFactory(title="Hospital back in-house")
+    FollowedDisputeFactory(clp=clp, dispute=hospital)
+    BallotFactory(
+        dispute=hospital,
+        union=UnionFactory(short_name="UNISON"),
+        opens_on=MONDAY - datetime.timedelta(days=14),
+        closes_on=MONDAY + datetime.timedelta(days=4),
+    )
+    assert subject_on(clp) == (
+        "Ballots open this week: UNISON, Hospital back in-house, closes Fri 11 Dec"
+    )
+
+
+def test_a_week_with_nothing_names_the_clp(clp):
+    assert subject_on(clp) == "Strikes and ballots this week: Hackney North & Stoke Newington"
