@@ -4,13 +4,16 @@ names the week and its biggest item, and its text part wrapped for mail programs
 import datetime
 import textwrap
 
+from strikes.models import ActionKind
+
+from ..monthly.sentences import PLACE_WORDS, who
 from .selectors import DigestContent, StrikeEntry
 
 # Mail programs show text parts as they come: lines longer than this wrap wherever they fall.
 TEXT_WIDTH = 78
 
-# A subject longer than this is cut short on a phone.
-SUBJECT_WIDTH = 78
+# A subject longer than this is cut short even in a phone's open message.
+SUBJECT_WIDTH = 90
 
 
 def _weekday(day: datetime.date) -> str:
@@ -75,8 +78,22 @@ def _fit(parts: list[str], title: str, tail: str) -> str:
     return line(" ".join(words).rstrip(",;:-") + "...") if words else f"{head}{tail}"
 
 
+def _strikers(entry: StrikeEntry, head: str, tail: str) -> str:
+    """'Strikes this week: UNISON mental health social workers in Clapton out all week, and 2
+    more': who is in dispute as the monthly section names them, shortened to the words before
+    where they work when the line would be too long, and to the dispute's title after that."""
+    out = "out" if any(run.kind == ActionKind.STRIKE for run in entry.runs) else "taking action"
+    phrase = who(entry.dispute)
+    place = PLACE_WORDS.search(phrase)
+    for name in (phrase, phrase[: place.start()].strip() if place else phrase):
+        line = f"{head}: {name} {out}{tail}"
+        if len(name.split()) > 1 and len(line) <= SUBJECT_WIDTH:
+            return line
+    return _fit([f"{head}: {entry.unions}"], entry.dispute.title, f",{tail}")
+
+
 def subject(content: DigestContent) -> str:
-    """'Strikes this week: UNISON, Mental health social workers, all week, and 2 more'.
+    """'Strikes this week: UNISON mental health social workers out all week, and 2 more'.
 
     The week is 'this week' when the email covers Monday to Sunday, else its days ('Strikes
     Wed 9 to Sun 13 Dec: ...'). The item is the biggest strike (see biggest); with none, the
@@ -85,8 +102,8 @@ def subject(content: DigestContent) -> str:
     entry = biggest(content)
     if entry is not None:
         others = sum(1 for e in content.strikes if e.going_ahead) - 1
-        tail = f", {when(entry, content)}" + (f", and {others} more" if others else "")
-        return _fit([f"Strikes {week}: {entry.unions}"], entry.dispute.title, tail)
+        tail = f" {when(entry, content)}" + (f", and {others} more" if others else "")
+        return _strikers(entry, f"Strikes {week}", tail)
     if content.ballots_open:
         ballot, _ = content.ballots_open[0]
         others = len(content.ballots_open) - 1
