@@ -130,7 +130,10 @@ def test_sent_late_the_subject_names_the_days_left_and_what_is_in_them(clp):
 
 def test_a_called_off_strike_is_not_the_news(clp):
     strike(clp, "porters at Homerton hospital", "GMB", [0, 1], cancelled=(0, 1))
-    hospital = DisputeFactory(title="Hospital back in-house")
+    hospital = DisputeFactory(
+        title="Hospital back in-house",
+        workers="porters, cleaners and caterers at Homerton hospital",
+    )
     FollowedDisputeFactory(clp=clp, dispute=hospital)
     BallotFactory(
         dispute=hospital,
@@ -139,7 +142,7 @@ def test_a_called_off_strike_is_not_the_news(clp):
         closes_on=MONDAY + datetime.timedelta(days=4),
     )
     assert subject_on(clp) == (
-        "Ballots open this week: UNISON, Hospital back in-house, closes Fri 11 Dec"
+        "Ballots open this week: UNISON porters, cleaners and caterers vote until Fri 11 Dec"
     )
 
 
