@@ -31,7 +31,7 @@ def when(entry: StrikeEntry, content: DigestContent) -> str:
         content.window.first + datetime.timedelta(days=n)
         for n in range((content.window.last - content.window.first).days + 1)
     ]
-    if all(d in days for d in weekdays if d.weekday() < 5):
+    if content.window.whole_week and all(d in days for d in weekdays if d.weekday() < 5):
         return "all week"
     consecutive = [run for run in entry.runs if run.going_ahead]
     if len(consecutive) == 1 and not consecutive[0].exceptions:

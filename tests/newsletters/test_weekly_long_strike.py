@@ -92,8 +92,8 @@ def test_a_long_strike_is_one_entry_with_its_runs_its_picket_line_and_one_link(
     [run] = runs(this_week)
     tuesday = short_day(days.first + ONE_DAY)
     assert run.label == (
-        f"{short_day(days.first)} to {short_day(days.first + 4 * ONE_DAY)}, every weekday, "
-        f"8am to 11am (not {tuesday}: cancelled)"
+        f"{short_day(days.first)} to {short_day(days.first + 4 * ONE_DAY)}, 8am to 11am "
+        f"(not {tuesday}: cancelled)"
     )
     dispute_url = f"https://tuliaison.example.org/disputes/{dispute.pk}/"
     going_ahead = [day for day in this_week if not day.cancelled]

@@ -128,6 +128,14 @@ def test_sent_late_the_subject_names_the_days_left_and_what_is_in_them(clp):
     )
 
 
+def test_sent_late_a_strike_on_every_weekday_left_is_not_all_week(clp):
+    strike(clp, "porters at Homerton hospital", "GMB", [0, 1, 2, 3, 4])
+    thursday = MONDAY + datetime.timedelta(days=3)
+    assert subject_on(clp, thursday) == (
+        "Strikes Thu 10 to Sun 13 Dec: GMB porters at Homerton hospital out Thursday to Friday"
+    )
+
+
 def test_a_called_off_strike_is_not_the_news(clp):
     strike(clp, "porters at Homerton hospital", "GMB", [0, 1], cancelled=(0, 1))
     hospital = DisputeFactory(
