@@ -85,6 +85,7 @@ def test_a_subscriber_goes_from_the_email_to_the_picket_line_and_into_the_report
     )
     phone.get_by_role("button", name="I'll go").click()
     expect(phone.get_by_role("heading", name="You're going")).to_be_visible()
+    phone.wait_for_load_state("load")  # the heading shows before the page's last file is in
     assert len(loads) == 2, loads
     signup = PicketSignup.objects.get()
     assert (signup.source, signup.name, signup.user) == ("subscriber", "Ruth Ellis", None)

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.urls import reverse
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from clps.models import Role
 from newsletters.models import NewsletterSection
@@ -68,3 +68,36 @@ def test_tulo_edits_previews_approves_and_copies_the_html(live_server, phone, se
     copied = phone.evaluate("navigator.clipboard.readText()")
     assert copied == html_box.input_value()
     assert "<strong>won</strong>" in copied and '<h2 style="' in copied
+
+
+def test_executive_reads_a_long_column_by_keyboard_on_a_phone(live_server, phone, settings, clp):
+    """The column and the Markdown scroll in their boxes on the executive's pages: each box
+    takes the keyboard's focus, so Page Down reads on (and axe-core finds them keyboard-reachable,
+    which it did not while they had no tabindex)."""
+    settings.MFA_TOTP_TOLERANCE = 1
+    tulo = MembershipFactory(clp=clp, role=Role.TULO).user
+    executive = MembershipFactory(clp=clp, role=Role.EXECUTIVE).user
+    secret = enable_totp(executive)
+    section, _ = services.section_build(clp=clp, month=MONTH, notify=False)
+    column = "\n\n".join(f"Paragraph {n} of the column for the local paper." for n in range(60))
+    services.section_edit(section=section, markdown=EDITED * 20, column=column, based_on=1, by=tulo)
+
+    section_page = reverse("newsletters:section", args=[clp.slug, MONTH])
+    phone.goto(live_server.url + section_page)
+    sign_in(phone, executive.email, totp_secret=secret)
+    expect(
+        phone.get_by_role("heading", name="Union updates: October 2026", level=1)
+    ).to_be_visible()
+    reads_on_by_keyboard(phone.get_by_role("region", name="The column's text"))
+
+    phone.goto(live_server.url + reverse("newsletters:section_version", args=[clp.slug, MONTH, 2]))
+    reads_on_by_keyboard(phone.get_by_role("region", name="The section in Markdown"))
+    reads_on_by_keyboard(phone.get_by_role("region", name="The column's text"))
+
+
+def reads_on_by_keyboard(box: Locator) -> None:
+    assert box.evaluate("b => b.scrollHeight > b.clientHeight"), "the box does not scroll"
+    box.focus()
+    expect(box).to_be_focused()
+    box.press("PageDown")
+    box.page.wait_for_function("box => box.scrollTop > 0", arg=box.element_handle())
