@@ -7,7 +7,16 @@ from clps.forms import choose_from, plain_name
 from clps.postcodes import clean_postcode
 from strikes.models import ActionDay, Dispute, Union
 
-from .models import MONEY_TYPES, ActionType, Office, PicketLine, PicketVisit, SolidarityAction
+from .models import (
+    MONEY_TYPES,
+    ActionType,
+    Answer,
+    Office,
+    PicketLine,
+    PicketVisit,
+    Representative,
+    SolidarityAction,
+)
 from .photos import MAX_UPLOAD_BYTES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -76,15 +85,26 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class RepresentativeChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Representative) -> str:
+        return obj.described
+
+
 class VisitForm(forms.ModelForm):
     """A picket visit: what a member reports, and what a TULO records or confirms."""
 
-    representatives = forms.CharField(
+    listed_representatives = RepresentativeChoiceField(
+        queryset=Representative.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         label="Elected representatives who came",
+    )
+    representatives = forms.CharField(
+        label="Others who came, not on the CLP's list",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line, name then office: e.g. 'Jane Smith, MP' or "
-        "'Ali Khan, councillor'. Offices: MP, councillor, mayor.",
+        "'Ali Khan, councillor'. Offices: MP, MS, MSP, councillor, mayor.",
     )
     photos = MultipleFileField(
         required=False,
@@ -117,9 +137,13 @@ class VisitForm(forms.ModelForm):
         }
         help_texts = {"report": "Two or three lines for the report-back."}
 
-    def __init__(self, *args, disputes, members=None, **kwargs):
+    def __init__(self, *args, disputes, representatives, members=None, **kwargs):
         super().__init__(*args, **kwargs)
         choose_from(self, "dispute", disputes)
+        choose_from(self, "listed_representatives", representatives)
+        if not representatives.exists():
+            del self.fields["listed_representatives"]
+            self.fields["representatives"].label = "Elected representatives who came"
         if members is not None:
             # Only the TULO names who went; a member's report gives a count.
             self.fields["members"] = forms.ModelMultipleChoiceField(
@@ -133,9 +157,13 @@ class VisitForm(forms.ModelForm):
                 else None,
             )
         if self.instance.pk:
+            came = list(self.instance.representatives.all())
             self.initial["representatives"] = "\n".join(
-                f"{r.name}, {r.get_office_display()}" for r in self.instance.representatives.all()
+                f"{r.name}, {r.get_office_display()}" for r in came if r.representative_id is None
             )
+            self.initial["listed_representatives"] = [
+                r.representative_id for r in came if r.representative_id is not None
+            ]
 
     def clean_representatives(self) -> list[tuple[str, str]]:
         offices = {label.lower(): value for value, label in Office.choices} | {
@@ -150,7 +178,7 @@ class VisitForm(forms.ModelForm):
             if not name.strip() or office not in offices:
                 raise ValidationError(
                     f"Line {number} ('{line.strip()[:60]}') needs a name, a comma and an office "
-                    "(MP, councillor or mayor)."
+                    "(MP, MS, MSP, councillor or mayor)."
                 )
             if len(name.strip()) > 150:
                 raise ValidationError(f"Line {number}: the name is too long.")
@@ -329,3 +357,122 @@ class WalkInForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "words", "enterkeyhint": "done"}
         ),
     )
+
+
+class RepresentativeForm(forms.ModelForm):
+    class Meta:
+        model = Representative
+        fields = [
+            "name",
+            "office",
+            "office_title",
+            "area",
+            "party",
+            "email",
+            "active_from",
+            "active_until",
+        ]
+        widgets = {"active_from": DATE, "active_until": DATE}
+        error_messages = {"name": {"required": "Write the representative's name."}}
+
+    def __init__(self, *args, clp, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.clp = clp
+        self.fields["name"].validators.append(plain_name)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        office, title = cleaned.get("office"), cleaned.get("office_title")
+        if office == Office.OTHER and not title:
+            self.add_error("office_title", "Say what the office is, e.g. London Assembly Member.")
+        if office and office != Office.OTHER and title:
+            self.add_error("office_title", "Leave this blank unless the office is another one.")
+        start, end = cleaned.get("active_from"), cleaned.get("active_until")
+        if start and end and end < start:
+            self.add_error("active_until", "This is before the date they took office.")
+        name = cleaned.get("name")
+        if name and office:
+            same = Representative.objects.filter(
+                clp=self.clp, name__iexact=name.strip(), office=office
+            ).exclude(pk=self.instance.pk)
+            if same.exists():
+                self.add_error(
+                    "name", "The CLP's list already has someone of this name and office."
+                )
+        return cleaned
+
+
+class InviteForm(forms.Form):
+    """Step one of inviting representatives to a picket line: who, and for which days."""
+
+    representatives = RepresentativeChoiceField(
+        queryset=Representative.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Who to invite",
+        error_messages={"required": "Tick at least one representative to invite."},
+    )
+    days = forms.TypedMultipleChoiceField(
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label="Which days",
+        error_messages={
+            "required": "Tick at least one day.",
+            "invalid_choice": "That day is no longer open: choose another.",
+        },
+    )
+
+    def __init__(self, *args, representatives, days: list[ActionDay], **kwargs):
+        super().__init__(*args, **kwargs)
+        choose_from(self, "representatives", representatives)
+        field = self.fields["days"]
+        field.choices = [  # type: ignore[attr-defined]
+            (d.pk, f"{d.date:%A} {d.date.day} {d.date:%B}") for d in days
+        ]
+
+
+class DraftForm(forms.Form):
+    """One representative's invitation, as the TULO edits it before it goes."""
+
+    subject = forms.CharField(
+        max_length=200,
+        error_messages={
+            "required": "Give the email a subject.",
+            "max_length": "Keep the subject to 200 characters or fewer.",
+        },
+    )
+    body = forms.CharField(
+        label="Text",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="The personal link to answer is added below it.",
+        error_messages={
+            "required": "Write the invitation, or remove this representative.",
+            "max_length": "Keep it to 5,000 characters or fewer.",
+        },
+    )
+
+
+class AnswerForm(forms.Form):
+    """A representative's answer from their link: yes on a day, no, or send me more."""
+
+    answer = forms.ChoiceField(
+        choices=Answer.choices,
+        error_messages={"required": "Choose an answer.", "invalid_choice": "Choose an answer."},
+    )
+    day = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, days: list[ActionDay], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.days = {d.pk: d for d in days}
+        self.fields["day"].choices = [("", "")] + [  # type: ignore[attr-defined]
+            (d.pk, str(d.date)) for d in days
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if cleaned.get("answer") == Answer.YES and not cleaned.get("day"):
+            self.add_error("day", "Choose the day you can come.")
+        cleaned["action_day"] = self.days.get(cleaned.get("day") or 0)
+        return cleaned

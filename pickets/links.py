@@ -23,3 +23,11 @@ def confirm_url(signup: PicketSignup) -> str:
 
 def cancel_url(signup: PicketSignup) -> str:
     return _absolute("pickets_going:cancel", CANCEL_LINKS.sign(signup.pk))
+
+
+# An elected representative's answer to an invitation to a picket line.
+ANSWER_LINKS = LinkSigner("picket-invitation-answer")
+
+
+def answer_url(invitation_id: int) -> str:
+    return _absolute("pickets_invited:answer", ANSWER_LINKS.sign(invitation_id))
