@@ -336,3 +336,38 @@ def test_another_clp_s_visit_does_not_count(other_clp, sent, line):
     visit = PicketVisitFactory(clp=other_clp, dispute=line.dispute, date=timezone.localdate())
     RepresentativeAttendanceFactory(visit=visit, representative=sent.representative)
     assert invitations.came_ids(clp_id=line.clp_id, invitations=[sent]) == set()
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_the_picket_line_and_drafts_pages_queries_do_not_grow(
+    client, tulo, line, size, django_assert_num_queries
+):
+    day = line.action_days.order_by("date").first()
+    for i in range(size):
+        rep = RepresentativeFactory(clp=line.clp, name=f"Councillor {i:03}")
+        answer = ["yes", "no", "more", ""][i % 4]
+        PicketInvitationFactory(
+            picket_line=line,
+            representative=rep,
+            answer=answer,
+            answer_day=day if answer == "yes" else None,
+        )
+        drafted = RepresentativeFactory(clp=line.clp, name=f"Drafted {i:03}")
+        PicketInvitationFactory(picket_line=line, representative=drafted, sent_at=None)
+        if i % 2:
+            visit = PicketVisitFactory(clp=line.clp, dispute=line.dispute, picket_line=line)
+            RepresentativeAttendanceFactory(visit=visit, representative=rep)
+    client.force_login(tulo)
+    with django_assert_num_queries(LINE_PAGE_QUERIES):
+        page = client.get(reverse("pickets:picket_line", args=[line.clp.slug, line.pk]))
+    assert page.content.decode().count('class="badge local">Came<') == size // 2
+    with django_assert_num_queries(DRAFTS_PAGE_QUERIES):
+        drafts = client.get(reverse("pickets:invitation_drafts", args=[line.clp.slug, line.pk]))
+    assert drafts.content.decode().count("<fieldset") == size
+
+
+# The TULO's picket line page, three of them for the invitations: the line's, the days they
+# were for and the visits that name the representatives.
+LINE_PAGE_QUERIES = 15
+# Signing in and the CLP, the picket line, and its drafts with their representatives.
+DRAFTS_PAGE_QUERIES = 6
