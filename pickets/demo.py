@@ -9,6 +9,7 @@ from django.utils import timezone
 from clps.models import CLP, User
 from strikes.models import ActionDay, Dispute, Union
 
+from .invitation_text import draft
 from .models import (
     ActionType,
     Answer,
@@ -22,6 +23,7 @@ from .models import (
     SolidarityAction,
     VisitStatus,
 )
+from .representatives import link_past_attendances
 
 MP = ("Diane Abbott", Office.MP)
 COUNCILLORS = [("Cllr Sade Etti", Office.COUNCILLOR), ("Cllr Ian Rathbone", Office.COUNCILLOR)]
@@ -39,9 +41,6 @@ REPRESENTATIVES = [
 def seed_representatives(clp: CLP, line: PicketLine, day: ActionDay | None, tulo: User) -> None:
     """The MP, the mayor and councillors by ward; visits that named them are linked to them,
     and the coming picket line has invitations with their answers."""
-    from .invitations import draft
-    from .representatives import link_past_attendances
-
     reps = {}
     for name, office, area, email in REPRESENTATIVES:
         reps[name], _ = Representative.objects.update_or_create(

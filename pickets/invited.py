@@ -13,9 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import invitations
-from .forms import AnswerForm
 from .links import ANSWER_LINKS
 from .models import Answer, PicketInvitation
+from .rep_forms import AnswerForm
 
 THANKS = {
     Answer.YES: "Thank you: you're down as coming. We'll email you a reminder the evening before.",

@@ -1,5 +1,9 @@
 """What a CLP did for workers in struggle. Every record here belongs to one CLP and no other CLP
-sees it."""
+sees it.
+
+One module, though over 400 lines: it is the app's schema, read top to bottom from picket lines
+and who goes, through visits and the elected representatives invited to them, to the ledger and
+the report's PDF."""
 
 import secrets
 from urllib.parse import urlencode
@@ -231,6 +235,11 @@ class Office(models.TextChoices):
     COUNCILLOR = "councillor", "Councillor"
     MAYOR = "mayor", "Mayor"
     OTHER = "other", "Other elected representative"
+
+
+# How lists and reports order representatives: the MP first, then the devolved members, the
+# mayor, the councillors and the others.
+OFFICE_ORDER = [Office.MP, Office.MS, Office.MSP, Office.MAYOR, Office.COUNCILLOR, Office.OTHER]
 
 
 class Representative(models.Model):

@@ -17,8 +17,8 @@ from strikes.import_views import ConfirmForm, CsvImportForm
 
 from . import invitations, rep_import
 from . import representatives as reps
-from .forms import DraftForm, InviteForm, RepresentativeForm
 from .models import PicketInvitation, PicketLine, Representative
+from .rep_forms import DraftForm, InviteForm, RepresentativeForm
 
 tulo_only = clp_view(Role.TULO)
 

@@ -11,12 +11,18 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from clps.models import CLP
 from clps.pagination import Page, keyset_page
 
-from .models import Answer, PicketInvitation, Representative, RepresentativeAttendance
+from .models import (
+    OFFICE_ORDER,
+    Answer,
+    PicketInvitation,
+    Representative,
+    RepresentativeAttendance,
+)
 
 
 def same_name(name: str) -> str:
@@ -90,11 +96,15 @@ def representatives_page(*, clp: CLP, cursor: str | None) -> Page:
     sent and answered, a page at a time; how many came is added by `came_counts`."""
     sent = Q(invitations__sent_at__isnull=False)
     reps = representatives(clp=clp).annotate(
+        office_rank=Case(
+            *[When(office=office, then=Value(n)) for n, office in enumerate(OFFICE_ORDER)],
+            output_field=IntegerField(),
+        ),
         invited=Count("invitations", filter=sent),
         answered=Count("invitations", filter=sent & ~Q(invitations__answer="")),
         said_yes=Count("invitations", filter=sent & Q(invitations__answer=Answer.YES)),
     )
-    return keyset_page(reps, order=["office", "name", "id"], cursor=cursor, size=50)
+    return keyset_page(reps, order=["office_rank", "name", "id"], cursor=cursor, size=50)
 
 
 def invitations_of(*, representative: Representative) -> QuerySet[PicketInvitation]:

@@ -371,3 +371,17 @@ def test_the_picket_line_and_drafts_pages_queries_do_not_grow(
 LINE_PAGE_QUERIES = 15
 # Signing in and the CLP, the picket line, and its drafts with their representatives.
 DRAFTS_PAGE_QUERIES = 6
+
+
+def test_markup_typed_into_a_draft_is_text_in_the_email(
+    client, smtp_server, django_capture_on_commit_callbacks, tulo, line, mp
+):
+    drafts = draft_all(client, tulo, line, [mp], list(line.action_days.all()))
+    typed = 'Come! <script>alert(1)</script> <a href="https://evil.example">x</a>'
+    with django_capture_on_commit_callbacks(execute=True):
+        drafts_post(client, line, drafts, send=True, edits={drafts[mp.pk].pk: typed})
+    (received,) = smtp_server.received
+    assert typed in received.text
+    assert "<script>" not in received.html
+    # The tag typed is text; the address in it becomes a link, as any address typed does.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;a href=" in received.html
