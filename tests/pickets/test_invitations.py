@@ -385,3 +385,25 @@ def test_markup_typed_into_a_draft_is_text_in_the_email(
     assert "<script>" not in received.html
     # The tag typed is text; the address in it becomes a link, as any address typed does.
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &lt;a href=" in received.html
+
+
+def test_the_audit_log_shows_the_invitation_and_the_answer(
+    client, django_capture_on_commit_callbacks, tulo, line, mp
+):
+    drafts = draft_all(client, tulo, line, [mp], list(line.action_days.all()))
+    with django_capture_on_commit_callbacks(execute=True):
+        drafts_post(client, line, drafts, send=True)
+    invitation = drafts[mp.pk]
+    client.post(
+        reverse("pickets_invited:answer", args=[ANSWER_LINKS.sign(invitation.pk)]),
+        {"answer": "no"},
+    )
+    client.force_login(tulo)
+    page = client.get(reverse("privacy:audit_log", args=[line.clp.slug])).content.decode()
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "An elected representative answered an invitation" in text
+    assert "the representative, from their link" in text
+    assert "Invited an elected representative to a picket line" in text
+    assert f"Invitation to a picket line no. {invitation.pk}" in text
+    # The log names the record, never the representative's address.
+    assert mp.email not in page
