@@ -157,3 +157,17 @@ def test_the_tulo_invites_a_councillor_answers_and_comes(
     menu(phone, "Representatives")
     expect(phone.get_by_role("heading", name="Elected representatives")).to_be_visible()
     fits_the_phone(phone, "representatives")
+    phone.get_by_role("link", name="Sade Etti").click()
+    expect(phone.get_by_text(f"Said yes: {day.date:%a %-d %b}")).to_have_count(0)
+    expect(
+        phone.locator("section").filter(has_text="Invitations").get_by_text("Came")
+    ).to_be_visible()
+    fits_the_phone(phone, "representative")
+    phone.get_by_role("link", name="← Elected representatives").click()
+    phone.get_by_role("link", name="Import a list").click()
+    phone.get_by_label("Paste the rows").fill(
+        "name,office,area\nCaroline Woodley,mayor,Hackney\nJo Bloggs,councilor,Clissold\n"
+    )
+    phone.get_by_role("button", name="Preview").click()
+    expect(phone.get_by_text("line 3: office 'councilor' is not one of")).to_be_visible()
+    fits_the_phone(phone, "import")

@@ -209,3 +209,27 @@ def test_who_left_office_is_not_offered_for_an_invitation(client, tulo, clp, pic
     offered = set(form.fields["representatives"].queryset)
     assert offered == {sitting}
     assert gone not in offered
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_the_invite_and_representative_pages_queries_do_not_grow(
+    client, tulo, clp, picket_line, size, django_assert_num_queries
+):
+    fill(clp, size)
+    rep = Representative.objects.order_by("pk").first()
+    for _ in range(size // 3):
+        PicketInvitationFactory(picket_line=PicketLineFactory(clp=clp), representative=rep)
+    client.force_login(tulo)
+    with django_assert_num_queries(INVITE_PAGE_QUERIES):
+        page = client.get(reverse("pickets:invite", args=[clp.slug, picket_line.pk]))
+    assert page.content.decode().count('name="representatives"') == size
+    with django_assert_num_queries(REPRESENTATIVE_PAGE_QUERIES):
+        page = client.get(reverse("pickets:representative", args=[clp.slug, rep.pk]))
+    assert page.content.decode().count('<span class="muted">sent ') == 1 + size // 3
+
+
+# Signing in and the CLP, the picket line, its days to come, who is invited already, and the
+# representatives offered (for the form, and for those with no address).
+INVITE_PAGE_QUERIES = 10
+# Signing in and the CLP, the representative, their invitations, the days and the visits.
+REPRESENTATIVE_PAGE_QUERIES = 8
