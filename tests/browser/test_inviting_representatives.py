@@ -171,3 +171,8 @@ def test_the_tulo_invites_a_councillor_answers_and_comes(
     phone.get_by_role("button", name="Preview").click()
     expect(phone.get_by_text("line 3: office 'councilor' is not one of")).to_be_visible()
     fits_the_phone(phone, "import")
+    # The email as a phone's mail program shows it: within the width of the screen.
+    reader = browser.new_context(viewport=PHONE, is_mobile=True).new_page()
+    reader.set_content(hers.html)
+    fits_the_phone(reader, "invitation-email")
+    reader.context.close()
