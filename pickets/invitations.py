@@ -60,22 +60,29 @@ def drafts_create(
     day_ids: list[int],
     by: User,
 ) -> list[PicketInvitation]:
-    """A draft for each representative not yet invited to the line; a draft not yet sent is
-    drafted again for the days now chosen. An invitation already sent is left as it is."""
+    """A draft for each representative not yet invited to the line. One already invited, or
+    with a draft waiting, is left as it is: the TULO's edit is never drafted over."""
     days = [d for d in invitable_days(line) if d.pk in set(day_ids)]
     if not days:
         raise ValidationError("Choose at least one day that is still to come.")
+    already = set(line.invitations.values_list("representative_id", flat=True))
     made = []
     for rep in representatives:
-        existing = PicketInvitation.objects.filter(picket_line=line, representative=rep).first()
-        if existing is not None and existing.sent_at is not None:
+        if rep.pk in already:
             continue
         subject, body = draft(representative=rep, line=line, days=days, by=by)
-        invitation = existing or PicketInvitation(
-            clp=line.clp, picket_line=line, representative=rep, created_by=by
-        )
-        invitation.subject, invitation.body = subject, body
-        invitation.save()
+        try:
+            with transaction.atomic():
+                invitation = PicketInvitation.objects.create(
+                    clp=line.clp,
+                    picket_line=line,
+                    representative=rep,
+                    created_by=by,
+                    subject=subject,
+                    body=body,
+                )
+        except IntegrityError:  # a second click drafted them meanwhile
+            continue
         invitation.action_days.set(days)
         made.append(invitation)
     return made

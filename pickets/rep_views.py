@@ -144,10 +144,9 @@ def invite(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     """Step one: who, and which days. Each gets a draft of their own, edited on the next page."""
     line = _line(clp, pk)
     days = invitations.invitable_days(line)
-    already = set(
-        line.invitations.filter(sent_at__isnull=False).values_list("representative_id", flat=True)
-    )
-    choices = reps.in_office(clp=clp, on=timezone.localdate()).exclude(pk__in=already)
+    # Invited already, or drafted and waiting to be sent: not offered again.
+    already = dict(line.invitations.values_list("representative_id", "sent_at"))
+    choices = reps.in_office(clp=clp, on=timezone.localdate()).exclude(pk__in=list(already))
     form = InviteForm(request.POST or None, representatives=choices, days=days)
     if request.method == "POST" and form.is_valid():
         try:
@@ -164,7 +163,14 @@ def invite(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
     return render(
         request,
         "pickets/invite.html",
-        {"clp": clp, "line": line, "form": form, "days": days, "no_email": _no_email(choices)},
+        {
+            "clp": clp,
+            "line": line,
+            "form": form,
+            "days": days,
+            "no_email": _no_email(choices),
+            "drafts_waiting": sum(1 for sent_at in already.values() if sent_at is None),
+        },
     )
 
 

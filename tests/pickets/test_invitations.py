@@ -166,9 +166,17 @@ def test_saving_keeps_the_edit_and_sends_nothing(client, tulo, line, mp):
     assert invitation.body == "My words."
     assert invitation.sent_at is None
     assert not OutgoingMail.objects.exists()
-    # Drafting again for other days leaves... a draft drafted afresh; a sent one stays as sent.
     page = client.get(reverse("pickets:invitation_drafts", args=[line.clp.slug, line.pk]))
     assert "My words." in page.content.decode()
+    # Drafting again is never drafting over her edit: the waiting draft is left as it is.
+    invite = client.get(reverse("pickets:invite", args=[line.clp.slug, line.pk]))
+    assert "1 draft waiting to be sent" in invite.content.decode()
+    assert mp not in invite.context["form"].fields["representatives"].queryset
+    invitations.drafts_create(
+        line=line, representatives=[mp], day_ids=[d.pk for d in line.action_days.all()], by=tulo
+    )
+    invitation.refresh_from_db()
+    assert invitation.body == "My words."
 
 
 def test_one_text_pasted_to_all_is_refused_and_nothing_goes(client, tulo, line, mp, councillors):
