@@ -31,6 +31,8 @@ class RepresentativeForm(forms.ModelForm):
     def __init__(self, *args, clp, **kwargs):
         super().__init__(*args, **kwargs)
         self.clp = clp
+        if self.instance.pk is None:
+            self.instance.clp = clp
         self.fields["name"].validators.append(plain_name)
 
     def clean(self) -> dict[str, Any]:
