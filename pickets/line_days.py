@@ -71,7 +71,7 @@ def line_runs(
     """The days as runs. counts: action day id -> how many are going; mine: the ids of the days
     the visitor is going on."""
     found = []
-    for run in runs(days):
+    for run in runs(days, kinds_only=True):
         rows = [LineDay(day=d, count=counts.get(d.pk, 0), going=d.pk in mine) for d in run.days]
         found.append(LineRun(run=run, days=rows, open=len(rows) <= SHOWN_DAYS))
     return found

@@ -35,7 +35,11 @@ class WeekPicket:
     @property
     def when(self) -> str:
         """'Mon and Wed, 7am to 10am', or the hours alone when it is on all the week's days."""
-        days = "" if self.every_day else listed([run.weekday_span for run in runs(self.days)])
+        days = (
+            ""
+            if self.every_day
+            else listed([run.weekday_span for run in runs(self.days, dates_only=True)])
+        )
         return ", ".join(
             part for part in (days, hours(self.line.start_time, self.line.end_time)) if part
         )

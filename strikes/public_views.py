@@ -51,6 +51,7 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
     )
     coming = runs(upcoming[:DISPUTE_UPCOMING])
     later = coming[RUNS_SHOWN:]
+    later_going_ahead = [day.date for run in later for day in run.going_ahead]
     return render(
         request,
         "strikes/public/dispute.html",
@@ -58,8 +59,9 @@ def dispute(request: HttpRequest, pk: int) -> HttpResponse:
             "dispute": dispute,
             "upcoming": coming[:RUNS_SHOWN],
             "later": later,
-            "later_days": sum(len(run) for run in later),
-            "later_until": later[-1].last if later else None,
+            # Days called off are inside the fold, named, but not counted as days to come.
+            "later_days": len(later_going_ahead),
+            "later_until": max(later_going_ahead, default=None),
             "shown_days": DISPUTE_UPCOMING,
             "more_upcoming": len(upcoming) > DISPUTE_UPCOMING,
             "past": runs(past[:DISPUTE_PAST]),

@@ -12,6 +12,7 @@ the days.
 """
 
 import datetime
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -104,18 +105,29 @@ class Run:
         return any(day.date.weekday() >= 5 for day in self.days)
 
     @property
+    def steps_over_weekends(self) -> bool:
+        """Some days of it are more than a day apart (only ever a weekend between)."""
+        return any(b.date - a.date > ONE_DAY for a, b in itertools.pairwise(self.days))
+
+    @property
     def kind_label(self) -> str:
         return ActionKind(self.kind).label if self.kind in ActionKind.values else self.kind
 
     @property
     def dates_label(self) -> str:
-        """'Mon 30 Nov', 'Mon 30 Nov and Tue 1 Dec', 'Mon 30 Nov to Fri 11 Dec, every weekday'."""
+        """'Mon 30 Nov', 'Mon 30 Nov and Tue 1 Dec', 'Mon 30 Nov to Wed 2 Dec', 'Mon 30 Nov to Fri
+        11 Dec, every weekday' (it steps over the weekend), 'Fri 4 Dec to Mon 7 Dec, every day'
+        (it takes the weekend in)."""
         first, last = short_day(self.first), short_day(self.last)
         if len(self.days) == 1:
             return first
         if len(self.days) == 2:
             return f"{first} and {last}"
-        return f"{first} to {last}, every {'day' if self.every_day else 'weekday'}"
+        if self.every_day:
+            return f"{first} to {last}, every day"
+        if self.steps_over_weekends:
+            return f"{first} to {last}, every weekday"
+        return f"{first} to {last}"
 
     @property
     def weekday_span(self) -> str:
@@ -168,24 +180,30 @@ class Run:
 
 
 def _follows(run: Run, day: ActionDay) -> bool:
-    """Whether the day carries the run on: the next calendar day, or the next weekday for a
-    run that has so far kept to weekdays."""
+    """Whether the day carries the run on: the next calendar day (a Saturday or Sunday only for a
+    run with no gaps, so a run never says "every day" over a weekend it stepped over), or the
+    next weekday for a run that has so far kept to weekdays."""
     last = run.last
-    if day.date == last + ONE_DAY:
+    if day.date == last + ONE_DAY and (day.date.weekday() < 5 or not run.steps_over_weekends):
         return True
     return not run.every_day and day.date.weekday() < 5 and day.date == _next_weekday(last)
 
 
-def runs(days: Iterable[ActionDay], *, dates_only: bool = False) -> list[Run]:
+def runs(
+    days: Iterable[ActionDay], *, dates_only: bool = False, kinds_only: bool = False
+) -> list[Run]:
     """One dispute's days as runs, in order of their first day. (Days of several disputes are
     run together as if one dispute's: group them by dispute first.)
 
-    With dates_only, kinds and times are not looked at: a picket line's days, which keep the
-    picket line's own hours whatever the strike's, run by date alone (their runs have no
-    hours)."""
+    A picket line keeps its own hours whatever the strike's, so its days are run without their
+    times: with kinds_only by kind and date (a picket line's page, which badges each run's
+    kind), with dates_only by date alone (the lines that name the days). Such runs have no
+    hours."""
 
     def same(d: ActionDay) -> tuple:
-        return ("", None, None) if dates_only else (d.kind, d.start_time, d.end_time)
+        if dates_only:
+            return ("", None, None)
+        return (d.kind, None, None) if kinds_only else (d.kind, d.start_time, d.end_time)
 
     ordered = sorted(
         days,

@@ -122,14 +122,14 @@ def _appeals(content: MonthContent) -> list[str]:
     """Where readers can give, for the disputes still going that the column tells of."""
     live = [*content.started, *(d for d, _ in content.strike_days)]
     live += [d for d, _ in content.coming_days]
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {}  # url -> the fund's name
     for dispute in live:
         name, url = dispute.hardship_fund_name.strip(), dispute.hardship_fund_url
-        if url and url not in seen.values():
-            seen[name or f"{possessive(who(dispute))} hardship fund"] = url
+        if url and url not in seen:
+            seen[url] = name or f"hardship fund for {who(dispute)}"
     funds = [
         f"{'' if name.lower().startswith('the ') else 'the '}{name} at {url}"
-        for name, url in list(seen.items())[:2]
+        for url, name in list(seen.items())[:2]
     ]
     return [sentence(f"Readers can give to {join(funds)}")] if funds else []
 

@@ -73,6 +73,19 @@ KIND_WORDS: dict[str, str] = {
 }
 
 
+# Words that end the description at the start of an event's title and begin where it was.
+PLACE = re.compile(r"\b(at|in|on|for|with|outside)\b")
+
+
+def _described(title: str) -> str:
+    """'Quiz Night at the Three Crowns' -> 'quiz night at the Three Crowns': the words before
+    where it was, written in title case, said as ordinary words; the place as written."""
+    found = PLACE.search(title)
+    head, tail = (title[: found.start()], title[found.start() :]) if found else (title, "")
+    head = " ".join(w.lower() if w[:1].isupper() and w[1:].islower() else w for w in head.split())
+    return f"{head} {tail}".strip()
+
+
 def event_phrase(action: SolidarityAction) -> str:
     """'a benefit gig at the Stoke Newington social club', or 'a benefit event, “Rock Against
     Austerity”', or without a title, 'a benefit event'."""
@@ -81,10 +94,11 @@ def event_phrase(action: SolidarityAction) -> str:
     if not title:
         return with_article(kind)
     first, _, rest = title.partition(" ")
-    if first.lower() in ("a", "an", "the") and rest:
-        return f"{first.lower()} {rest}"
-    if first.islower() or (first[1:].islower() and first.lower() in EVENT_WORDS):
-        return with_article(f"{first.lower()} {rest}".strip())
+    if ":" not in title:
+        if first.lower() in ("a", "an", "the") and rest:
+            return f"{first.lower()} {_described(rest)}"
+        if first.islower() or (first[1:].islower() and first.lower() in EVENT_WORDS):
+            return with_article(_described(title))
     return f"{with_article(kind)}, {quoted(title)},"
 
 
@@ -92,17 +106,24 @@ def event_phrase(action: SolidarityAction) -> str:
 CLAUSE = re.compile(r"\b(spoke|speaks|talked|addressed|came|visited|gave)\b", re.IGNORECASE)
 
 
-def speaker_phrase(action: SolidarityAction) -> str:
-    """Who spoke, from the title where it says: 'the NEU rep', 'the UNISON branch secretary',
-    'Dave Ward, CWU general secretary,'; else from the union: 'an RMT speaker'."""
+def speaker_phrase(action: SolidarityAction, *, listed: bool = False) -> str:
+    """Who spoke, from the title where it says: 'the NEU rep', 'the UNISON branch secretary', 'a
+    striking bus driver', 'Dave Ward, CWU general secretary,' (in a list, 'Dave Ward (CWU
+    general secretary)'); else from the union: 'an RMT speaker'."""
     title = " ".join(action.title.split()).rstrip(".,")
     first, _, rest = title.partition(" ")
+    union = action.union.short_name.lower() if action.union is not None else None
     if title and not CLAUSE.search(title):
         if first.lower() in ("a", "an", "the") and rest:
             return f"{first.lower()} {rest}"
-        if first.isupper() and rest and rest == rest.lower():
-            return f"the {title}"  # "UNISON branch secretary"
-        return title + ("," if ", " in title else "")  # a name, perhaps with what they do
+        if rest and rest == rest.lower() and (first.isupper() or first.lower() == union):
+            return f"the {title}"  # "UNISON branch secretary", "Unite rep"
+        if rest and rest == rest.lower() and first[1:].islower():
+            return with_article(f"{first.lower()} {rest}")  # "Striking bus driver"
+        name, _, role = title.partition(", ")
+        if not role:
+            return title
+        return f"{name} ({role})" if listed else f"{title},"
     if action.union is not None:
         return with_article(f"{action.union.short_name} speaker")
     return "a union speaker"
@@ -155,10 +176,11 @@ def picket_sentences(content: MonthContent) -> list[str]:
     if report.attendances >= len(NUMBER_WORDS):
         people = f"in {content.month:%B}, {people}"  # a sentence never starts with figures
     whose = join_some([who(d) for d in content.visited], limit=2)
-    if n == 1 and len(content.visited) == 1:
-        text = f"{people} joined the picket line of {whose}"
+    if len(content.visited) == 1:
+        times = {1: "", 2: " twice"}.get(n, f" {words(n)} times")
+        text = f"{people} joined the picket line of {whose}{times}"
     else:
-        text = f"{people} went to {plural(n, 'picket line', a=True)}"
+        text = f"{people} made {plural(n, 'visit')} to picket lines"
     order = [Office.MP, Office.MAYOR, Office.COUNCILLOR, Office.OTHER]
     reps = [
         _office(office, report.representatives_by_office[office], visits=n)
@@ -168,7 +190,7 @@ def picket_sentences(content: MonthContent) -> list[str]:
     if reps:
         text += f", with {join(reps)}" + (" there" if n == 1 else "")
     out = [sentence(text)]
-    if content.visited and (n > 1 or len(content.visited) > 1):
+    if len(content.visited) > 1:
         out.append(sentence(f"We stood on the picket lines of {whose}"))
     if report.banners:
         if n == 1:
@@ -225,7 +247,7 @@ def event_sentences(content: MonthContent) -> list[str]:
             sentence(f"{speaker_phrase(speaker)} spoke at a CLP meeting on {day(speaker.date)}")
         )
     elif content.speakers:
-        speakers = [speaker_phrase(s) for s in content.speakers]
+        speakers = [speaker_phrase(s, listed=True) for s in content.speakers]
         out.append(sentence(f"We heard from {join_some(speakers, limit=3)} at CLP meetings"))
     if content.motions:
         n = len(content.motions)

@@ -106,10 +106,13 @@ def window(
 
 
 def covering_week(schedule: WeeklySchedule, day: datetime.date) -> datetime.date:
-    """The Monday of the week whose email covers `day`."""
+    """The Monday of the week whose email covers `day`: on a weekend from the day an email sent
+    at the weekend is due, the week after."""
     monday = week_start(day)
     if schedule.weekday < 5 and day < monday + datetime.timedelta(days=schedule.weekday):
         monday -= ONE_WEEK
+    if schedule.weekday >= 5 and day.weekday() >= schedule.weekday:
+        monday += ONE_WEEK
     return monday
 
 

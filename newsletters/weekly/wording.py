@@ -4,13 +4,16 @@ names the week and its biggest item, and its text part wrapped for mail programs
 import datetime
 import textwrap
 
+from strikes.models import ActionKind, Dispute, Union
+
+from ..monthly.sentences import PLACE_WORDS, who
 from .selectors import DigestContent, StrikeEntry
 
 # Mail programs show text parts as they come: lines longer than this wrap wherever they fall.
 TEXT_WIDTH = 78
 
-# A subject longer than this is cut short on a phone.
-SUBJECT_WIDTH = 78
+# A subject longer than this is cut short even in a phone's open message.
+SUBJECT_WIDTH = 90
 
 
 def _weekday(day: datetime.date) -> str:
@@ -28,7 +31,7 @@ def when(entry: StrikeEntry, content: DigestContent) -> str:
         content.window.first + datetime.timedelta(days=n)
         for n in range((content.window.last - content.window.first).days + 1)
     ]
-    if all(d in days for d in weekdays if d.weekday() < 5):
+    if content.window.whole_week and all(d in days for d in weekdays if d.weekday() < 5):
         return "all week"
     consecutive = [run for run in entry.runs if run.going_ahead]
     if len(consecutive) == 1 and not consecutive[0].exceptions:
@@ -75,8 +78,30 @@ def _fit(parts: list[str], title: str, tail: str) -> str:
     return line(" ".join(words).rstrip(",;:-") + "...") if words else f"{head}{tail}"
 
 
+def _named(
+    head: str, dispute: Dispute, unions: list[Union] | None, says: str, *, or_: str, more: str
+) -> str:
+    """'Strikes this week: UNISON mental health social workers in Clapton out all week, and 2
+    more': who is in dispute as the monthly section names them and what they do (`says`),
+    shortened to the words before where they work when the line would be too long; after that
+    the union, the dispute's title and `or_` ('Strikes this week: PCS, Caxton House cleaners,
+    on Monday')."""
+    phrase = who(dispute, unions)
+    place = PLACE_WORDS.search(phrase)
+    for name in (phrase, phrase[: place.start()].strip() if place else phrase):
+        line = f"{head}: {name}{says}{more}"
+        if len(name.split()) > 1 and len(line) <= SUBJECT_WIDTH:
+            return line
+    names = "/".join(union.short_name for union in unions or dispute.unions.all())
+    return _fit([f"{head}: {names}"], dispute.title, or_ + more)
+
+
+def _more(others: int) -> str:
+    return f", and {others} more" if others else ""
+
+
 def subject(content: DigestContent) -> str:
-    """'Strikes this week: UNISON, Mental health social workers, all week, and 2 more'.
+    """'Strikes this week: UNISON mental health social workers out all week, and 2 more'.
 
     The week is 'this week' when the email covers Monday to Sunday, else its days ('Strikes
     Wed 9 to Sun 13 Dec: ...'). The item is the biggest strike (see biggest); with none, the
@@ -84,24 +109,34 @@ def subject(content: DigestContent) -> str:
     week = content.window.short_label
     entry = biggest(content)
     if entry is not None:
+        out = "out" if any(run.kind == ActionKind.STRIKE for run in entry.runs) else "taking action"
+        days = when(entry, content)
         others = sum(1 for e in content.strikes if e.going_ahead) - 1
-        tail = f", {when(entry, content)}" + (f", and {others} more" if others else "")
-        return _fit([f"Strikes {week}: {entry.unions}"], entry.dispute.title, tail)
+        return _named(
+            f"Strikes {week}",
+            entry.dispute,
+            None,
+            f" {out} {days}",
+            or_=f", {days}",
+            more=_more(others),
+        )
     if content.ballots_open:
         ballot, _ = content.ballots_open[0]
-        others = len(content.ballots_open) - 1
-        closes = f", closes {ballot.closes_on:%a} {ballot.closes_on.day} {ballot.closes_on:%b}"
-        tail = closes + (f", and {others} more" if others else "")
-        return _fit([f"Ballots open {week}: {ballot.union.short_name}"], ballot.dispute.title, tail)
+        closes = f"{ballot.closes_on:%a} {ballot.closes_on.day} {ballot.closes_on:%b}"
+        return _named(
+            f"Ballots open {week}",
+            ballot.dispute,
+            [ballot.union],
+            f" vote until {closes}",
+            or_=f", closes {closes}",
+            more=_more(len(content.ballots_open) - 1),
+        )
     if content.results:
         ballot, _ = content.results[0]
-        others = len(content.results) - 1
-        tail = f", and {others} more" if others else ""
-        return _fit([f"Ballot results: {ballot.union.short_name}"], ballot.dispute.title, tail)
+        more = _more(len(content.results) - 1)
+        return _named("Ballot results", ballot.dispute, [ballot.union], "", or_="", more=more)
     if content.wins:
-        others = len(content.wins) - 1
-        tail = f", and {others} more" if others else ""
-        return _fit(["Won"], content.wins[0].title, tail)
+        return _fit(["Won"], content.wins[0].title, _more(len(content.wins) - 1))
     return f"Strikes and ballots {week}: {content.clp.name}"
 
 

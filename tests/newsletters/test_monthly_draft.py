@@ -219,9 +219,8 @@ def test_the_months_figures_read_as_prose(october):
 
     assert "## Union updates: October 2026" in text
     assert (
-        "In October, 23 members of the CLP went to nine picket lines, with the MP at two and "
-        "councillors at three. We stood on the picket lines of NEU school support staff in "
-        "Hackney." in text
+        "In October, 23 members of the CLP joined the picket line of NEU school support staff "
+        "in Hackney nine times, with the MP at two and councillors at three." in text
     )
     assert (
         "We raised £1,350 for strike funds: £800 for the Homerton cleaners' hardship fund "
@@ -345,7 +344,10 @@ def test_the_column_is_prose_of_at_most_400_words_however_busy_the_month(october
     assert "**" not in column and "](" not in column
     # The win and what the CLP did stay in when the rest is cut.
     assert "UNISON cleaners at Homerton hospital won their dispute over outsourcing." in column
-    assert "23 members of the CLP went to nine picket lines" in column
+    assert (
+        "23 members of the CLP joined the picket line of NEU school support staff in Hackney "
+        "nine times" in column
+    )
     assert "We raised £1,350" in column
     # Forty-one new disputes are told in one sentence, naming two.
     assert (
@@ -364,8 +366,14 @@ def test_drafting_twice_gives_one_section(october):
     assert NewsletterSection.objects.filter(clp=october).count() == 1
     version = NewsletterSectionVersion.objects.get(section=first)
     assert version.number == 1 and version.source == SectionSource.RECORDS
-    assert "23 members of the CLP went to nine picket lines" in version.markdown
-    assert "23 members of the CLP went to nine picket lines" in version.column
+    assert (
+        "23 members of the CLP joined the picket line of NEU school support staff in Hackney "
+        "nine times" in version.markdown
+    )
+    assert (
+        "23 members of the CLP joined the picket line of NEU school support staff in Hackney "
+        "nine times" in version.column
+    )
 
 
 def test_the_command_drafts_once_and_says_where_to_see_it(october, capsys, settings):

@@ -15,6 +15,7 @@ from clps import demo as clp_demo
 from newsletters.monthly.column import COLUMN_FULL, COLUMN_WORDS, column_text, word_count
 from newsletters.monthly.prose import draft_markdown
 from newsletters.monthly.selectors import MonthContent, gather
+from newsletters.monthly.solidarity import event_phrase, speaker_phrase
 from pickets import demo as pickets_demo
 from pickets.models import ActionType, Office
 from strikes import demo as strikes_demo
@@ -84,7 +85,7 @@ def body_of(markdown: str) -> str:
 def assert_reads_well(content: MonthContent) -> tuple[str, str]:
     section, column = draft_markdown(content), column_text(content)
     for text in (body_of(section), column):
-        assert "::" not in text
+        assert "::" not in text and ",," not in text
         assert title_mistakes(text) == []
         assert article_mistakes(text) == []
         assert count_mistakes(text) == []
@@ -272,8 +273,9 @@ def test_a_busy_month_fills_the_column_and_names_two_of_many(busy):
     assert "RMT station staff at Dalston Junction began a dispute over pay" in section
     assert "UNISON carers at Acorn House began a dispute over jobs" in section
     # What the CLP did: in words, with a and an as said.
-    assert "In March, 32 members of the CLP went to 11 picket lines, with the MP at two." in (
-        section
+    assert (
+        "In March, 32 members of the CLP made 11 visits to picket lines, with the MP at two."
+        in section
     )
     assert "The CLP banner went to six of them." in section
     assert (
@@ -360,3 +362,41 @@ def test_an_empty_month_is_short_and_says_so(clp):
     assert len(paragraphs) == 2  # the quiet month, and where to find more: nothing to fill
     assert paragraphs[0].startswith("March was a quiet month for the disputes that ")
     assert word_count(column) < 80
+
+
+@pytest.mark.parametrize(
+    ("title", "alone", "listed"),
+    [
+        ("Dave Ward, CWU general secretary", "Dave Ward, CWU general secretary,", None),
+        ("Striking bus driver", "a striking bus driver", None),
+        ("Unite rep", "the Unite rep", None),
+        ("UNISON branch secretary", "the UNISON branch secretary", None),
+        ("the NEU rep", "the NEU rep", None),
+        ("Kate Osborne", "Kate Osborne", None),
+        ("", "a Unite speaker", None),
+    ],
+)
+def test_speakers_are_named_as_a_paper_would(title, alone, listed):
+    unite = UnionFactory.build(short_name="Unite")
+    speaker = SolidarityActionFactory.build(kind=ActionType.SPEAKER, title=title, union=unite)
+    assert speaker_phrase(speaker) == alone
+    expected = "Dave Ward (CWU general secretary)" if title.startswith("Dave") else alone
+    assert speaker_phrase(speaker, listed=True) == (listed or expected)
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("Quiz Night at the Three Crowns", "a quiz night at the Three Crowns"),
+        (
+            "Benefit gig at the Stoke Newington social club",
+            "a benefit gig at the Stoke Newington social club",
+        ),
+        ("Film screening: Pride", "a benefit event, “Film screening: Pride”,"),
+        ("Rock Against Austerity", "a benefit event, “Rock Against Austerity”,"),
+        ("", "a benefit event"),
+    ],
+)
+def test_events_are_told_as_words_or_named_in_quotes(title, said):
+    event = SolidarityActionFactory.build(kind=ActionType.BENEFIT_EVENT, title=title)
+    assert event_phrase(event) == said

@@ -48,7 +48,11 @@ def news(clp, due_last_night):
         UnionFactory(short_name="UNISON"),
         UnionFactory(short_name="NEU"),
     )
-    delivery_office = DisputeFactory(title="Delivery office cuts", unions=[cwu])
+    delivery_office = DisputeFactory(
+        title="Delivery office cuts",
+        workers="postal workers at the delivery office",
+        unions=[cwu],
+    )
     FollowedDisputeFactory(clp=clp, dispute=delivery_office)
     day = ActionDayFactory(dispute=delivery_office, date=TODAY + datetime.timedelta(days=2))
     PicketLineFactory(clp=clp, dispute=delivery_office, action_days=[day])
@@ -92,7 +96,8 @@ def test_the_digest_reads_from_the_records_in_both_parts(news, clp):
     # The subject names the week and its biggest item: the strike with a picket line near you.
     assert re.fullmatch(
         r"Strikes (this week|[A-Z][a-z]{2} \d+ [A-Z][a-z]{2} to [A-Z][a-z]{2} \d+ [A-Z][a-z]{2}|"
-        r"[A-Z][a-z]{2} \d+ to [A-Z][a-z]{2} \d+ [A-Z][a-z]{2}): CWU, Delivery office cuts, on "
+        r"[A-Z][a-z]{2} \d+ to [A-Z][a-z]{2} \d+ [A-Z][a-z]{2}): "
+        r"CWU postal workers at the delivery office out on "
         + f"{TODAY + datetime.timedelta(days=2):%A}",
         message.subject,
     ), message.subject

@@ -142,7 +142,7 @@ def test_the_tulo_sees_the_late_email_waiting_and_sends_it_for_the_days_it_has_l
     text = received.text.replace("\r\n", "\n")
     assert text.splitlines()[1] == days.label[0].upper() + days.label[1:]
     assert f"· {days.label}</div>" in received.html
-    assert received.message["Subject"].startswith(f"Strikes {days.short_label}: GMB, ")
+    assert received.message["Subject"].startswith(f"Strikes {days.short_label}: GMB members at ")
     assert "Porters at the Homerton" in text and "Already over" not in text
     assert all(
         day in {f"{d:%a} {d.day} {d:%b}" for d in (days.first + n * ONE_DAY for n in range(7))}

@@ -43,7 +43,11 @@ def long_strike(clp, members):
     WeeklySchedule.objects.filter(clp=clp).update(weekday=6, send_time=datetime.time(23, 59))
     digest = ensure_upcoming_digest(clp)
     days = window(schedule_for(clp), digest.week_start)
-    dispute = DisputeFactory(title=TITLE, unions=[UnionFactory(short_name="UNISON")])
+    dispute = DisputeFactory(
+        title=TITLE,
+        workers="mental health social workers in Clapton",
+        unions=[UnionFactory(short_name="UNISON")],
+    )
     FollowedDisputeFactory(clp=clp, dispute=dispute)
     start = days.first - 14 * ONE_DAY
     dates = [start + n * ONE_DAY for n in range(63) if (start + n * ONE_DAY).weekday() < 5]
@@ -88,8 +92,8 @@ def test_a_long_strike_is_one_entry_with_its_runs_its_picket_line_and_one_link(
     [run] = runs(this_week)
     tuesday = short_day(days.first + ONE_DAY)
     assert run.label == (
-        f"{short_day(days.first)} to {short_day(days.first + 4 * ONE_DAY)}, every weekday, "
-        f"8am to 11am (not {tuesday}: cancelled)"
+        f"{short_day(days.first)} to {short_day(days.first + 4 * ONE_DAY)}, 8am to 11am "
+        f"(not {tuesday}: cancelled)"
     )
     dispute_url = f"https://tuliaison.example.org/disputes/{dispute.pk}/"
     going_ahead = [day for day in this_week if not day.cancelled]
@@ -103,7 +107,7 @@ def test_a_long_strike_is_one_entry_with_its_runs_its_picket_line_and_one_link(
         assert text.splitlines()[1] == label[0].upper() + label[1:]
         assert f"· {label}</div>" in html
         assert copy.message["Subject"] == (
-            "Strikes this week: UNISON, Mental health social workers, from Monday"
+            "Strikes this week: UNISON mental health social workers in Clapton out from Monday"
         )
 
         strikes = section(text, "STRIKE DAYS")

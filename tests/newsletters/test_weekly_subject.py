@@ -8,11 +8,13 @@ import pytest
 from newsletters.models import Digest
 from newsletters.weekly.selectors import build_content
 from newsletters.weekly.wording import SUBJECT_WIDTH, subject
+from strikes.models import ActionKind
 
 from ..factories import (
     ActionDayFactory,
     BallotFactory,
     DisputeFactory,
+    EmployerFactory,
     FollowedDisputeFactory,
     PicketLineFactory,
     UnionFactory,
@@ -23,8 +25,15 @@ pytestmark = pytest.mark.django_db
 MONDAY = datetime.date(2026, 12, 7)
 
 
-def strike(clp, title: str, union: str, offsets: list[int], *, cancelled=()):
-    dispute = DisputeFactory(title=title, unions=[UnionFactory(short_name=union)])
+def strike(clp, workers: str, union: str, offsets: list[int], *, cancelled=(), **fields):
+    """A followed dispute of `workers` (its newsletter phrase) with days at these offsets from
+    Monday; its title is nothing like the phrase, so a subject that pastes the title shows."""
+    dispute = DisputeFactory(
+        title=f"Dispute {union} {len(offsets)}",
+        workers=workers,
+        unions=[UnionFactory(short_name=union)],
+        **fields,
+    )
     FollowedDisputeFactory(clp=clp, dispute=dispute)
     return [
         ActionDayFactory(
@@ -43,19 +52,21 @@ def subject_on(clp, day: datetime.date = MONDAY) -> str:
 
 
 def test_the_strike_with_most_days_is_named_with_how_many_more(clp):
-    strike(clp, "Bin crews", "Unite", [1])
-    strike(clp, "Mental health social workers: nine-week strike", "UNISON", [0, 1, 2, 3, 4])
-    strike(clp, "Delivery office", "CWU", [2, 3])
+    strike(clp, "bin crews at Hackney council", "Unite", [1])
+    strike(clp, "mental health social workers in Clapton", "UNISON", [0, 1, 2, 3, 4])
+    strike(clp, "postal workers at the delivery office", "CWU", [2, 3])
     assert subject_on(clp) == (
-        "Strikes this week: UNISON, Mental health social workers, all week, and 2 more"
+        "Strikes this week: UNISON mental health social workers in Clapton out all week, and 2 more"
     )
 
 
 def test_a_strike_with_a_picket_line_near_you_comes_first(clp):
-    strike(clp, "Mental health social workers", "UNISON", [0, 1, 2, 3, 4])
-    [thursday] = strike(clp, "Delivery office", "CWU", [3])
+    strike(clp, "mental health social workers in Clapton", "UNISON", [0, 1, 2, 3, 4])
+    [thursday] = strike(clp, "postal workers at the delivery office", "CWU", [3])
     PicketLineFactory(clp=clp, dispute=thursday.dispute, action_days=[thursday])
-    assert subject_on(clp) == "Strikes this week: CWU, Delivery office, on Thursday, and 1 more"
+    assert subject_on(clp) == (
+        "Strikes this week: CWU postal workers at the delivery office out on Thursday, and 1 more"
+    )
 
 
 @pytest.mark.parametrize(
@@ -68,29 +79,69 @@ def test_a_strike_with_a_picket_line_near_you_comes_first(clp):
     ],
 )
 def test_when_is_said_as_people_say_it(clp, offsets, cancelled, when):
-    strike(clp, "Porters", "GMB", offsets, cancelled=cancelled)
-    assert subject_on(clp) == f"Strikes this week: GMB, Porters, {when}"
+    strike(clp, "porters at Homerton hospital", "GMB", offsets, cancelled=cancelled)
+    assert subject_on(clp) == f"Strikes this week: GMB porters at Homerton hospital out {when}"
 
 
-def test_a_long_title_is_cut_short_at_a_word(clp):
-    strike(clp, "Outsourced cleaners and security staff at the Department for Work", "PCS", [0])
+def test_without_a_phrase_the_workers_are_the_unions_members_at_the_employer(clp):
+    strike(clp, "", "GMB", [1], employer=EmployerFactory(name="London Borough of Hackney"))
     assert subject_on(clp) == (
-        "Strikes this week: PCS, Outsourced cleaners and security staff..., on Monday"
+        "Strikes this week: GMB members at the London Borough of Hackney out on Tuesday"
+    )
+
+
+def test_action_short_of_a_strike_is_not_called_out(clp):
+    [day] = strike(clp, "porters at Homerton hospital", "GMB", [1])
+    day.kind = ActionKind.ASOS
+    day.save()
+    assert subject_on(clp) == (
+        "Strikes this week: GMB porters at Homerton hospital taking action on Tuesday"
+    )
+
+
+def test_too_long_a_phrase_loses_where_they_work_and_then_gives_way_to_the_title(clp):
+    strike(
+        clp,
+        "outsourced cleaners and security staff at the Department for Work and Pensions' "
+        "Caxton House",
+        "PCS",
+        [0],
+    )
+    assert subject_on(clp) == (
+        "Strikes this week: PCS outsourced cleaners and security staff out on Monday"
+    )
+    DisputeFactory._meta.model.objects.update(
+        workers="outsourced cleaners, security staff, caterers, porters, receptionists and "
+        "drivers employed by contractors",
+        title="Caxton House cleaners: pay and conditions",
+    )
+    assert subject_on(clp) == (
+        "Strikes this week: PCS, Caxton House cleaners: pay and conditions, on Monday"
     )
 
 
 def test_sent_late_the_subject_names_the_days_left_and_what_is_in_them(clp):
-    strike(clp, "Porters", "GMB", [0, 1, 2, 3])
+    strike(clp, "porters at Homerton hospital", "GMB", [0, 1, 2, 3])
     wednesday = MONDAY + datetime.timedelta(days=2)
-    assert (
-        subject_on(clp, wednesday)
-        == "Strikes Wed 9 to Sun 13 Dec: GMB, Porters, Wednesday to Thursday"
+    assert subject_on(clp, wednesday) == (
+        "Strikes Wed 9 to Sun 13 Dec: GMB porters at Homerton hospital out Wednesday to Thursday"
+    )
+
+
+def test_sent_late_a_strike_on_every_weekday_left_is_not_all_week(clp):
+    strike(clp, "porters at Homerton hospital", "GMB", [0, 1, 2, 3, 4])
+    thursday = MONDAY + datetime.timedelta(days=3)
+    assert subject_on(clp, thursday) == (
+        "Strikes Thu 10 to Sun 13 Dec: GMB porters at Homerton hospital out Thursday to Friday"
     )
 
 
 def test_a_called_off_strike_is_not_the_news(clp):
-    strike(clp, "Porters", "GMB", [0, 1], cancelled=(0, 1))
-    hospital = DisputeFactory(title="Hospital back in-house")
+    strike(clp, "porters at Homerton hospital", "GMB", [0, 1], cancelled=(0, 1))
+    hospital = DisputeFactory(
+        title="Hospital back in-house",
+        workers="porters, cleaners and caterers at Homerton hospital",
+    )
     FollowedDisputeFactory(clp=clp, dispute=hospital)
     BallotFactory(
         dispute=hospital,
@@ -99,7 +150,7 @@ def test_a_called_off_strike_is_not_the_news(clp):
         closes_on=MONDAY + datetime.timedelta(days=4),
     )
     assert subject_on(clp) == (
-        "Ballots open this week: UNISON, Hospital back in-house, closes Fri 11 Dec"
+        "Ballots open this week: UNISON porters, cleaners and caterers vote until Fri 11 Dec"
     )
 
 

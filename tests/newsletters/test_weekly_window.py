@@ -10,7 +10,7 @@ from django.utils import timezone
 from newsletters.models import Digest, WeeklySchedule
 from newsletters.weekly import schedule
 from newsletters.weekly.render import render
-from newsletters.weekly.schedule import Window, window
+from newsletters.weekly.schedule import Window, covering_week, window
 from newsletters.weekly.selectors import build_content
 
 from ..factories import ActionDayFactory, FollowedDisputeFactory, WeeklyScheduleFactory
@@ -107,3 +107,20 @@ def test_a_sunday_email_is_labelled_for_the_coming_week_and_lists_it(clp):
     assert rendered.text.splitlines()[1] == "Week of Monday 7 December"
     assert rendered.subject.startswith("Strikes this week: ")
     assert today.dispute.title not in rendered.text and monday.dispute.title in rendered.text
+
+
+@pytest.mark.parametrize(
+    ("weekday", "day", "monday"),
+    [
+        (2, datetime.date(2026, 12, 8), datetime.date(2026, 11, 30)),  # Wed email, on Tue
+        (2, datetime.date(2026, 12, 9), datetime.date(2026, 12, 7)),  # Wed email, on its day
+        (6, datetime.date(2026, 12, 12), datetime.date(2026, 12, 7)),  # Sun email, on Sat
+        (6, datetime.date(2026, 12, 13), datetime.date(2026, 12, 14)),  # Sun email, on its day
+        (5, datetime.date(2026, 12, 13), datetime.date(2026, 12, 14)),  # Sat email, on Sun
+    ],
+)
+def test_the_send_command_sends_the_email_whose_days_it_is(weekday, day, monday):
+    """`send_weekly_digest` sends the week whose email covers today: on a Sunday with a Sunday
+    email, the coming week's, as the tick would."""
+    schedule = WeeklySchedule(weekday=weekday, send_time=datetime.time(8))
+    assert covering_week(schedule, day) == monday

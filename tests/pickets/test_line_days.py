@@ -148,3 +148,22 @@ def test_the_public_page_queries_do_not_grow(client, clp, today, size, django_as
     assert sum(len(run.days) for run in response.context["runs"]) == len(
         [day for day in days if day.date >= today]
     )
+
+
+def test_a_lines_days_run_together_whatever_the_strikes_hours():
+    """The picket line keeps its own hours: a strike whose days alternate between 8am to 11am
+    and no hours said is one run on the line's page, not a run a day."""
+    dispute = DisputeFactory.build(pk=1)
+    start = datetime.date(2026, 11, 30)
+    days = [
+        ActionDayFactory.build(
+            pk=n + 1,
+            dispute=dispute,
+            date=start + datetime.timedelta(days=n),
+            start_time=datetime.time(8) if n % 2 else None,
+            end_time=datetime.time(11) if n % 2 else None,
+        )
+        for n in range(5)
+    ]
+    [run] = line_runs(days, counts={}, mine=set())
+    assert run.run.dates_label == "Mon 30 Nov to Fri 4 Dec"

@@ -94,6 +94,12 @@ def test_the_public_page_folds_the_past_and_runs_beyond_the_first_few(client, to
     upcoming = html[html.index("Coming up") : html.index("more days, to")]
     assert upcoming.count('<li class="card cal-day') == 4
 
+    # The last of them called off: still in the fold, named, but not a day to come.
+    dispute.action_days.filter(date=later).update(cancelled=True)
+    html = client.get(reverse("strikes_public:dispute", args=[dispute.pk])).content.decode()
+    later = last + datetime.timedelta(days=28)
+    assert f"<summary>1 more day, to {short_day(later)}</summary>" in html
+
 
 # The CLP, the session, the user, the membership; the dispute (with its employer), its unions,
 # workplaces, branches, ballots and action days; the ballot rule sets; the dispute's history.

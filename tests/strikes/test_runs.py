@@ -55,6 +55,20 @@ def test_a_run_taking_in_weekends_is_every_day():
     assert run.dates_label == "Fri 4 Dec to Mon 7 Dec, every day"
 
 
+def test_a_weekend_day_after_weeks_of_weekdays_is_not_every_day():
+    """Weekdays for two weeks then the Saturday: the weekend stepped over was no strike."""
+    found = runs([*weekdays(0, 11), day(12)])
+    assert [r.dates_label for r in found] == [
+        "Mon 30 Nov to Fri 11 Dec, every weekday",
+        "Sat 12 Dec",
+    ]
+
+
+def test_days_in_a_row_need_no_every():
+    [run] = runs([day(n) for n in range(3)])
+    assert run.dates_label == "Mon 30 Nov to Wed 2 Dec"
+
+
 def test_a_gap_breaks_the_run_and_one_or_two_days_read_as_dates():
     found = runs([day(0), day(1), day(3)])
     assert [r.dates_label for r in found] == ["Mon 30 Nov and Tue 1 Dec", "Thu 3 Dec"]
@@ -69,7 +83,7 @@ def test_other_hours_or_kinds_are_runs_of_their_own_in_date_order():
         "Mon 30 Nov and Tue 1 Dec, 8am to 11am",
         "Wed 2 Dec, 1pm to 4pm",
         "Thu 3 Dec, 8am to 11am",
-        "Mon 7 Dec to Fri 11 Dec, every weekday",
+        "Mon 7 Dec to Fri 11 Dec",
     ]
     assert found[-1].kind_label == "Action short of strike"
 
@@ -149,7 +163,7 @@ def test_a_picket_lines_days_run_by_date_alone_whatever_the_strikes_hours():
     days[1].cancelled = True
     found = runs(days, dates_only=True)
     assert [r.label for r in found] == [
-        "Mon 30 Nov to Wed 2 Dec, every weekday (not Tue 1 Dec: cancelled)",
+        "Mon 30 Nov to Wed 2 Dec (not Tue 1 Dec: cancelled)",
         "Mon 7 Dec",
     ]
 
@@ -159,6 +173,5 @@ def test_a_picket_lines_days_read_with_its_hours_and_every_day_called_off_named(
     days[1].cancelled = days[3].cancelled = days[4].cancelled = True
     said = with_hours(runs(days, dates_only=True), datetime.time(7), datetime.time(10))
     assert said == (
-        "Mon 30 Nov to Wed 2 Dec, every weekday, 7am to 10am "
-        "(not Tue 1 Dec, Mon 7 Dec or Tue 8 Dec: cancelled)"
+        "Mon 30 Nov to Wed 2 Dec, 7am to 10am (not Tue 1 Dec, Mon 7 Dec or Tue 8 Dec: cancelled)"
     )
