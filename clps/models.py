@@ -165,6 +165,8 @@ class AuditAction(models.TextChoices):
     INVITATION_REVOKED = "invitation_revoked", "Withdrew an invitation to join"
     JOIN_REQUESTS_EXPIRED = "join_requests_expired", "Old requests to join deleted"
     INVITATIONS_EXPIRED = "invitations_expired", "Old invitations deleted"
+    REP_INVITED = "rep_invited", "Invited an elected representative to a picket line"
+    REP_ANSWERED = "rep_answered", "An elected representative answered an invitation"
 
 
 class AuditEvent(models.Model):

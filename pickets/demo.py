@@ -9,19 +9,70 @@ from django.utils import timezone
 from clps.models import CLP, User
 from strikes.models import ActionDay, Dispute, Union
 
+from .invitation_text import draft
 from .models import (
     ActionType,
+    Answer,
     Office,
+    PicketInvitation,
     PicketLine,
     PicketSignup,
     PicketVisit,
+    Representative,
     RepresentativeAttendance,
     SolidarityAction,
     VisitStatus,
 )
+from .representatives import link_past_attendances
 
 MP = ("Diane Abbott", Office.MP)
 COUNCILLORS = [("Cllr Sade Etti", Office.COUNCILLOR), ("Cllr Ian Rathbone", Office.COUNCILLOR)]
+# The CLP's list: (name, office, ward or area, contact email).
+REPRESENTATIVES = [
+    (*MP, "Hackney North and Stoke Newington", "mp@example.org"),
+    ("Caroline Woodley", Office.MAYOR, "Hackney", "mayor@example.org"),
+    (*COUNCILLORS[0], "Homerton", "sade.etti@example.org"),
+    (*COUNCILLORS[1], "Lea Bridge", "ian.rathbone@example.org"),
+    ("Cllr Sem Moema", Office.COUNCILLOR, "Stoke Newington", "sem.moema@example.org"),
+    ("Cllr Ali Khan", Office.COUNCILLOR, "Clissold", ""),
+]
+
+
+def seed_representatives(clp: CLP, line: PicketLine, day: ActionDay | None, tulo: User) -> None:
+    """The MP, the mayor and councillors by ward; visits that named them are linked to them,
+    and the coming picket line has invitations with their answers."""
+    reps = {}
+    for name, office, area, email in REPRESENTATIVES:
+        reps[name], _ = Representative.objects.update_or_create(
+            clp=clp, name=name, office=office, defaults={"area": area, "email": email}
+        )
+    link_past_attendances(representatives=reps.values())
+    if day is None:
+        return
+    answers = [
+        ("Diane Abbott", Answer.YES),
+        ("Caroline Woodley", ""),
+        ("Cllr Sade Etti", Answer.NO),
+        ("Cllr Sem Moema", Answer.MORE),
+    ]
+    for name, answer in answers:
+        rep = reps[name]
+        subject, body = draft(representative=rep, line=line, days=[day], by=tulo)
+        invitation, _ = PicketInvitation.objects.update_or_create(
+            picket_line=line,
+            representative=rep,
+            defaults={
+                "clp": clp,
+                "subject": subject,
+                "body": body,
+                "created_by": tulo,
+                "sent_at": timezone.now() - datetime.timedelta(days=2),
+                "answer": answer,
+                "answer_day": day if answer == Answer.YES else None,
+                "answered_at": timezone.now() - datetime.timedelta(days=1) if answer else None,
+            },
+        )
+        invitation.action_days.set([day])
 
 
 @transaction.atomic
@@ -110,6 +161,7 @@ def seed(clps: dict[str, CLP]) -> None:
         RepresentativeAttendance.objects.bulk_create(
             [RepresentativeAttendance(visit=visit, name=n, office=o) for n, o in reps]
         )
+    seed_representatives(clp, line, upcoming[0] if upcoming else None, tulo)
     # One member's report waiting for the TULO.
     waiting, _ = PicketVisit.objects.update_or_create(
         clp=clp,

@@ -7,7 +7,15 @@ from clps.forms import choose_from, plain_name
 from clps.postcodes import clean_postcode
 from strikes.models import ActionDay, Dispute, Union
 
-from .models import MONEY_TYPES, ActionType, Office, PicketLine, PicketVisit, SolidarityAction
+from .models import (
+    MONEY_TYPES,
+    ActionType,
+    Office,
+    PicketLine,
+    PicketVisit,
+    Representative,
+    SolidarityAction,
+)
 from .photos import MAX_UPLOAD_BYTES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -76,15 +84,26 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class RepresentativeChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Representative) -> str:
+        return obj.described
+
+
 class VisitForm(forms.ModelForm):
     """A picket visit: what a member reports, and what a TULO records or confirms."""
 
-    representatives = forms.CharField(
+    listed_representatives = RepresentativeChoiceField(
+        queryset=Representative.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         label="Elected representatives who came",
+    )
+    representatives = forms.CharField(
+        label="Others who came, not on the CLP's list",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line, name then office: e.g. 'Jane Smith, MP' or "
-        "'Ali Khan, councillor'. Offices: MP, councillor, mayor.",
+        "'Ali Khan, councillor'. Offices: MP, MS, MSP, councillor, mayor.",
     )
     photos = MultipleFileField(
         required=False,
@@ -117,9 +136,13 @@ class VisitForm(forms.ModelForm):
         }
         help_texts = {"report": "Two or three lines for the report-back."}
 
-    def __init__(self, *args, disputes, members=None, **kwargs):
+    def __init__(self, *args, disputes, representatives, members=None, **kwargs):
         super().__init__(*args, **kwargs)
         choose_from(self, "dispute", disputes)
+        choose_from(self, "listed_representatives", representatives)
+        if not representatives.exists():
+            del self.fields["listed_representatives"]
+            self.fields["representatives"].label = "Elected representatives who came"
         if members is not None:
             # Only the TULO names who went; a member's report gives a count.
             self.fields["members"] = forms.ModelMultipleChoiceField(
@@ -133,9 +156,13 @@ class VisitForm(forms.ModelForm):
                 else None,
             )
         if self.instance.pk:
+            came = list(self.instance.representatives.all())
             self.initial["representatives"] = "\n".join(
-                f"{r.name}, {r.get_office_display()}" for r in self.instance.representatives.all()
+                f"{r.name}, {r.get_office_display()}" for r in came if r.representative_id is None
             )
+            self.initial["listed_representatives"] = [
+                r.representative_id for r in came if r.representative_id is not None
+            ]
 
     def clean_representatives(self) -> list[tuple[str, str]]:
         offices = {label.lower(): value for value, label in Office.choices} | {
@@ -150,7 +177,7 @@ class VisitForm(forms.ModelForm):
             if not name.strip() or office not in offices:
                 raise ValidationError(
                     f"Line {number} ('{line.strip()[:60]}') needs a name, a comma and an office "
-                    "(MP, councillor or mayor)."
+                    "(MP, MS, MSP, councillor or mayor)."
                 )
             if len(name.strip()) > 150:
                 raise ValidationError(f"Line {number}: the name is too long.")

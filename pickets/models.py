@@ -1,5 +1,9 @@
 """What a CLP did for workers in struggle. Every record here belongs to one CLP and no other CLP
-sees it."""
+sees it.
+
+One module, though over 400 lines: it is the app's schema, read top to bottom from picket lines
+and who goes, through visits and the elected representatives invited to them, to the ledger and
+the report's PDF."""
 
 import secrets
 from urllib.parse import urlencode
@@ -226,15 +230,116 @@ class PicketVisit(models.Model):
 
 class Office(models.TextChoices):
     MP = "mp", "MP"
+    MS = "ms", "MS (Senedd)"
+    MSP = "msp", "MSP"
     COUNCILLOR = "councillor", "Councillor"
     MAYOR = "mayor", "Mayor"
     OTHER = "other", "Other elected representative"
 
 
+# How lists and reports order representatives: the MP first, then the devolved members, the
+# mayor, the councillors and the others.
+OFFICE_ORDER = [Office.MP, Office.MS, Office.MSP, Office.MAYOR, Office.COUNCILLOR, Office.OTHER]
+
+
+class Representative(models.Model):
+    """One of the CLP's elected representatives, as publicly known: who they are, the office
+    they hold and where, and how the TULO reaches them. Public office holders acting publicly,
+    but the contact email is shown to the TULO alone."""
+
+    clp = models.ForeignKey(CLP, on_delete=models.CASCADE, related_name="representatives")
+    name = models.CharField(max_length=150, help_text="As they are publicly known.")
+    office = models.CharField(max_length=12, choices=Office.choices)
+    office_title = models.CharField(
+        "what the office is called",
+        max_length=100,
+        blank=True,
+        help_text="For another office only, e.g. London Assembly Member.",
+    )
+    area = models.CharField(
+        "ward or area",
+        max_length=150,
+        blank=True,
+        help_text="The ward for a councillor; the constituency or area for others.",
+    )
+    party = models.CharField(max_length=100, blank=True, default="Labour")
+    email = models.EmailField(
+        "contact email", blank=True, help_text="Invitations go here. Only TULOs see it."
+    )
+    active_from = models.DateField("in office from", null=True, blank=True)
+    active_until = models.DateField(
+        "in office until", null=True, blank=True, help_text="Leave blank while they hold it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["office", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "clp", Lower("name"), "office", name="unique_representative_per_office"
+            ),
+            models.CheckConstraint(
+                condition=Q(office__in=Office.values), name="representative_office_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(active_until__isnull=True)
+                | Q(active_from__isnull=True)
+                | Q(active_until__gte=models.F("active_from")),
+                name="representative_period_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.office_label})"
+
+    @property
+    def office_label(self) -> str:
+        """The office as people say it: "Councillor", or for another office its own name."""
+        if self.office == Office.OTHER and self.office_title:
+            return self.office_title
+        return self.get_office_display()
+
+    @property
+    def described(self) -> str:
+        """'Ali Khan, Councillor for Clissold ward', 'Jane Smith, MP for Hackney North'."""
+        office = self.office_label
+        if self.area:
+            ward = " ward" if self.office == Office.COUNCILLOR else ""
+            ward = "" if self.area.lower().endswith(" ward") else ward
+            office += f" for {self.area}{ward}"
+        return f"{self.name}, {office}"
+
+    @property
+    def styled(self) -> str:
+        """The name as a newsletter writes it: 'Jane Smith MP', 'Councillor Ali Khan'."""
+        if self.office in (Office.MP, Office.MS, Office.MSP):
+            return f"{self.name} {self.office.upper()}"
+        if self.office in (Office.COUNCILLOR, Office.MAYOR):
+            title = self.get_office_display()
+            has_title = self.name.lower().startswith((title.lower(), "cllr"))
+            return self.name if has_title else f"{title} {self.name}"
+        return f"{self.name} ({self.office_label})" if self.office_title else self.name
+
+    def in_office_on(self, day) -> bool:
+        return (self.active_from is None or self.active_from <= day) and (
+            self.active_until is None or day <= self.active_until
+        )
+
+
 class RepresentativeAttendance(models.Model):
-    """An elected representative who went on a visit: by name and office, as publicly known."""
+    """An elected representative who went on a visit: one of the CLP's representatives, or a
+    name and office typed for someone not on its list. The name and office are kept either
+    way, as they were when the visit was recorded."""
 
     visit = models.ForeignKey(PicketVisit, on_delete=models.CASCADE, related_name="representatives")
+    representative = models.ForeignKey(
+        Representative,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attendances",
+    )
     name = models.CharField(max_length=150)
     office = models.CharField(max_length=12, choices=Office.choices)
 
@@ -251,6 +356,60 @@ class RepresentativeAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_office_display()})"
+
+
+class Answer(models.TextChoices):
+    YES = "yes", "I'll be there"
+    NO = "no", "Can't make it"
+    MORE = "more", "Send me more"
+
+
+class PicketInvitation(models.Model):
+    """The TULO's invitation to one representative to stand on a picket line on given days:
+    drafted for them, edited by the TULO, sent once, and answered from the personal link in it.
+    The text is the TULO's as they left it, never one text for everyone."""
+
+    clp = models.ForeignKey(CLP, on_delete=models.CASCADE, related_name="picket_invitations")
+    picket_line = models.ForeignKey(
+        PicketLine, on_delete=models.CASCADE, related_name="invitations"
+    )
+    representative = models.ForeignKey(
+        Representative, on_delete=models.CASCADE, related_name="invitations"
+    )
+    action_days = models.ManyToManyField(ActionDay, related_name="+")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=5000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Written to the outbox; a draft until then.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField(max_length=4, choices=Answer.choices, blank=True)
+    answer_day = models.ForeignKey(
+        ActionDay, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["picket_line", "representative"], name="one_invitation_per_line"
+            ),
+            models.CheckConstraint(
+                condition=Q(answer__in=[*Answer.values, ""]), name="invitation_answer_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(answer_day__isnull=True) | Q(answer="yes"),
+                name="invitation_day_only_for_yes",
+            ),
+        ]
+        indexes = [models.Index(fields=["answer", "reminder_sent_at"])]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.representative} for {self.picket_line}"
 
 
 def photo_path(instance: "VisitPhoto", filename: str) -> str:

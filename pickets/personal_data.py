@@ -26,8 +26,10 @@ from privacy.registry import (
 
 from .models import (
     LeadLink,
+    PicketInvitation,
     PicketSignup,
     PicketVisit,
+    Representative,
     RepresentativeAttendance,
     SolidarityAction,
     VisitPhoto,
@@ -143,6 +145,44 @@ def _address_signups(signups: list[PicketSignup]) -> list[dict]:
     ]
 
 
+def _as_representative(person: Person) -> list[Representative]:
+    return [r for r in person.records if isinstance(r, Representative)]
+
+
+def _representative_copy(reps: list[Representative]) -> list[dict]:
+    invitations = (
+        PicketInvitation.objects.filter(representative__in=reps, sent_at__isnull=False)
+        .select_related("picket_line__dispute", "answer_day")
+        .order_by("sent_at", "pk")
+    )
+    return [
+        {
+            "clp": rep.clp.name,
+            "name": rep.name,
+            "office": rep.office_label,
+            "ward_or_area": rep.area,
+            "party": rep.party,
+            "contact_email": rep.email,
+            "in_office_from": iso_day(rep.active_from) if rep.active_from else None,
+            "in_office_until": iso_day(rep.active_until) if rep.active_until else None,
+            "invitations": [
+                {
+                    "picket_line": f"{i.picket_line.dispute.title}, {i.picket_line.place}",
+                    "sent_at": iso_time(i.sent_at),
+                    "subject": i.subject,
+                    "text": i.body,
+                    "answer": i.get_answer_display() if i.answer else "",
+                    "day": iso_day(i.answer_day.date) if i.answer_day else None,
+                    "answered_at": iso_time(i.answered_at),
+                }
+                for i in invitations
+                if i.representative_id == rep.pk
+            ],
+        }
+        for rep in reps
+    ]
+
+
 def _describe_visit(record: Any) -> str:
     return log_text(f"Visit on {short_date(record.date)}", about=record.dispute)
 
@@ -161,13 +201,19 @@ class PicketsPersonalData(PersonalData):
     )
 
     def held_by_address(self, *, emails: list[str]) -> list[AddressRecord]:
-        return list(
+        lowered = [e.lower() for e in emails]
+        signups: list[AddressRecord] = list(
             PicketSignup.objects.filter(user__isnull=True)
             .alias(email_lower=Lower("email"))
-            .filter(email_lower__in=[e.lower() for e in emails])
+            .filter(email_lower__in=lowered)
             .select_related("picket_line__clp", "picket_line__dispute", "action_day")
             .order_by("action_day__date", "pk")
         )
+        # An elected representative, by the contact email the TULO keeps for them.
+        reps = Representative.objects.alias(email_lower=Lower("email")).filter(
+            email_lower__in=lowered
+        )
+        return signups + list(reps.order_by("pk"))
 
     def user_ties(self, *, user: User, clp: CLP, elsewhere: bool = False) -> bool:
         def held(qs: QuerySet, clp_path: str) -> bool:
@@ -184,6 +230,8 @@ class PicketsPersonalData(PersonalData):
         given = {"picket_signups_by_name_and_email": _address_signups(_by_address(person))}
         if not given["picket_signups_by_name_and_email"]:
             given = {}
+        if held := _as_representative(person):
+            given["as_elected_representative"] = _representative_copy(held)
         user, clp = person.user, person.clp
         if user is None:
             return given
@@ -282,6 +330,11 @@ class PicketsPersonalData(PersonalData):
         PicketSignup.objects.filter(pk__in=[s.pk for s in by_address]).delete()
         result.clp_ids |= {s.clp_id for s in by_address}
         result.count("picket sign-ups", len(by_address))
+        # A representative's contact email goes; what they did in public office stays.
+        held = _as_representative(person)
+        Representative.objects.filter(pk__in=[r.pk for r in held]).update(email="")
+        result.clp_ids |= {r.clp_id for r in held}
+        result.count("elected representatives' contact emails", len(held))
         user = person.user
         if user is None:
             return

@@ -84,6 +84,12 @@ def report_csv(request: MemberRequest, clp: CLP) -> HttpResponse:
     writer.writerow(["fund", "union", "money raised (GBP)"])
     for fund, union, pence in data.money_by_fund:
         writer.writerow([csv_safe(fund), union, f"{pence / 100:.2f}"])
+    invited = data.invitations
+    if invited.invited:
+        writer.writerow([])
+        writer.writerow(["elected representatives", "invited", "answered", "came", "who came"])
+        names = "; ".join(csv_safe(rep.styled) for rep in invited.who_came)
+        writer.writerow(["", invited.invited, invited.answered, invited.came, names])
     return response
 
 

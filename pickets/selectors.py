@@ -13,6 +13,8 @@ from clps.models import CLP, User
 from clps.pagination import Page, keyset_page
 from strikes.models import ActionDay, Dispute, DisputeStatus
 
+from .invitations import InvitationTally
+from .invitations import tally as invitation_tally
 from .models import (
     MONEY_TYPES,
     ActionType,
@@ -217,6 +219,8 @@ class Report:
     disputes_won: list[Dispute] = field(default_factory=list)
     per_dispute: list[DisputeRow] = field(default_factory=list)
     months: list[MonthRow] = field(default_factory=list)
+    # Elected representatives invited to the period's picket lines, and who came.
+    invitations: InvitationTally = field(default_factory=InvitationTally)
 
 
 def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:
@@ -327,6 +331,7 @@ def solidarity_report(*, clp: CLP, start: datetime.date, end: datetime.date) -> 
         if month:
             month.money_pence = money_month["total"] or 0
     report.months = list(months.values())
+    report.invitations = invitation_tally(clp=clp, start=start, end=end)
     return report
 
 

@@ -20,6 +20,7 @@ from .models import (
     PicketSignup,
     PicketVisit,
     ReportPdf,
+    Representative,
     RepresentativeAttendance,
     SignupSource,
     SolidarityAction,
@@ -27,6 +28,7 @@ from .models import (
     VisitStatus,
 )
 from .photos import PHOTO_NAME, clean_photo
+from .representatives import match_typed
 from .tasks import build_report_pdf
 
 
@@ -186,9 +188,12 @@ def visit_save(
     representatives: list[tuple[str, str]] | None = None,
     photos: list[tuple[UploadedFile, bool]] | None = None,
     members: list[User] | None = None,
+    listed: list[Representative] | None = None,
 ) -> PicketVisit:
     """Record a picket visit. A TULO's record counts at once; a member's waits for the TULO.
 
+    Representatives who came are `listed` (the CLP's records) or typed as (name, office) for
+    someone not on the list; a typed name and office that agree with a record are linked to it.
     `photos` are (upload, consent) pairs; each is checked and stripped of metadata first, so a
     bad photo saves nothing.
     """
@@ -205,20 +210,37 @@ def visit_save(
     visit.save()
     if members is not None:
         visit.members.set(members)
-    if representatives is not None:
-        visit.representatives.all().delete()
-        RepresentativeAttendance.objects.bulk_create(
-            [
-                RepresentativeAttendance(visit=visit, name=name.strip(), office=office)
-                for name, office in representatives
-                if name.strip()
-            ]
-        )
+    if representatives is not None or listed is not None:
+        _attendances_set(visit, listed or [], representatives or [])
     for content, consent in cleaned:
         photo = VisitPhoto(visit=visit, consent=consent, uploaded_by=by)
         photo.image.save(PHOTO_NAME, content, save=False)
         photo.save()
     return visit
+
+
+def _attendances_set(
+    visit: PicketVisit, listed: list[Representative], typed: list[tuple[str, str]]
+) -> None:
+    visit.representatives.all().delete()
+    typed = [(" ".join(name.split()), office) for name, office in typed if name.strip()]
+    matched = match_typed(clp=visit.clp, typed=typed)
+    rows = {
+        rep.pk: RepresentativeAttendance(
+            visit=visit, representative=rep, name=rep.name, office=rep.office
+        )
+        for rep in listed
+    }
+    unmatched = []
+    for name, office in typed:
+        rep_id = matched.get((name, office))
+        if rep_id is None:
+            unmatched.append(RepresentativeAttendance(visit=visit, name=name, office=office))
+        elif rep_id not in rows:
+            rows[rep_id] = RepresentativeAttendance(
+                visit=visit, representative_id=rep_id, name=name, office=office
+            )
+    RepresentativeAttendance.objects.bulk_create([*rows.values(), *unmatched])
 
 
 @transaction.atomic

@@ -2,12 +2,13 @@
 
 from celery import shared_task
 
-from . import reminders
+from . import invitations, reminders
 
 
 @shared_task(name="pickets.send_picket_reminders")
 def send_picket_reminders() -> int:
-    return reminders.send_due_reminders()
+    """The evening before: everyone going, and the representatives who said they'd come."""
+    return reminders.send_due_reminders() + invitations.send_due_reminders()
 
 
 @shared_task(name="pickets.build_report_pdf", acks_late=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar_file, going, lead_views, report_views, views
+from . import calendar_file, going, invited, lead_views, rep_views, report_views, views
 
 app_name = "pickets"
 
@@ -31,6 +31,31 @@ urlpatterns = [
         "pickets/<int:pk>/lead-links/<int:link_pk>/revoke/",
         views.lead_link_revoke,
         name="lead_link_revoke",
+    ),
+    path("pickets/<int:pk>/invite/", rep_views.invite, name="invite"),
+    path("pickets/<int:pk>/invitations/", rep_views.invitation_drafts, name="invitation_drafts"),
+    path(
+        "pickets/<int:pk>/invitations/<int:draft_pk>/remove/",
+        rep_views.invitation_remove,
+        name="invitation_remove",
+    ),
+    path("representatives/", rep_views.representative_list, name="representatives"),
+    path("representatives/new/", rep_views.representative_form, name="representative_create"),
+    path("representatives/<int:pk>/", rep_views.representative_form, name="representative"),
+    path(
+        "representatives/import/",
+        rep_views.representatives_import,
+        name="representatives_import",
+    ),
+    path(
+        "representatives/import/apply/",
+        rep_views.representatives_import_apply,
+        name="representatives_import_apply",
+    ),
+    path(
+        "representatives/import/template.csv",
+        rep_views.representatives_template,
+        name="representatives_template",
     ),
     path("visits/", views.visit_list, name="visits"),
     path("visits/new/", views.visit_create, name="visit_create"),
@@ -65,4 +90,9 @@ lead_urlpatterns = [
 going_urlpatterns = [
     path("going/<str:token>/confirm/", going.confirm, name="confirm"),
     path("going/<str:token>/cancel/", going.cancel, name="cancel"),
+]
+
+# An elected representative's answer to an invitation: the signed token is the whole key.
+invited_urlpatterns = [
+    path("invited/<str:token>/", invited.answer, name="answer"),
 ]

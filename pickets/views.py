@@ -18,7 +18,7 @@ from clps.requests import ClpRequest, MemberRequest
 from clps.share import share_links
 from strikes.models import ActionDay, Dispute
 
-from . import selectors, services
+from . import invitations, representatives, selectors, services
 from .forms import (
     PicketLineForm,
     PublicSignupForm,
@@ -179,6 +179,7 @@ def picket_line_page(
         # Only the days someone is going: a nine-week strike is not forty-five "0"s.
         context["going"] = [(day, going[day.pk]) for day in days if going.get(day.pk)]
         context["lead_links"] = line.lead_links.filter(revoked_at__isnull=True)
+        context["invitations"] = invitations.line_invitations(line=line)
     return render(request, "pickets/picket_line.html", context, status=status)
 
 
@@ -259,6 +260,7 @@ def _visit_form(
         instance=visit,
         initial=initial,
         disputes=selectors.disputes_to_choose(),
+        representatives=representatives.representatives(clp=clp),
         members=selectors.clp_members(clp=clp) if is_tulo else None,
     )
     if request.method == "POST" and form.is_valid():
@@ -269,6 +271,7 @@ def _visit_form(
                 by=request.user,
                 as_tulo=is_tulo,
                 representatives=form.cleaned_data["representatives"],
+                listed=list(form.cleaned_data.get("listed_representatives") or []),
                 photos=photos,
                 members=form.cleaned_data.get("members") if is_tulo else None,
             )

@@ -38,11 +38,17 @@ SCHEDULE_ACTIONS = {
     AuditAction.INVITATIONS_EXPIRED,
 }
 # What the log calls each kind of record an event names.
-EVENT_KINDS = {"subscriber": "Subscriptions", "join_request": "Joining", "invitation": "Joining"}
+EVENT_KINDS = {
+    "subscriber": "Subscriptions",
+    "join_request": "Joining",
+    "invitation": "Joining",
+    "picket_invitation": "Elected representatives",
+}
 NUMBERED = {
     "subscriber": "Subscriber",
     "join_request": "Request to join",
     "invitation": "Invitation",
+    "picket_invitation": "Invitation to a picket line",
 }
 
 
@@ -186,6 +192,8 @@ def _who(entry: LogEntry, record: Any, members: set[int]) -> str:
             return "the email service"
         if record.action in SCHEDULE_ACTIONS:
             return "the retention schedule"
+        if record.action == AuditAction.REP_ANSWERED:
+            return "the representative, from their link"
     # A change made through a secret link says where it came from, e.g. a trip leader's.
     if reason := getattr(record, "history_change_reason", None):
         return f"no one signed in ({reason})"

@@ -335,6 +335,42 @@ class RepresentativeAttendanceFactory(factory.django.DjangoModelFactory):
     office = "councillor"
 
 
+class RepresentativeFactory(factory.django.DjangoModelFactory):
+    """A ward councillor on the CLP's list, with an address for invitations."""
+
+    class Meta:
+        model = "pickets.Representative"
+
+    clp = factory.SubFactory(CLPFactory)
+    name = factory.Sequence(lambda n: f"Councillor Number {n}")
+    office = "councillor"
+    area = "Clissold"
+    email = factory.Sequence(lambda n: f"councillor{n}@example.org")
+
+
+class PicketInvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation sent to a representative for the picket line's days (all of them, unless
+    `action_days=[...]`), not yet answered."""
+
+    class Meta:
+        model = "pickets.PicketInvitation"
+        skip_postgeneration_save = True
+
+    picket_line = factory.SubFactory(PicketLineFactory)
+    clp = factory.SelfAttribute("picket_line.clp")
+    representative = factory.SubFactory(RepresentativeFactory, clp=factory.SelfAttribute("..clp"))
+    subject = "Will you join the picket line?"
+    body = "Dear Councillor, would you join us?"
+    sent_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def action_days(obj, create, extracted, **kwargs):
+        if create:
+            obj.action_days.set(
+                extracted if extracted is not None else obj.picket_line.action_days.all()
+            )
+
+
 class VisitPhotoFactory(factory.django.DjangoModelFactory):
     """A photo of the CLP's banner at the picket, shared with the consent of those in it. The
     file is written to MEDIA_ROOT, so a test that makes one points MEDIA_ROOT at a temporary

@@ -19,6 +19,7 @@ def navigation(request) -> dict:
                 ("Disputes", reverse("strikes:dispute_list", args=[clp.slug])),
                 ("Picket lines", reverse("pickets:picket_lines", args=[clp.slug])),
                 ("Visits", reverse("pickets:visits", args=[clp.slug])),
+                ("Representatives", reverse("pickets:representatives", args=[clp.slug])),
                 ("Ledger", reverse("pickets:actions", args=[clp.slug])),
                 ("Weekly email", reverse("newsletters:weekly", args=[clp.slug])),
                 ("Newsletter section", reverse("newsletters:sections", args=[clp.slug])),

@@ -53,6 +53,7 @@ urlpatterns = [
     path("c/<slug:clp_slug>/", include("newsletters.urls")),
     path("", include((pickets_urls.lead_urlpatterns, "pickets_lead"))),
     path("", include((pickets_urls.going_urlpatterns, "pickets_going"))),
+    path("", include((pickets_urls.invited_urlpatterns, "pickets_invited"))),
     path("", include("pickets.public_urls")),
     path("", include("strikes.public_urls")),
     path("", include("newsletters.public_urls")),

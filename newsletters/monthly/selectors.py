@@ -74,7 +74,15 @@ class MonthContent:
     def has_solidarity(self) -> bool:
         r = self.report
         return bool(
-            r and (r.visits or r.money_pence or r.speakers or r.motions or r.messages)
+            r
+            and (
+                r.visits
+                or r.money_pence
+                or r.speakers
+                or r.motions
+                or r.messages
+                or r.invitations.invited
+            )
         ) or bool(self.events)
 
     @property

@@ -166,8 +166,11 @@ def picket_sentences(content: MonthContent) -> list[str]:
     went to nine picket lines, with the MP at two and councillors at three.' and whose lines
     they were; and where the banner went."""
     report = content.report
-    if report is None or not report.visits:
+    if report is None:
         return []
+    invited = invitation_sentences(content)
+    if not report.visits:
+        return invited
     n = report.visits
     people = plural(report.attendances, "member") + " of the CLP"
     if report.attendances >= len(NUMBER_WORDS):
@@ -196,7 +199,21 @@ def picket_sentences(content: MonthContent) -> list[str]:
             out.append("The CLP banner went to every one of them.")
         else:
             out.append(sentence(f"The CLP banner went to {words(report.banners)} of them"))
-    return out
+    return out + invited
+
+
+def invitation_sentences(content: MonthContent) -> list[str]:
+    """'We invited nine elected representatives to join us on picket lines, and four came:
+    Jane Smith MP, Councillor Ali Khan...': public office holders, named."""
+    tally = content.report.invitations if content.report else None
+    if tally is None or not tally.invited:
+        return []
+    asked = f"We invited {plural(tally.people_invited, 'elected representative')} to join us on "
+    asked += "picket lines"
+    if not tally.who_came:
+        return [sentence(f"{asked}; none could come this time")]
+    names = join_some([rep.styled for rep in tally.who_came], limit=5)
+    return [sentence(f"{asked}, and {words(len(tally.who_came))} came: {names}")]
 
 
 def money_sentences(content: MonthContent) -> list[str]:

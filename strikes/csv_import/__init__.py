@@ -20,11 +20,15 @@ The modules, in the order a file meets them:
 - plan: what a check finds (Plan, Problem) and ImportInvalid;
 - importing: check and import_apply, whatever the kind;
 - jobs: a large file as a background job, run by strikes.tasks.
+
+Another app's import (the pickets app's representatives) reads its file with the same
+`read_rows`, giving its own columns, and reports by line on the same Plan.
 """
 
 from .columns import COLUMN_HELP, COLUMNS, REQUIRED, example_csv
 from .importing import check, import_apply, result_message
 from .jobs import BACKGROUND_ROWS, import_job_apply, import_job_check
+from .parsing import choice_lookup, quoted, within_limit
 from .plan import ImportInvalid, Plan, Problem
 from .reading import (
     MAX_BYTES,
@@ -33,6 +37,7 @@ from .reading import (
     clean_text,
     count_rows,
     prepare,
+    read_rows,
     read_upload,
 )
 
@@ -48,6 +53,7 @@ __all__ = [
     "Plan",
     "Problem",
     "check",
+    "choice_lookup",
     "clean_text",
     "count_rows",
     "example_csv",
@@ -55,6 +61,9 @@ __all__ = [
     "import_job_apply",
     "import_job_check",
     "prepare",
+    "quoted",
+    "read_rows",
     "read_upload",
     "result_message",
+    "within_limit",
 ]

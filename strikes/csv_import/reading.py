@@ -123,9 +123,18 @@ def _column_name(cell: str) -> str:
     return re.sub(r"[\s\-]+", "_", cell.strip().lower())
 
 
-def read_rows(plan: Plan, text: str) -> list[tuple[int, dict[str, str]]]:
-    """The rows of the file as {column: value}; header problems stop there."""
-    columns = COLUMNS[plan.kind]
+def read_rows(
+    plan: Plan,
+    text: str,
+    *,
+    columns: list[str] | None = None,
+    required: list[str] | None = None,
+) -> list[tuple[int, dict[str, str]]]:
+    """The rows of the file as {column: value}; header problems stop there. A format of
+    another app gives its own columns and required ones."""
+    own_format = columns is None
+    columns = COLUMNS[plan.kind] if columns is None else columns
+    required = REQUIRED[plan.kind] if required is None else required
     records = _records(text)
     try:
         first = next(records, None)
@@ -137,7 +146,7 @@ def read_rows(plan: Plan, text: str) -> list[tuple[int, dict[str, str]]]:
         return []
     header_line, header = first
     names = [_column_name(cell) for cell in header]
-    missing = [c for c in REQUIRED[plan.kind] if c not in names]
+    missing = [c for c in required if c not in names]
     unknown = [n for n in names if n and n not in columns]
     repeated = sorted({n for n in names if n and names.count(n) > 1})
     example = ", ".join(columns)
@@ -156,7 +165,7 @@ def read_rows(plan: Plan, text: str) -> list[tuple[int, dict[str, str]]]:
     for name in repeated:
         plan.error(header_line, f"the column {quoted(name)} appears more than once")
     other = next(k for k in COLUMNS if k != plan.kind)
-    if (missing or unknown) and all(c in names for c in REQUIRED[other]):
+    if own_format and (missing or unknown) and all(c in names for c in REQUIRED[other]):
         plan.error(
             header_line,
             f"this looks like a file of {CsvImportKind(other).label.lower()}: choose "

@@ -30,10 +30,12 @@ from ..factories import (
     JoinRequestFactory,
     LeadLinkFactory,
     OutgoingMailFactory,
+    PicketInvitationFactory,
     PicketLineFactory,
     PicketSignupFactory,
     PicketVisitFactory,
     ReportPdfFactory,
+    RepresentativeFactory,
     SolidarityActionFactory,
     SubscriberFactory,
     UnionFactory,
@@ -103,6 +105,9 @@ class Seeded:
     join_request: object
     invitation: object
     invitation_token: str
+    representative: object
+    draft: object
+    sent_invitation: object
     email_key: str
     reset_uidb36: str
     reset_key: str
@@ -170,6 +175,9 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
     )
     section, _ = section_build(clp=clp, month=today.replace(day=1), by=tulo, notify=False)
     address = EmailAddress.objects.get(user=member)
+    # The MP, invited and waiting for their answer; a councillor's invitation still a draft.
+    representative = RepresentativeFactory(clp=clp, name="Ali Khan", email="ali@example.org")
+    mp = RepresentativeFactory(clp=clp, name="Jane Smith", office="mp", email="mp@example.org")
     return Seeded(
         clp=clp,
         tulo=tulo,
@@ -224,6 +232,13 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
         join_request=JoinRequestFactory(clp=clp, user__email="asker@example.org"),
         invitation=InvitationFactory(clp=clp, invited_by=tulo, token="hardening-invitation"),
         invitation_token="hardening-invitation",
+        representative=representative,
+        draft=PicketInvitationFactory(
+            picket_line=line, representative=representative, sent_at=None, created_by=tulo
+        ),
+        sent_invitation=PicketInvitationFactory(
+            picket_line=line, representative=mp, created_by=tulo
+        ),
         email_key=EmailConfirmationHMAC(address).key,
         reset_uidb36=user_pk_to_url_str(member),
         reset_key=default_token_generator.make_token(member),

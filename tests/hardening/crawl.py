@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from newsletters.links import GO_LINKS
 from newsletters.monthly.formats import DOWNLOADS
-from pickets.links import CANCEL_LINKS, CONFIRM_LINKS
+from pickets.links import ANSWER_LINKS, CANCEL_LINKS, CONFIRM_LINKS
 from strikes.models import CsvImportKind
 from strikes.views import RECORD_KINDS
 
@@ -72,6 +72,7 @@ def arg_values(seeded) -> tuple[dict, dict, dict]:
         "membership_id": [s.membership.pk],
         "join_request_id": [s.join_request.pk],
         "invitation_id": [s.invitation.pk],
+        "draft_pk": [s.draft.pk],
         "mail_id": [s.failed_mail.pk],
         "week_start": [s.sent_digest.week_start],
         "job_id": [s.csv_job.pk],
@@ -84,6 +85,7 @@ def arg_values(seeded) -> tuple[dict, dict, dict]:
         ("pickets", "pk"): [s.picket_line.pk],
         ("visits", "pk"): [s.visit.pk],
         ("photos", "pk"): [s.photo.pk],
+        ("representatives", "pk"): [s.representative.pk],
         ("solidarity", "pk"): [s.action.pk],
         ("pdf", "pk"): [s.report_pdf.pk],
         ("weekly", "pk"): [s.digest.pk, s.stopped_digest.pk],
@@ -103,6 +105,7 @@ def arg_values(seeded) -> tuple[dict, dict, dict]:
         },
         "pickets_going:confirm": {"token": CONFIRM_LINKS.sign(s.public_signup.pk)},
         "pickets_going:cancel": {"token": CANCEL_LINKS.sign(s.public_signup.pk)},
+        "pickets_invited:answer": {"token": ANSWER_LINKS.sign(s.sent_invitation.pk)},
         "account_confirm_email": {"key": s.email_key},
         "account_reset_password_from_key": {"uidb36": s.reset_uidb36, "key": s.reset_key},
     }

@@ -21,8 +21,11 @@ from clps.postcodes import POSTCODE_RE
 from newsletters.forms import SubscribeForm
 from newsletters.models import Subscriber
 from newsletters.services import subscribe
+from pickets import rep_import
 from pickets.forms import PicketLineForm, SolidarityActionForm
 from pickets.models import MONEY_TYPES, ActionType
+from pickets.rep_forms import RepresentativeForm
+from pickets.representatives import representative_save
 from strikes import csv_import, services
 from strikes.ballot_law import assess
 from strikes.forms import BallotForm, DisputeForm
@@ -118,7 +121,28 @@ def picket_line_form(seeded, *, start, end, place, postcode):
     return PicketLineForm(data, dispute=seeded.dispute)
 
 
+def representative_form(seeded, *, name, area, party, email, start, end):
+    data = {
+        "name": name,
+        "office": "councillor",
+        "area": area,
+        "party": party,
+        "email": email,
+        "active_from": start,
+        "active_until": end,
+    }
+    return RepresentativeForm(data, clp=seeded.clp)
+
+
 GOOD = {
+    representative_form: {
+        "name": "Sade Etti",
+        "area": "Clissold",
+        "party": "Labour",
+        "email": "ali@example.org",
+        "start": "2022-05-05",
+        "end": "",
+    },
     dispute_form: {
         "title": " <b>Pay</b> ",
         "new_employer": "Royal Mail",
@@ -279,6 +303,39 @@ def test_a_picket_line_is_refused_or_ends_after_it_starts(seeded, **values):
         line.refresh_from_db()
         assert line.start_time < line.end_time
         assert line.place == values["place"].strip()
+
+
+@given(name=typed, area=typed, party=typed, email=typed, start=dates, end=dates)
+@example(**GOOD[representative_form])
+def test_a_representative_is_refused_or_saved_as_typed(seeded, **values):
+    with rolled_back():
+        form = representative_form(seeded, **values)
+        if not form.is_valid():
+            assert form.errors
+            assert all(all(m.strip() for m in ms) for ms in form.errors.values())
+            return
+        rep = representative_save(representative=form.save(commit=False))
+        rep.refresh_from_db()
+        assert rep.name == values["name"].strip()
+        assert rep.area == values["area"].strip()
+        assert (
+            rep.active_until is None
+            or rep.active_from is None
+            or (rep.active_from <= rep.active_until)
+        )
+
+
+@given(text=st.one_of(st.text(), st.binary().map(lambda b: b.decode("latin-1"))))
+def test_the_representatives_import_reads_any_text_without_raising(seeded, text):
+    """Any text is refused as a whole or checked row by row, each problem on a line."""
+    try:
+        cleaned = csv_import.clean_text(text)
+        csv_import.prepare(cleaned)
+    except csv_import.ImportRefused as refused:
+        assert str(refused)
+        return
+    plan = rep_import.check(clp=seeded.clp, text=cleaned)
+    assert plan.ok or all(p.message for p in plan.errors)
 
 
 @given(text=st.one_of(st.text(), st.binary().map(lambda b: b.decode("latin-1"))))

@@ -11,8 +11,12 @@ from pickets.models import VisitStatus
 from pickets.selectors import solidarity_report
 
 from ..factories import (
+    ActionDayFactory,
     DisputeFactory,
+    PicketInvitationFactory,
+    PicketLineFactory,
     PicketVisitFactory,
+    RepresentativeAttendanceFactory,
     SolidarityActionFactory,
     UnionFactory,
     UserFactory,
@@ -149,13 +153,20 @@ def test_report_query_count_does_not_grow(
     client, tulo, clp, data, visits, django_assert_num_queries
 ):
     for i in range(visits):
-        PicketVisitFactory(
+        visit = PicketVisitFactory(
             clp=clp,
             dispute=data["hospital"],
             date=D(2026, 1, 1) + datetime.timedelta(days=i),
             members_count=2,
         )
+        # Every third visit's day had a representative invited, who came.
+        if i % 3 == 0:
+            day = ActionDayFactory(dispute=data["hospital"], date=visit.date)
+            line = PicketLineFactory(clp=clp, dispute=data["hospital"], action_days=[day])
+            invitation = PicketInvitationFactory(picket_line=line)
+            RepresentativeAttendanceFactory(visit=visit, representative=invitation.representative)
     client.force_login(tulo)
     query = "?period=custom&start=2026-01-01&end=2026-03-31"
-    with django_assert_num_queries(17):
+    # Three of them the representatives invited to the period's picket lines, and who came.
+    with django_assert_num_queries(20):
         client.get(reverse("pickets:report", args=[clp.slug]) + query)

@@ -34,7 +34,7 @@ from newsletters.models import DigestStatus, NewsletterSectionVersion
 from newsletters.monthly.formats import DOWNLOADS
 from newsletters.monthly.services import section_build
 from newsletters.weekly.services import ensure_upcoming_digest
-from pickets.links import CANCEL_LINKS, CONFIRM_LINKS
+from pickets.links import ANSWER_LINKS, CANCEL_LINKS, CONFIRM_LINKS
 from pickets.models import VisitStatus
 from strikes.models import BallotRuleSet, CsvImportKind, CsvImportStatus
 
@@ -52,10 +52,12 @@ from ..factories import (
     LeadLinkFactory,
     MembershipFactory,
     OutgoingMailFactory,
+    PicketInvitationFactory,
     PicketLineFactory,
     PicketSignupFactory,
     PicketVisitFactory,
     ReportPdfFactory,
+    RepresentativeFactory,
     SolidarityActionFactory,
     SubscriberFactory,
     UnionFactory,
@@ -252,6 +254,18 @@ URLS: dict[str, Profile] = {
     "pickets_lead:came": by_role((405, OK), (405, OK)),
     "pickets_lead:walk_in": by_role((405, OK), (405, OK)),
     "pickets_lead:done": by_role((405, OK), (405, OK)),
+    # The CLP's elected representatives and invitations to picket lines: the TULO's; the
+    # representative answers from the signed link in their invitation.
+    "pickets:representatives": TULO_ONLY,
+    "pickets:representative_create": TULO_ONLY,
+    "pickets:representative": TULO_ONLY,
+    "pickets:representatives_import": TULO_ONLY,
+    "pickets:representatives_import_apply": TULO_ONLY_POST,
+    "pickets:representatives_template": TULO_ONLY_GET,
+    "pickets:invite": TULO_ONLY,
+    "pickets:invitation_drafts": TULO_ONLY,
+    "pickets:invitation_remove": TULO_ONLY_POST,
+    "pickets_invited:answer": PUBLIC,
     "pickets:visits": TULO_ONLY,
     "pickets:visit_create": ANY_MEMBER,  # members report visits; the TULO confirms them
     "pickets:visit": TULO_ONLY,
@@ -481,9 +495,22 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
     digest = ensure_upcoming_digest(clp)
     digest.note = f"{marker} note"
     digest.save(update_fields=["note"])
+    councillor = RepresentativeFactory(
+        clp=clp, name=f"{marker} councillor", email=f"{marker.lower()}.cllr@example.org"
+    )
+    mp = RepresentativeFactory(
+        clp=clp, name=f"{marker} MP", office="mp", email=f"{marker.lower()}.mp@example.org"
+    )
     return SimpleNamespace(
         clp=clp,
         marker=marker,
+        representative=councillor,
+        draft=PicketInvitationFactory(
+            picket_line=line, representative=councillor, sent_at=None, body=f"{marker} draft"
+        ),
+        sent_invitation=PicketInvitationFactory(
+            picket_line=line, representative=mp, body=f"{marker} invitation"
+        ),
         dispute=dispute,
         ballot=BallotFactory(
             dispute=dispute,
@@ -589,6 +616,11 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], list[dict]]] = {
     "newsletters_public:go": lambda w: [
         {"token": GO_LINKS.sign(w.subscriber.pk, w.picket_line.pk, w.action_day.pk)}
     ],
+    "pickets:representative": lambda w: [{"pk": w.representative.pk}],
+    "pickets:invite": lambda w: [{"pk": w.picket_line.pk}],
+    "pickets:invitation_drafts": lambda w: [{"pk": w.picket_line.pk}],
+    "pickets:invitation_remove": lambda w: [{"pk": w.picket_line.pk, "draft_pk": w.draft.pk}],
+    "pickets_invited:answer": lambda w: [{"token": ANSWER_LINKS.sign(w.sent_invitation.pk)}],
     "pickets:visit": lambda w: [{"pk": w.visit.pk}],
     "pickets:visit_edit": lambda w: [{"pk": w.visit.pk}],
     "pickets:visit_confirm": lambda w: [{"pk": w.visit.pk}],
