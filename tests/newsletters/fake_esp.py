@@ -78,6 +78,12 @@ class FakeESP:
         self.conflicts = 0  # calls refused for a key reused with another body
         self.batch_calls_seen = 0  # batch calls that arrived, held and refused ones too
         self.holds: list[Hold] = []
+        # Batch calls to fail, by number: an HTTP status to answer with, or "hang" to answer
+        # only after hang_calls_for seconds (having sent the emails, as a slow service may).
+        self.fail_calls: dict[int, int | str] = {}
+        self.hang_calls_for = 0.0
+        self.failed_calls: dict[int, int | str] = {}  # those that came, as they failed
+        self.api = "mailgun"  # which API a test sends through (both are always served)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -185,6 +191,14 @@ class FakeESP:
         if self.fail_with:
             handler._answer(self.fail_with, {"name": "application_error", "message": "fake"})
             return
+        failure = self.fail_calls.get(call) if call else None
+        if failure is not None:
+            with self.lock:
+                self.failed_calls[call] = failure
+            if failure != "hang":
+                handler._answer(int(failure), {"name": "application_error", "message": "fake"})
+                return
+        hang = self.hang_for + (self.hang_calls_for if failure == "hang" else 0)
         if handler.headers.get("Authorization", "") != _RESEND_AUTH:
             handler._answer(401, {"name": "validation_error", "message": "API key is invalid"})
             return
@@ -242,8 +256,8 @@ class FakeESP:
                 handler._answer(known[1], known[2])
                 return
         try:
-            if self.hang_for:  # slow to answer, then sends all the same
-                time.sleep(self.hang_for)
+            if hang:  # slow to answer, then sends all the same
+                time.sleep(hang)
             ids = [str(uuid.uuid4()) for _ in emails]
             self.record_resend(emails, body if self.keep_messages else None)
             answer = {"data": [{"id": i} for i in ids]} if batch else {"id": ids[0]}
