@@ -83,6 +83,7 @@ class FakeESP:
         self.fail_calls: dict[int, int | str] = {}
         self.hang_calls_for = 0.0
         self.failed_calls: dict[int, int | str] = {}  # those that came, as they failed
+        self.hung_sends = 0  # "hang" calls that sent their emails (not answered from a key)
         self.api = "mailgun"  # which API a test sends through (both are always served)
         fake = self
 
@@ -258,6 +259,8 @@ class FakeESP:
         try:
             if hang:  # slow to answer, then sends all the same
                 time.sleep(hang)
+                with self.lock:
+                    self.hung_sends += failure == "hang"
             ids = [str(uuid.uuid4()) for _ in emails]
             self.record_resend(emails, body if self.keep_messages else None)
             answer = {"data": [{"id": i} for i in ids]} if batch else {"id": ids[0]}
