@@ -63,7 +63,9 @@ class FakeESP:
         # Each recipient's message as Mailgun would send it, if keep_messages: to, subject,
         # text, html, headers (with recipient variables filled in) and the raw variables.
         self.messages: list[dict] = []
-        self.raw_bodies: list[bytes] = []  # each accepted call's form as sent, if keep_messages
+        self.raw_bodies: list[bytes] = []  # each accepted call's body as sent, if keep_messages
+        self.forms: list[dict[str, list[str]]] = []  # each accepted Mailgun call's fields, read
+        # from its body (urlencoded or multipart), if keep_messages
         self.keep_messages = False
         self.fail_with: int | None = None  # answer every call with this HTTP status
         self.fail_batches_with: int | None = None  # the same, for batch sends only
@@ -116,12 +118,14 @@ class FakeESP:
                 if self.headers.get("Authorization", "") != _AUTH:
                     self._answer(401, {"message": "Invalid private key"})
                     return
-                if not self.headers.get("Content-Type", "").startswith(
-                    "application/x-www-form-urlencoded"
-                ):
+                content_type = self.headers.get("Content-Type", "")
+                if content_type.startswith("application/x-www-form-urlencoded"):
+                    form = fake.parse_form(body)
+                elif content_type.startswith("multipart/form-data"):
+                    form = fake.parse_multipart(body, content_type)
+                else:
                     self._answer(400, {"message": "expected a form"})
                     return
-                form = fake.parse_form(body)
                 if fake.fail_batches_with and "recipient-variables" in form:
                     status = fake.fail_batches_with
                     if fake.fail_batches_times is not None:
@@ -135,6 +139,7 @@ class FakeESP:
                 if fake.keep_messages:
                     with fake.lock:
                         fake.raw_bodies.append(body)
+                        fake.forms.append(form)
                 if fake.delay:
                     time.sleep(fake.delay)
                 self._answer(200, {"id": message_id, "message": "Queued. Thank you."})
@@ -328,6 +333,18 @@ class FakeESP:
             if key in ("text", "html") and not self.keep_messages:
                 continue
             form.setdefault(key, []).append(unquote_plus(value.decode()))
+        return form
+
+    def parse_multipart(self, body: bytes, content_type: str) -> dict[str, list[str]]:
+        """The fields of a multipart/form-data form (Mailgun takes either kind of form)."""
+        boundary = content_type.split("boundary=", 1)[1].strip('"').encode()
+        form: dict[str, list[str]] = {}
+        for part in body.split(b"--" + boundary)[1:-1]:
+            head, _, value = part.partition(b"\r\n\r\n")
+            name = re.search(rb'name="([^"]*)"', head)[1].decode()
+            if name in ("text", "html") and not self.keep_messages:
+                continue
+            form.setdefault(name, []).append(value.removesuffix(b"\r\n").decode())
         return form
 
     def record(self, form: dict[str, list[str]]) -> None:
