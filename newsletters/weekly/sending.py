@@ -94,7 +94,13 @@ class Unaddressed:
     pk: int
 
 
-def claim(digest: Digest) -> list[Claimed | Unaddressed]:
+class ClaimedBatch(list[Claimed | Unaddressed]):
+    """A claimed batch's deliveries, in order, and whether another batch was left queued."""
+
+    more: bool = False
+
+
+def claim(digest: Digest) -> ClaimedBatch:
     """Mark the digest's next queued batch in flight and return its deliveries, in order, with
     their subscribers. The batch is the one decided when the digest was prepared: a batch put
     back in the queue after a failure or a crash is claimed whole again."""
@@ -119,12 +125,15 @@ def claim(digest: Digest) -> list[Claimed | Unaddressed]:
                 claimed_at=timezone.now(),
                 attempts=F("attempts") + 1,
             )
-    return [
+        more = Delivery.objects.filter(digest=digest, status=DeliveryStatus.QUEUED).exists()
+    claimed = ClaimedBatch(
         Claimed(d.pk, Recipient(d.subscriber.pk, d.subscriber.email, d.subscriber.token), d.batch)
         if d.subscriber is not None
         else Unaddressed(d.pk)
         for d in batch
-    ]
+    )
+    claimed.more = more
+    return claimed
 
 
 # The advisory lock's first key: claims of one digest's batches take turns (the second key is
@@ -132,9 +141,10 @@ def claim(digest: Digest) -> list[Claimed | Unaddressed]:
 _CLAIM_LOCK = 0x7475_6C31
 
 
-def _claim_postgresql(digest: Digest) -> list[Claimed | Unaddressed]:
+def _claim_postgresql(digest: Digest) -> ClaimedBatch:
     """The same in two statements: a lock on the digest's claims, held to the commit, then the
-    first queued batch updated and returned joined to its subscribers. The update's snapshot is
+    first queued batch updated and returned joined to its subscribers, with whether a later
+    batch is queued (so the last batch needs no empty claim after it). The update's snapshot is
     taken after the lock, so it sees every batch the last holder claimed."""
     table, subscribers = Delivery._meta.db_table, Subscriber._meta.db_table
     with transaction.atomic(), db_connection.cursor() as cursor:
@@ -145,7 +155,9 @@ def _claim_postgresql(digest: Digest) -> list[Claimed | Unaddressed]:
             f" claimed AS (UPDATE {table} AS d SET status = %s, claimed_at = %s,"
             " attempts = d.attempts + 1 FROM picked WHERE d.digest_id = %s AND d.status = %s"
             " AND d.batch = picked.batch RETURNING d.id, d.subscriber_id, d.batch)"
-            " SELECT c.id, c.subscriber_id, s.email, s.token, c.batch FROM claimed c"
+            " SELECT c.id, c.subscriber_id, s.email, s.token, c.batch,"
+            f" EXISTS (SELECT 1 FROM {table} l, picked WHERE l.digest_id = %s"
+            " AND l.status = %s AND l.batch > picked.batch) FROM claimed c"
             f" LEFT JOIN {subscribers} s ON s.id = c.subscriber_id ORDER BY c.id",
             [
                 digest.pk,
@@ -154,15 +166,19 @@ def _claim_postgresql(digest: Digest) -> list[Claimed | Unaddressed]:
                 timezone.now(),
                 digest.pk,
                 DeliveryStatus.QUEUED,
+                digest.pk,
+                DeliveryStatus.QUEUED,
             ],
         )
         rows = cursor.fetchall()
-    return [
+    claimed = ClaimedBatch(
         Claimed(pk, Recipient(subscriber_id, email, token), batch)
         if subscriber_id is not None
         else Unaddressed(pk)
-        for pk, subscriber_id, email, token, batch in rows
-    ]
+        for pk, subscriber_id, email, token, batch, _ in rows
+    )
+    claimed.more = bool(rows) and rows[0][5]
+    return claimed
 
 
 # How many recipients one call to each email service may carry (Mailgun: 1,000 per batch send;
@@ -246,6 +262,7 @@ def _mark_sent(batch: list[Claimed], ids: dict[int, str]) -> None:
 @dataclass(slots=True)
 class BatchResult:
     settled: int  # claimed and now sent, failed or erased
+    more: bool = False  # another batch was left queued
     sent: int = 0
     failed: int = 0  # refused by the email service
     error: str = ""
@@ -261,7 +278,7 @@ def send_batch(digest: Digest, connection, esp: str, personal: PersonalLinks) ->
             status=DeliveryStatus.FAILED, error=SUBSCRIBER_GONE
         )
     if not batch:
-        return BatchResult(len(claimed))
+        return BatchResult(len(claimed), more=claimed.more)
     pks = [d.pk for d in batch]
     try:
         ids = hand_over(connection, esp, digest, batch, personal)
@@ -270,13 +287,13 @@ def send_batch(digest: Digest, connection, esp: str, personal: PersonalLinks) ->
             error = str(exc)[:300]
             Delivery.objects.filter(pk__in=pks).update(status=DeliveryStatus.FAILED, error=error)
             logger.warning("digest %s: %s deliveries failed: %s", digest.pk, len(pks), exc)
-            return BatchResult(len(claimed), failed=len(pks), error=error)
+            return BatchResult(len(claimed), claimed.more, failed=len(pks), error=error)
         Delivery.objects.filter(pk__in=pks).update(
             status=DeliveryStatus.QUEUED, error=str(exc)[:300]
         )
         raise
     _mark_sent(batch, ids)
-    return BatchResult(len(claimed), sent=len(batch))
+    return BatchResult(len(claimed), claimed.more, sent=len(batch))
 
 
 SUBSCRIBER_GONE = "subscriber deleted"
@@ -313,7 +330,7 @@ def send_all(digest_id: int) -> int:
             result = send_batch(digest, connection, esp, personal)
             sent, failed = sent + result.sent, failed + result.failed
             tried += result.sent + result.failed
-            done = not result.settled  # none left (the rest, if any, are other workers')
+            done = not result.more  # none left (the rest, if any, are other workers')
             if failed > FAILURE_RATE_LIMIT * tried and (tried >= FAILURE_SAMPLE or done):
                 stop(digest.pk, f"{failed} of {tried} refused by the email service: {result.error}")
                 return sent

@@ -86,6 +86,19 @@ def test_batches_are_decided_when_the_digest_is_prepared_and_capped_at_100(
     assert batches == [0, 0, 1, 1, 2]
 
 
+def test_a_claim_says_whether_another_batch_waits_so_the_last_needs_no_empty_claim(
+    resend, clp, members
+):
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)
+    claims = [sending.claim(digest) for _ in range(3)]
+    assert [(len(c), c.more) for c in claims] == [(2, True), (2, True), (1, False)]
+    # Batches put back in the queue are claimed whole again, first to last.
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    assert sending.requeue_stuck(later, after=datetime.timedelta(minutes=10)) == 5
+    again = sending.claim(digest)
+    assert [d.pk for d in again] == [d.pk for d in claims[0]] and again.more
+
+
 def test_a_claim_is_two_queries(resend, clp, members, django_assert_num_queries):
     digest = sending.prepare(ensure_upcoming_digest(clp).pk)
     # The digest's claim lock and the claim, between a savepoint and its release (in a worker,
