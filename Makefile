@@ -4,12 +4,13 @@
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test lint format clean bench backup restore fuzz lock upgrade
+.PHONY: help run test lint format clean bench backup restore fuzz chaos lock upgrade
 
 help:
 	@echo "make run    the app on http://127.0.0.1:8000 (PORT=8080 to change), with demo data"
 	@echo "make test   the full test suite against throwaway PostgreSQL and Redis"
 	@echo "make fuzz   every form and the CSV import fed the full hostile corpus (minutes)"
+	@echo "make chaos  the weekly send through Resend, its worker killed at 30 points (minutes)"
 	@echo "make bench  the bench/ scripts (ratios measured side by side; see docs/benchmarks.md)"
 	@echo "make backup   pg_dump of the database to backups/ (DATABASE_URL, else docker compose)"
 	@echo "make restore  FILE=backups/<file>.dump: put a backup back (asks first; YES=1 to skip)"
@@ -35,6 +36,11 @@ test: $(STAMP)
 # for every `make test`, which runs the same tests with one hostile value per kind of field.
 fuzz: $(STAMP)
 	TULIAISON_FUZZ=1 scripts/test.sh tests/hardening -q $(ARGS)
+
+# The weekly send through Resend with its worker killed at 30 points of a 20,000-recipient send
+# (make test tries three): each kill starts a new worker, so it takes a few minutes.
+chaos: $(STAMP)
+	TULIAISON_CHAOS=1 scripts/test.sh tests/newsletters/test_weekly_chaos.py -q $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

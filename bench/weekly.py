@@ -1,15 +1,21 @@
-"""The weekly email for 100,000 subscribers across 600 CLPs, handed to anymail's Mailgun
-backend, which posts over HTTP to the fake email service (tests/newsletters/fake_esp.py, in a
-process of its own). Sent as production sends it: the tick enqueues one task per CLP on Redis
-and a real Celery worker with two pool processes (one per core) takes them. Measured in one run
-against a naive per-recipient render-and-send, also in two processes.
+"""The weekly email for 100,000 subscribers across 600 CLPs, each CLP with real news (two local
+disputes, a followed national one, ten strike days in the coming week, a picket line on two of
+them with each reader's own "I'll go" links, an open ballot, a hardship fund), sent as
+production sends it: the tick enqueues one task per CLP on Redis and a real Celery worker with
+two pool processes (one per core) takes them, through anymail's Mailgun backend and then its
+Resend backend, over HTTP to the fake email service (tests/newsletters/fake_esp.py, in a
+process of its own).
 
-Targets: at least 3,300 recipients a second; the batch path at least 10 times the naive one;
-at most one broker message per batch plus one per CLP; peak memory under 300 MB.
+Each path is measured against its floor in the same run: the same calls (rebuilt from the
+stored digests and deliveries, as a retry would build them) made in advance, then posted to the
+same fake service from as many processes as the worker has. The floor is what the machine
+allows for the service and the HTTP alone; the send does everything else besides.
+
+Targets, for each path: recipients a second at least half the floor; at most one broker message
+per batch plus one per CLP; peak memory of each worker process under 300 MB.
 """
 
 import datetime
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -23,13 +29,13 @@ setup_django()
 import json
 import urllib.request
 
+import requests
 from celery.signals import before_task_publish
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from clps.models import CLP
+from clps.models import CLP, PostcodeDistrict
 from newsletters.models import (
     Delivery,
     DeliveryStatus,
@@ -40,17 +46,28 @@ from newsletters.models import (
     WeeklySchedule,
     email_hash,
 )
-from newsletters.services import list_unsubscribe_headers, manage_url, unsubscribe_url
 from newsletters.weekly import sending
-from newsletters.weekly.render import personalise, render
-from newsletters.weekly.selectors import build_content
+from newsletters.weekly.render import Claimed, PersonalLinks, Recipient, batch_message_for
+from pickets.models import PicketLine
+from strikes.models import (
+    ActionDay,
+    Ballot,
+    Dispute,
+    DisputeStatus,
+    Employer,
+    FollowedDispute,
+    Union,
+    Workplace,
+)
 from tuliaison.celery import app
 from tuliaison.tasks import due_jobs
 
 CLPS = 600
 SUBSCRIBERS = 100_000
-NAIVE_SECONDS = 10.0
 WORKER_PROCESSES = int(os.environ.get("BENCH_WORKERS", "2"))  # one per core of the 2-core machine
+PATHS = os.environ.get("BENCH_PATHS", "mailgun,resend").split(",")
+FLOOR_CLPS = 200  # the floor posts these CLPs' calls (a third of the send) ...
+FLOOR_ROUNDS = 3  # ... this many times, the best round counting
 
 
 def populate() -> None:
@@ -67,6 +84,7 @@ def populate() -> None:
                 for clp in clps
             ]
         )
+        populate_records(clps, today)
     now = timezone.now()
     for start in range(0, SUBSCRIBERS, 10_000):
         with transaction.atomic():
@@ -87,71 +105,157 @@ def populate() -> None:
         cursor.execute("ANALYZE")
 
 
+def populate_records(clps: list[CLP], today: datetime.date) -> None:
+    """Each CLP's news for the coming week: a national dispute all follow (four strike days and
+    a hardship fund), and two local ones of its own (three strike days each, a picket line on
+    two days of the first, an open ballot in the second)."""
+    day = [today + datetime.timedelta(days=n) for n in range(8)]
+    unions = Union.objects.bulk_create(
+        [
+            Union(name="Communication Workers Union", short_name="CWU"),
+            Union(name="UNISON", short_name="UNISON"),
+            Union(name="National Education Union", short_name="NEU"),
+        ]
+    )
+    national_employer = Employer.objects.create(name="Royal Mail Group")
+    national = Dispute.objects.create(
+        title="Royal Mail: pay and the universal service",
+        employer=national_employer,
+        status=DisputeStatus.TAKING_ACTION,
+        is_national=True,
+        demands="A pay rise that matches inflation; no cut to Saturday deliveries.",
+        hardship_fund_name="CWU hardship fund",
+        hardship_fund_url="https://www.cwu.org/hardship-fund/",
+    )
+    national.unions.add(unions[0])
+    ActionDay.objects.bulk_create([ActionDay(dispute=national, date=day[n]) for n in (1, 2, 4, 5)])
+    FollowedDispute.objects.bulk_create(
+        [FollowedDispute(clp=clp, dispute=national) for clp in clps]
+    )
+    PostcodeDistrict.objects.bulk_create(
+        [PostcodeDistrict(clp=clp, district=f"Z{i}") for i, clp in enumerate(clps)]
+    )
+    employers = Employer.objects.bulk_create(
+        [Employer(name=f"Bench employer {i}{side}") for i in range(CLPS) for side in "ab"]
+    )
+    workplaces = Workplace.objects.bulk_create(
+        [
+            Workplace(
+                employer=employer,
+                name=f"{employer.name} depot",
+                address="1 High Street",
+                postcode=f"Z{i // 2} 1AA",
+                postcode_district=f"Z{i // 2}",
+            )
+            for i, employer in enumerate(employers)
+        ]
+    )
+    disputes = Dispute.objects.bulk_create(
+        [
+            Dispute(
+                title=f"{employer.name}: {'pay' if i % 2 == 0 else 'outsourcing of cleaners'}",
+                employer=employer,
+                status=DisputeStatus.TAKING_ACTION,
+                demands="Restore the pay cut; bring the cleaners back in house.",
+            )
+            for i, employer in enumerate(employers)
+        ]
+    )
+    Dispute.unions.through.objects.bulk_create(
+        [
+            Dispute.unions.through(dispute_id=d.pk, union_id=unions[1 + i % 2].pk)
+            for i, d in enumerate(disputes)
+        ]
+    )
+    Dispute.workplaces.through.objects.bulk_create(
+        [
+            Dispute.workplaces.through(dispute_id=d.pk, workplace_id=w.pk)
+            for d, w in zip(disputes, workplaces, strict=True)
+        ]
+    )
+    days = ActionDay.objects.bulk_create(
+        [
+            ActionDay(dispute=d, date=day[n], start_time=datetime.time(7))
+            for i, d in enumerate(disputes)
+            for n in ((1, 2, 3) if i % 2 == 0 else (3, 5, 6))
+        ]
+    )
+    Ballot.objects.bulk_create(
+        [
+            Ballot(
+                dispute=d,
+                union=unions[2],
+                opens_on=today - datetime.timedelta(days=10),
+                closes_on=today + datetime.timedelta(days=5),
+                entitled_to_vote=240,
+            )
+            for d in disputes[1::2]
+        ]
+    )
+    lines = PicketLine.objects.bulk_create(
+        [
+            PicketLine(
+                clp=clp,
+                dispute=disputes[2 * i],
+                workplace=workplaces[2 * i],
+                place="Outside the depot gates",
+                postcode=f"Z{i} 1AA",
+                start_time=datetime.time(6, 30),
+                end_time=datetime.time(9, 30),
+                is_local=True,
+                note="Ask for Sam, the branch secretary. Bring a flask.",
+            )
+            for i, clp in enumerate(clps)
+        ]
+    )
+    PicketLine.action_days.through.objects.bulk_create(
+        [
+            PicketLine.action_days.through(picketline_id=line.pk, actionday_id=days[6 * i + n].pk)
+            for i, line in enumerate(lines)
+            for n in (0, 1)
+        ]
+    )
+
+
 def esp_stats(url: str) -> dict:
-    with urllib.request.urlopen(url.removesuffix("v3/") + "stats") as response:  # noqa: S310
+    with urllib.request.urlopen(url.split("/v3/")[0].rstrip("/") + "/stats") as response:  # noqa: S310
         return json.loads(response.read())
 
 
-def naive(seconds: float, clp_ids: list[int]) -> tuple[int, float]:
-    """What the batch path replaces: for each recipient, build and render the digest with their
-    own links, and send it in an API call of its own (over one kept-alive connection)."""
-    mailer = sending.mail_connection()
-    mailer.open()
-    sent, start = 0, time.perf_counter()
-    try:
-        for clp in CLP.objects.filter(pk__in=clp_ids).order_by("pk"):
-            digest = Digest(clp=clp, week_start=timezone.localdate())
-            for subscriber in Subscriber.objects.filter(clp=clp).order_by("pk"):
-                rendered = render(build_content(digest))
-                links = {
-                    "unsubscribe_url": unsubscribe_url(subscriber),
-                    "manage_url": manage_url(subscriber),
-                }
-                message = EmailMultiAlternatives(
-                    subject=rendered.subject,
-                    body=personalise(rendered.text, **links),
-                    to=[subscriber.email],
-                    headers=list_unsubscribe_headers(subscriber),
-                )
-                message.attach_alternative(personalise(rendered.html, **links), "text/html")
-                mailer.send_messages([message])
-                sent += 1
-                if time.perf_counter() - start >= seconds:
-                    return sent, time.perf_counter() - start
-    finally:
-        mailer.close()
-    return sent, time.perf_counter() - start
+def start_esp() -> tuple[subprocess.Popen, str]:
+    esp = subprocess.Popen(
+        [sys.executable, "-m", "tests.newsletters.fake_esp"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return esp, esp.stdout.readline().strip().removesuffix("v3/")
 
 
-def naive_in_processes(seconds: float) -> tuple[int, float]:
-    """The naive path in as many processes as the worker has, each on its own CLPs."""
-    ids = list(CLP.objects.order_by("pk").values_list("pk", flat=True))
-    connections.close_all()  # each forked process opens its own
-    with multiprocessing.get_context("fork").Pool(WORKER_PROCESSES) as pool:
-        results = pool.starmap(
-            naive, [(seconds, ids[i::WORKER_PROCESSES]) for i in range(WORKER_PROCESSES)]
-        )
-    return sum(sent for sent, _ in results), max(elapsed for _, elapsed in results)
+def api_url(api: str, base: str) -> str:
+    return base if api == "resend" else base + "v3/"
 
 
-def start_worker(esp_url: str) -> subprocess.Popen:
+def use_api(api: str, base: str) -> None:
+    """This process's mail settings, as the worker's (tuliaison/settings/test.py)."""
+    if api == "resend":
+        settings.MAILERS = {"default": {"BACKEND": "anymail.backends.resend.EmailBackend"}}
+        settings.ANYMAIL = {"RESEND_API_KEY": "fake-esp-key", "RESEND_API_URL": base}
+    else:
+        settings.MAILERS = {"default": {"BACKEND": "anymail.backends.mailgun.EmailBackend"}}
+        settings.ANYMAIL = {"MAILGUN_API_KEY": "fake-esp-key", "MAILGUN_API_URL": base + "v3/"}
+
+
+def start_worker(api: str, base: str) -> subprocess.Popen:
     worker = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tuliaison",
-            "worker",
-            "--pool=prefork",
+            *("-m", "celery", "-A", "tuliaison", "worker", "--pool=prefork"),
             f"--concurrency={WORKER_PROCESSES}",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
+            *("--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"),
         ],
         cwd=ROOT,
-        env=dict(os.environ, FAKE_ESP_URL=esp_url),
+        env=dict(os.environ, FAKE_ESP_API=api, FAKE_ESP_URL=api_url(api, base)),
         stdout=subprocess.DEVNULL,  # the start-up banner; warnings still go to stderr
     )
     deadline = time.monotonic() + 60
@@ -172,26 +276,20 @@ def peak_mb(pid: int) -> list[float]:
     return peaks
 
 
-def main() -> None:
-    esp = subprocess.Popen(
-        [sys.executable, "-m", "tests.newsletters.fake_esp"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    worker = None
+def send(api: str, base: str) -> dict:
+    """From the tick to the last recipient handed over: the tick makes the week's 600 digests
+    and enqueues one send_digest each (counted as published); the worker's processes take
+    them as they come."""
+    Digest.objects.all().delete()
+    app.control.purge()
+    worker = start_worker(api, base)
     try:
-        url = esp.stdout.readline().strip()
-        settings.MAILERS = {"default": {"BACKEND": "anymail.backends.mailgun.EmailBackend"}}
-        settings.ANYMAIL = {"MAILGUN_API_KEY": "fake-esp-key", "MAILGUN_API_URL": url}
-        populate()
-        app.control.purge()
-        worker = start_worker(url)
+        published: list[str] = []
 
-        # From the tick to the last recipient handed over: the tick enqueues one send_digest
-        # per CLP (counted as published) and the worker's processes take them as they come.
-        published = []
-        before_task_publish.connect(lambda sender=None, **kw: published.append(sender), weak=False)
+        def count(sender=None, **kwargs) -> None:
+            published.append(sender)
+
+        before_task_publish.connect(count, weak=False)
         start = time.perf_counter()
         enqueued = due_jobs(timezone.now())
         deadline = time.monotonic() + 600
@@ -199,54 +297,154 @@ def main() -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError("the digests were not all sent within 10 minutes")
             time.sleep(0.05)
-        batch_seconds = time.perf_counter() - start
-        assert enqueued["weekly_digests"] == CLPS, enqueued
-        broker_messages = published.count("newsletters.send_digest")
-        sent = Delivery.objects.filter(status=DeliveryStatus.SENT).count()
-        batch_stats = esp_stats(url)
-        worker_peaks = peak_mb(worker.pid)
-
-        naive_sent, naive_seconds = naive_in_processes(NAIVE_SECONDS)
+        seconds = time.perf_counter() - start
+        before_task_publish.disconnect(count)
+        peaks = peak_mb(worker.pid)
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert enqueued["weekly_digests"] == CLPS, enqueued
+    sent = Delivery.objects.filter(status=DeliveryStatus.SENT).count()
+    digest = Digest.objects.order_by("pk").first()
+    return {
+        "sent": sent,
+        "seconds": seconds,
+        "rate": sent / seconds,
+        "broker_messages": published.count("newsletters.send_digest"),
+        "peaks": peaks,
+        "digest_bytes": len(digest.text.encode()) + len(digest.html.encode()),
+        "stats": esp_stats(base),
+    }
+
+
+def prebuilt_calls(api: str, base: str) -> list[tuple[str, dict, bytes, int]]:
+    """The calls the send made for FLOOR_CLPS CLPs, built again from the stored digests and
+    deliveries as a retry builds them: (url, headers, body, recipients). Resend's idempotency
+    keys are marked so the service does not take them for the send's repeats."""
+    use_api(api, base)
+    backend = sending.mail_connection()
+    calls = []
+    digests = Digest.objects.select_related("clp").order_by("pk")[:FLOOR_CLPS]
+    for digest in digests:
+        personal = PersonalLinks(digest.clp, digest)
+        rows = (
+            Delivery.objects.filter(digest=digest)
+            .order_by("batch", "pk")
+            .values_list("pk", "batch", "subscriber_id", "subscriber__email", "subscriber__token")
+        )
+        batches: dict[int, list[Claimed]] = {}
+        for pk, batch, subscriber_id, email, token in rows:
+            claimed = Claimed(pk, Recipient(subscriber_id, email, token), batch)
+            batches.setdefault(batch, []).append(claimed)
+        for batch in batches.values():
+            message = batch_message_for(digest, batch, personal, esp=api)
+            payload = backend.build_message_payload(message, backend.send_defaults)
+            params = payload.get_request_params(backend.api_url)
+            prepared = requests.Request(
+                method=params["method"],
+                url=params["url"],
+                params=params.get("params"),
+                data=params.get("data"),
+                headers=params.get("headers"),
+                files=params.get("files"),
+                auth=params.get("auth"),
+            ).prepare()
+            body = prepared.body if isinstance(prepared.body, bytes) else prepared.body.encode()
+            calls.append((prepared.url, dict(prepared.headers), body, len(batch)))
+    return calls
+
+
+def post_calls(calls: list, round_: int) -> None:
+    """Post the calls over one kept-alive connection."""
+    session = requests.Session()
+    for url, headers, body, _ in calls:
+        if "Idempotency-Key" in headers:
+            headers = {**headers, "Idempotency-Key": f"floor/{round_}/{headers['Idempotency-Key']}"}
+        response = session.post(url, data=body, headers=headers, timeout=30)
+        response.raise_for_status()
+
+
+def floor(calls: list) -> float:
+    """Recipients a second for the prebuilt calls posted from WORKER_PROCESSES processes (forked,
+    each with its share), from the first fork to the last exit; the best of FLOOR_ROUNDS."""
+    recipients = sum(n for *_, n in calls)
+    best = 0.0
+    connections.close_all()
+    for round_ in range(FLOOR_ROUNDS):
+        start = time.perf_counter()
+        children = []
+        for i in range(WORKER_PROCESSES):
+            pid = os.fork()
+            if pid == 0:
+                code = 1
+                try:
+                    post_calls(calls[i::WORKER_PROCESSES], round_)
+                    code = 0
+                finally:
+                    os._exit(code)
+            children.append(pid)
+        for pid in children:
+            _, status = os.waitpid(pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise RuntimeError("a floor process failed")
+        best = max(best, recipients / (time.perf_counter() - start))
+    return best
+
+
+def measure(api: str) -> dict:
+    esp, base = start_esp()
+    try:
+        result = send(api, base)
+        calls = prebuilt_calls(api, base)
+        result["floor"] = floor(calls)
+        result["floor_calls"] = len(calls)
+        result["floor_recipients"] = sum(n for *_, n in calls)
+    finally:
         esp.terminate()
         esp.wait(timeout=10)
+    result["ratio"] = result["rate"] / result["floor"]
+    return result
 
-    batch_rate = sent / batch_seconds
-    naive_rate = naive_sent / naive_seconds
-    batches = batch_stats["calls"]
-    per_digest = broker_messages / CLPS
-    allowed = (batches + CLPS) / CLPS
-    speedup = batch_rate / naive_rate
-    peak = max(worker_peaks)
+
+def main() -> None:
+    populate()
+    results = {api: measure(api) for api in PATHS}
     print(
-        f"CLPs: {CLPS}; subscribers: {Subscriber.objects.count():,}; "
-        f"worker processes: {WORKER_PROCESSES}; batch size: {sending.batch_size('mailgun')}; "
-        f"API calls: {batches:,}; recipients accepted by the fake ESP: "
-        f"{batch_stats['accepted']:,}"
+        f"CLPs: {CLPS}; subscribers: {Subscriber.objects.count():,}; worker processes: "
+        f"{WORKER_PROCESSES}; each digest {results[PATHS[0]]['digest_bytes']:,} bytes (text "
+        "and HTML) with 2 strike entries, a picket line with 2 days of personal links, a ballot, "
+        "a hardship fund"
     )
-    print(f"{'measure':44} {'result':>14}  target")
-    print(f"{'batch path, recipients per second':44} {batch_rate:>14,.0f}  >= 3,300")
-    print(
-        f"{'  (' + format(sent, ',') + ' in ' + format(batch_seconds, '.1f') + ' s)':44} {'':>14}"
-    )
-    print(
-        f"{'naive per-recipient render-and-send, r/s':44} {naive_rate:>14,.0f}"
-        f"  ({naive_sent:,} in {naive_seconds:.1f} s)"
-    )
-    print(f"{'batch path / naive':44} {speedup:>13.1f}x  >= 10x")
-    print(f"{'broker messages per digest':44} {per_digest:>14.2f}  <= {allowed:.2f}")
-    print(f"{'peak memory, largest worker process':44} {peak:>11.0f} MB  < 300 MB")
-    print(f"{'  (each: ' + ', '.join(f'{mb:.0f}' for mb in worker_peaks) + ' MB)':44} {'':>14}")
-    ok = (
-        batch_rate >= 3300
-        and speedup >= 10
-        and per_digest <= allowed
-        and peak < 300
-        and sent == SUBSCRIBERS == batch_stats["delivered"]
-    )
+    ok = True
+    for api, r in results.items():
+        size = sending.batch_size(api)
+        calls = r["stats"]["calls"]
+        allowed = (calls + CLPS) / CLPS
+        per_digest = r["broker_messages"] / CLPS
+        peak = max(r["peaks"])
+        stats = r["stats"]
+        print(
+            f"\n{api}: batch size {size}; API calls: {calls:,}; recipients the fake ESP sent:"
+            f" {stats['delivered']:,} (repeats dropped: {stats['dropped']})"
+        )
+        print(f"{'measure':44} {'result':>14}  target")
+        print(f"{'send, recipients per second':44} {r['rate']:>14,.0f}")
+        print(f"{'  (' + format(r['sent'], ',') + ' in ' + format(r['seconds'], '.1f') + ' s)':44}")
+        print(
+            f"{'floor: prebuilt calls posted, r/s':44} {r['floor']:>14,.0f}"
+            f"  ({r['floor_calls']} calls, {r['floor_recipients']:,} recipients,"
+            f" {WORKER_PROCESSES} processes, best of {FLOOR_ROUNDS})"
+        )
+        print(f"{'send / floor':44} {r['ratio']:>14.2f}  >= 0.50")
+        print(f"{'broker messages per digest':44} {per_digest:>14.2f}  <= {allowed:.2f}")
+        print(f"{'peak memory, largest worker process':44} {peak:>11.0f} MB  < 300 MB")
+        print(f"{'  (each: ' + ', '.join(f'{mb:.0f}' for mb in r['peaks']) + ' MB)':44}")
+        ok = ok and (
+            r["ratio"] >= 0.5
+            and per_digest <= allowed
+            and peak < 300
+            and r["sent"] == SUBSCRIBERS == r["stats"]["delivered"] == r["stats"]["accepted"]
+        )
     print("PASS" if ok else "BELOW TARGET")
 
 

@@ -84,6 +84,8 @@ class BatchEmail(AnymailMessageMixin, Email):
     # anymail's own, declared here as anymail has no type hints; each keyed by recipient address.
     merge_data: dict[str, dict[str, Any]]
     merge_headers: dict[str, dict[str, str]]
+    # Sent as the call's Idempotency-Key by a backend that knows one (clps.esp's Resend).
+    idempotency_key: str | None = None
 
 
 def list_id(*, name: str, key: str) -> str:
@@ -174,13 +176,16 @@ def build_email(
 
 def is_permanent(exc: Exception) -> bool:
     """A refusal that will come again the same way, so no retry: an email service's 4xx other
-    than 429, refused recipients, an SMTP server's 5xx. A 5xx from a service, a 429, a timeout
-    or a dropped connection may pass next time."""
+    than 429, refused recipients, an SMTP server's 5xx. A 5xx from a service, a 429, a timeout,
+    a dropped connection or Resend's 409 for a call whose idempotency key is still being
+    answered may pass next time."""
     if isinstance(exc, AnymailRecipientsRefused | smtplib.SMTPRecipientsRefused):
         return True
     if isinstance(exc, smtplib.SMTPResponseException):
         return exc.smtp_code >= 500
     status = getattr(exc, "status_code", None)
+    if status == 409 and "concurrent_idempotent_requests" in str(exc):
+        return False  # Resend: the first call with this idempotency key has not finished yet
     return (
         isinstance(exc, AnymailAPIError)
         and status is not None

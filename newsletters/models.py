@@ -209,6 +209,10 @@ class Delivery(models.Model):
     status = models.CharField(
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
     )
+    # Which of the digest's batches the delivery goes in, decided once when the digest is
+    # prepared: a batch retried after a crash carries the same recipients, so an email service
+    # that honours an idempotency key (Resend's) recognises the repeat and sends nothing.
+    batch = models.PositiveIntegerField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -224,7 +228,7 @@ class Delivery(models.Model):
                 condition=Q(status__in=DeliveryStatus.values), name="delivery_status_valid"
             ),
         ]
-        indexes = [models.Index(fields=["digest", "status", "id"])]
+        indexes = [models.Index(fields=["digest", "status", "batch"])]
 
     def __str__(self) -> str:
         return f"{self.digest} to {self.subscriber_id}: {self.get_status_display()}"

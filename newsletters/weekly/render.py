@@ -10,7 +10,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from clps.mail import BatchEmail, Email, compose, compose_batch
+from clps.esp import merge_field
+from clps.mail import BatchEmail, Email, compose, compose_batch, site_domain
 from clps.share import share_links
 
 from ..links import GO_LINKS
@@ -145,6 +146,7 @@ class Claimed:
 
     pk: int
     subscriber: Recipient
+    batch: int | None = None
 
 
 class PersonalLinks:
@@ -201,18 +203,38 @@ def message_for(digest: Digest, delivery: Claimed, personal: PersonalLinks | Non
     )
 
 
+def idempotency_key(digest: Digest, batch: int | None) -> str:
+    """The key an email service that honours one (Resend) knows a batch by: the site, the
+    digest (with when it was built, so a restored or other database's digest of the same id is
+    another) and the batch's stored number. The same on every retry of the batch."""
+    built = int(digest.built_at.timestamp() * 1_000_000) if digest.built_at else 0
+    return f"tuliaison/{site_domain()}/weekly/{digest.pk}.{built}/{batch}"
+
+
 def batch_message_for(
-    digest: Digest, batch: list[Claimed], personal: PersonalLinks | None = None
+    digest: Digest,
+    batch: list[Claimed],
+    personal: PersonalLinks | None = None,
+    *,
+    esp: str = "mailgun",
 ) -> BatchEmail:
     """One API call for the whole batch: the digest as rendered, its placeholders turned into
     the email service's merge fields, each recipient's links and headers as their merge data.
     With merge data anymail sends each recipient a message of their own, so nobody sees
     another's address. Tracking webhooks find the delivery by the call's message id and the
     recipient.
+
+    Built only from what is stored (the digest, the batch's deliveries in order, their
+    subscribers), so a retry of the batch is the same call, byte for byte, with the same
+    idempotency key.
     """
     personal = personal or PersonalLinks(digest.clp, digest)
-    # Mailgun fills in %recipient.KEY% from each recipient's merge data.
-    fields = {key: f"%recipient.{key}%" for key in personal.keys}
+    # Mailgun fills in %recipient.KEY% from each recipient's merge data; for Resend, which has
+    # no templates, our backend (clps.esp) fills in {{KEY}} before the call.
+    if esp == "resend":
+        fields = {key: merge_field(key) for key in personal.keys}
+    else:
+        fields = {key: f"%recipient.{key}%" for key in personal.keys}
     message = compose_batch(
         subject=digest.subject,
         text=personalise(digest.text, **fields),
@@ -225,4 +247,6 @@ def batch_message_for(
         email = d.subscriber.email
         message.merge_data[email] = personal.links(d)
         message.merge_headers[email] = personal.headers_for(d)
+    if esp == "resend":
+        message.idempotency_key = idempotency_key(digest, batch[0].batch)
     return message

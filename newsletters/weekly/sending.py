@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from anymail.backends.mailgun import EmailBackend as MailgunBackend
+from anymail.backends.resend import EmailBackend as AnymailResendBackend
 from django.conf import settings
 from django.core import mail
 from django.db import connection as db_connection
@@ -16,6 +17,7 @@ from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from clps.esp import RESEND_BATCH_LIMIT, for_batches
 from clps.mail import is_permanent
 from clps.models import Membership, Role
 from clps.outbox import queue_email
@@ -61,22 +63,27 @@ def prepare(digest_id: int, *, now: datetime.datetime | None = None) -> Digest:
         digest.built_at = digest.send_started_at = now
         digest.status = DigestStatus.SENDING
         digest.save()
-        _create_deliveries(digest, active_subscribers(digest.clp))
+        size = batch_size(batch_esp(mail_connection()))
+        _create_deliveries(digest, active_subscribers(digest.clp), size=size)
     return digest
 
 
-def _create_deliveries(digest: Digest, subscribers) -> None:
+def _create_deliveries(digest: Digest, subscribers, *, size: int) -> None:
     """One delivery per subscriber, made in the database by one INSERT ... SELECT (no rows
-    through Python); ON CONFLICT keeps it to one per digest and subscriber."""
+    through Python); ON CONFLICT keeps it to one per digest and subscriber. Each goes in a
+    batch of `size`, numbered in subscriber order, for good: a batch retried after a crash
+    carries the same recipients."""
     select, params = subscribers.values("id").query.sql_with_params()
     table = Delivery._meta.db_table
     with db_connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (digest_id, subscriber_id, status, attempts, error,"  # noqa: S608
-            f" esp_message_id) SELECT %s, s.id, %s, 0, '', '' FROM ({select}) AS s"
+            " esp_message_id, batch) SELECT %s, s.id, %s, 0, '', '',"
+            " (row_number() OVER (ORDER BY s.id) - 1) / %s"
+            f" FROM ({select}) AS s"
             # WHERE true: SQLite would read ON CONFLICT as a join's ON without it.
-            " WHERE true ON CONFLICT DO NOTHING",
-            [digest.pk, DeliveryStatus.QUEUED, *params],
+            " WHERE true ORDER BY s.id ON CONFLICT DO NOTHING",
+            [digest.pk, DeliveryStatus.QUEUED, size, *params],
         )
 
 
@@ -87,17 +94,30 @@ class Unaddressed:
     pk: int
 
 
-def claim(digest: Digest, size: int) -> list[Claimed | Unaddressed]:
-    """Mark up to `size` queued deliveries in flight and return them with their subscribers.
-    SKIP LOCKED lets several workers claim from one digest at once."""
+class ClaimedBatch(list[Claimed | Unaddressed]):
+    """A claimed batch's deliveries, in order, and whether another batch was left queued."""
+
+    more: bool = False
+
+
+def claim(digest: Digest) -> ClaimedBatch:
+    """Mark the digest's next queued batch in flight and return its deliveries, in order, with
+    their subscribers. The batch is the one decided when the digest was prepared: a batch put
+    back in the queue after a failure or a crash is claimed whole again."""
     if db_connection.vendor == "postgresql":
-        return _claim_postgresql(digest, size)
+        return _claim_postgresql(digest)
     with transaction.atomic():
+        first = (
+            Delivery.objects.filter(digest=digest, status=DeliveryStatus.QUEUED)
+            .order_by("batch", "id")
+            .values_list("batch", flat=True)
+            .first()
+        )
         batch = list(
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(digest=digest, status=DeliveryStatus.QUEUED)
+            Delivery.objects.select_for_update()
+            .filter(digest=digest, status=DeliveryStatus.QUEUED, batch=first)
             .select_related("subscriber")
-            .order_by("id")[:size]
+            .order_by("id")
         )
         if batch:
             Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(
@@ -105,45 +125,65 @@ def claim(digest: Digest, size: int) -> list[Claimed | Unaddressed]:
                 claimed_at=timezone.now(),
                 attempts=F("attempts") + 1,
             )
-    return [
-        Claimed(d.pk, Recipient(d.subscriber.pk, d.subscriber.email, d.subscriber.token))
+        more = Delivery.objects.filter(digest=digest, status=DeliveryStatus.QUEUED).exists()
+    claimed = ClaimedBatch(
+        Claimed(d.pk, Recipient(d.subscriber.pk, d.subscriber.email, d.subscriber.token), d.batch)
         if d.subscriber is not None
         else Unaddressed(d.pk)
         for d in batch
-    ]
+    )
+    claimed.more = more
+    return claimed
 
 
-def _claim_postgresql(digest: Digest, size: int) -> list[Claimed | Unaddressed]:
-    """The same in one statement: the rows a locking SELECT picks, updated and returned joined
-    to their subscribers.
+# The advisory lock's first key: claims of one digest's batches take turns (the second key is
+# the digest's id), so two workers never split a batch between them.
+_CLAIM_LOCK = 0x7475_6C31
 
-    The pick is a MATERIALIZED CTE joined to the UPDATE, not `WHERE id IN (SELECT ... LIMIT n
-    FOR UPDATE SKIP LOCKED)`: with that form PostgreSQL may run the subquery more than once
-    (as the planner chooses, from the table's statistics), each run skipping the rows the last
-    one locked, and so update more than `size` rows."""
+
+def _claim_postgresql(digest: Digest) -> ClaimedBatch:
+    """The same in two statements: a lock on the digest's claims, held to the commit, then the
+    first queued batch updated and returned joined to its subscribers, with whether a later
+    batch is queued (so the last batch needs no empty claim after it). The update's snapshot is
+    taken after the lock, so it sees every batch the last holder claimed."""
     table, subscribers = Delivery._meta.db_table, Subscriber._meta.db_table
     with transaction.atomic(), db_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CLAIM_LOCK, digest.pk % 2**31])
         cursor.execute(
-            f"WITH picked AS MATERIALIZED (SELECT id FROM {table}"  # noqa: S608
-            " WHERE digest_id = %s AND status = %s ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED),"
+            f"WITH picked AS MATERIALIZED (SELECT batch FROM {table}"  # noqa: S608
+            " WHERE digest_id = %s AND status = %s ORDER BY batch LIMIT 1),"
             f" claimed AS (UPDATE {table} AS d SET status = %s, claimed_at = %s,"
-            " attempts = d.attempts + 1 FROM picked WHERE d.id = picked.id"
-            " RETURNING d.id, d.subscriber_id)"
-            " SELECT c.id, c.subscriber_id, s.email, s.token FROM claimed c"
+            " attempts = d.attempts + 1 FROM picked WHERE d.digest_id = %s AND d.status = %s"
+            " AND d.batch = picked.batch RETURNING d.id, d.subscriber_id, d.batch)"
+            " SELECT c.id, c.subscriber_id, s.email, s.token, c.batch,"
+            f" EXISTS (SELECT 1 FROM {table} l, picked WHERE l.digest_id = %s"
+            " AND l.status = %s AND l.batch > picked.batch) FROM claimed c"
             f" LEFT JOIN {subscribers} s ON s.id = c.subscriber_id ORDER BY c.id",
-            [digest.pk, DeliveryStatus.QUEUED, size, DeliveryStatus.IN_FLIGHT, timezone.now()],
+            [
+                digest.pk,
+                DeliveryStatus.QUEUED,
+                DeliveryStatus.IN_FLIGHT,
+                timezone.now(),
+                digest.pk,
+                DeliveryStatus.QUEUED,
+                digest.pk,
+                DeliveryStatus.QUEUED,
+            ],
         )
         rows = cursor.fetchall()
-    return [
-        Claimed(pk, Recipient(subscriber_id, email, token))
+    claimed = ClaimedBatch(
+        Claimed(pk, Recipient(subscriber_id, email, token), batch)
         if subscriber_id is not None
         else Unaddressed(pk)
-        for pk, subscriber_id, email, token in rows
-    ]
+        for pk, subscriber_id, email, token, batch, _ in rows
+    )
+    claimed.more = bool(rows) and rows[0][5]
+    return claimed
 
 
-# How many recipients one call to each email service may carry (Mailgun: 1,000 per batch send).
-ESP_BATCH_LIMITS = {"mailgun": 1000}
+# How many recipients one call to each email service may carry (Mailgun: 1,000 per batch send;
+# Resend: 100 emails per call to /emails/batch).
+ESP_BATCH_LIMITS = {"mailgun": 1000, "resend": RESEND_BATCH_LIMIT}
 
 
 def batch_esp(connection) -> str:
@@ -153,6 +193,8 @@ def batch_esp(connection) -> str:
     configured = getattr(settings, "WEEKLY_BATCH_ESP", None)
     if configured is not None:
         return configured
+    if isinstance(connection, AnymailResendBackend):
+        return "resend"
     return "mailgun" if isinstance(connection, MailgunBackend) else ""
 
 
@@ -163,8 +205,9 @@ def batch_size(esp: str = "") -> int:
 
 
 def mail_connection():
-    """The site's email backend, opened once for a whole send."""
-    return mail.mailers.default
+    """The site's email backend, opened once for a whole send (anymail's Resend backend made
+    able to send each recipient their own body in a batch: clps.esp)."""
+    return for_batches(mail.mailers.default)
 
 
 def hand_over(
@@ -172,7 +215,7 @@ def hand_over(
 ) -> dict[int, str]:
     """Hand the batch to the email service; returns each delivery's ESP message id if known."""
     if esp:
-        message = batch_message_for(digest, batch, personal)
+        message = batch_message_for(digest, batch, personal, esp=esp)
         connection.send_messages([message])
         recipients = getattr(getattr(message, "anymail_status", None), "recipients", {}) or {}
         return {
@@ -219,16 +262,15 @@ def _mark_sent(batch: list[Claimed], ids: dict[int, str]) -> None:
 @dataclass(slots=True)
 class BatchResult:
     settled: int  # claimed and now sent, failed or erased
+    more: bool = False  # another batch was left queued
     sent: int = 0
     failed: int = 0  # refused by the email service
     error: str = ""
 
 
-def send_batch(
-    digest: Digest, connection, esp: str, size: int, personal: PersonalLinks
-) -> BatchResult:
+def send_batch(digest: Digest, connection, esp: str, personal: PersonalLinks) -> BatchResult:
     """Claim and send one batch."""
-    claimed = claim(digest, size)
+    claimed = claim(digest)
     batch = [d for d in claimed if isinstance(d, Claimed)]
     gone = [d.pk for d in claimed if isinstance(d, Unaddressed)]
     if gone:  # the subscriber was erased after the digest was prepared
@@ -236,7 +278,7 @@ def send_batch(
             status=DeliveryStatus.FAILED, error=SUBSCRIBER_GONE
         )
     if not batch:
-        return BatchResult(len(claimed))
+        return BatchResult(len(claimed), more=claimed.more)
     pks = [d.pk for d in batch]
     try:
         ids = hand_over(connection, esp, digest, batch, personal)
@@ -245,13 +287,13 @@ def send_batch(
             error = str(exc)[:300]
             Delivery.objects.filter(pk__in=pks).update(status=DeliveryStatus.FAILED, error=error)
             logger.warning("digest %s: %s deliveries failed: %s", digest.pk, len(pks), exc)
-            return BatchResult(len(claimed), failed=len(pks), error=error)
+            return BatchResult(len(claimed), claimed.more, failed=len(pks), error=error)
         Delivery.objects.filter(pk__in=pks).update(
             status=DeliveryStatus.QUEUED, error=str(exc)[:300]
         )
         raise
     _mark_sent(batch, ids)
-    return BatchResult(len(claimed), sent=len(batch))
+    return BatchResult(len(claimed), claimed.more, sent=len(batch))
 
 
 SUBSCRIBER_GONE = "subscriber deleted"
@@ -280,15 +322,15 @@ def send_all(digest_id: int) -> int:
         return 0
     connection = mail_connection()
     esp = batch_esp(connection)
-    size, personal = batch_size(esp), PersonalLinks(digest.clp, digest)
+    personal = PersonalLinks(digest.clp, digest)
     sent = tried = failed = 0
     connection.open()
     try:
         while True:
-            result = send_batch(digest, connection, esp, size, personal)
+            result = send_batch(digest, connection, esp, personal)
             sent, failed = sent + result.sent, failed + result.failed
             tried += result.sent + result.failed
-            done = result.settled < size  # none left (the rest, if any, are other workers')
+            done = not result.more  # none left (the rest, if any, are other workers')
             if failed > FAILURE_RATE_LIMIT * tried and (tried >= FAILURE_SAMPLE or done):
                 stop(digest.pk, f"{failed} of {tried} refused by the email service: {result.error}")
                 return sent

@@ -73,3 +73,20 @@ def due_last_night(clp):
     return WeeklyScheduleFactory(
         clp=clp, weekday=yesterday.weekday(), send_time=datetime.time(23, 59)
     )
+
+
+@pytest.fixture
+def resend(settings):
+    """The fake email service, sent to through anymail's Resend backend: batches of up to 100
+    emails in a call to /emails/batch, each recipient's body their own."""
+    with FakeESP() as fake:
+        settings.MAILERS = {"default": {"BACKEND": "anymail.backends.resend.EmailBackend"}}
+        settings.ANYMAIL = {
+            "RESEND_API_KEY": "fake-esp-key",
+            "RESEND_API_URL": fake.resend_url,
+            "REQUESTS_TIMEOUT": 1,
+        }
+        settings.WEEKLY_BATCH_ESP = None  # found from the backend
+        settings.WEEKLY_BATCH_SIZE = 2
+        fake.keep_messages = True
+        yield fake

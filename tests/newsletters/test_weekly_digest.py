@@ -194,11 +194,12 @@ def test_the_tick_finds_due_digests_in_the_same_few_queries_for_any_number_of_cl
         assert len(schedule.due_digests(due_time)) == clps - 1
 
 
-def test_a_worker_killed_mid_batch_leaves_its_deliveries_to_be_requeued(news, clp):
+def test_a_worker_killed_mid_batch_leaves_its_deliveries_to_be_requeued(news, clp, settings):
+    settings.WEEKLY_BATCH_SIZE = 2
     for n in range(3):
         SubscriberFactory(clp=clp, email=f"member{n}@example.org")
     digest = sending.prepare(ensure_upcoming_digest(clp).pk)
-    claimed = sending.claim(digest, 2)  # then the worker dies
+    claimed = sending.claim(digest)  # then the worker dies
     assert len(claimed) == 2
     later = timezone.now() + datetime.timedelta(minutes=11)
     assert sending.requeue_stuck(later, after=datetime.timedelta(minutes=10)) == 2

@@ -92,7 +92,7 @@ def test_a_hanging_service_times_out_and_the_batch_waits_for_a_retry(esp, clp, m
 
 def test_the_fake_service_drops_a_repeat_of_a_delivery(esp, clp, members):
     digest = sending.prepare(ensure_upcoming_digest(clp).pk)
-    claimed = sending.claim(digest, 2)
+    claimed = sending.claim(digest)  # a batch of 2
     connection = sending.mail_connection()
     personal = PersonalLinks(digest.clp)
     sending.hand_over(connection, "mailgun", digest, claimed, personal)  # then dies

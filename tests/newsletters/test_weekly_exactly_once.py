@@ -1,15 +1,14 @@
-"""Each subscriber gets the weekly email exactly once when the worker sending it is killed
-mid-send, or Redis or PostgreSQL restarts under it: 10,000 subscribers, a real Celery worker
-sending through anymail's Mailgun backend to a fake email service."""
+"""Nobody is missed when the worker sending the weekly email is killed mid-send, or Redis or
+PostgreSQL restarts under it: 10,000 subscribers, a real Celery worker sending through anymail's
+Mailgun backend (and, for the restarts, its Resend backend) to the fake email service. Through
+Mailgun a killed worker's batch in flight may go twice (the fake counts what it would have
+dropped); through Resend nobody gets two copies. The many kill points of a Resend send are in
+test_weekly_chaos.py."""
 
 import datetime
 import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.db import connections
@@ -20,18 +19,25 @@ from newsletters.models import (
     DeliveryStatus,
     Digest,
     DigestStatus,
-    Subscriber,
-    SubscriberStatus,
-    email_hash,
 )
 from newsletters.weekly import sending
 from newsletters.weekly.services import ensure_upcoming_digest
 from newsletters.weekly.tasks import send_digest
-from tuliaison.celery import app
 from tuliaison.tasks import tick
 
 from ..factories import WeeklyScheduleFactory
 from .fake_esp import FakeESP
+from .workers import (
+    add_subscribers,
+    reconnect_to_redis,
+    requeue_and_send_again,
+    restart_postgresql,
+    restart_redis,
+    sent,
+    start_worker,
+    stop,
+    wait_until_sent,
+)
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -39,76 +45,25 @@ SUBSCRIBERS = 10_000
 BATCH = 200
 
 
-def start_worker(settings) -> subprocess.Popen:
-    """A `celery worker` process on the test Redis and database, like conftest's
-    celery_worker_process, that the test can kill and start again."""
-    db = settings.DATABASES["default"]
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="tuliaison.settings.test",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-    )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            *("-m", "celery", "-A", "tuliaison", "worker", "--pool=solo", "--loglevel=WARNING"),
-            *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-        ],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while not app.control.ping(timeout=0.5):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("The Celery worker did not start.")
-    return process
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@pytest.fixture
-def esp(monkeypatch):
+@pytest.fixture(params=["mailgun"])
+def esp(request, monkeypatch):
+    """The fake email service, and the worker's settings to send to it through the API the
+    test is parametrized with (Mailgun's unless it says otherwise)."""
     with FakeESP() as fake:
-        monkeypatch.setenv("FAKE_ESP_URL", fake.url)
+        fake.api = request.param
+        monkeypatch.setenv("FAKE_ESP_API", fake.api)
+        monkeypatch.setenv("FAKE_ESP_URL", fake.resend_url if fake.api == "resend" else fake.url)
         monkeypatch.setenv("WEEKLY_BATCH_SIZE", str(BATCH))
         fake.delay = 0.05  # each call takes a while, as a real service's does
         yield fake
 
 
-def sent() -> int:
-    return Delivery.objects.filter(status=DeliveryStatus.SENT).count()
-
-
-def add_subscribers(clp) -> list[str]:
-    emails = [f"member{n}@example.org" for n in range(SUBSCRIBERS)]
-    Subscriber.objects.bulk_create(
-        [
-            Subscriber(
-                clp=clp,
-                email=email,
-                email_hash=email_hash(email),
-                status=SubscriberStatus.ACTIVE,
-                consent_at=timezone.now(),
-            )
-            for email in emails
-        ],
-        batch_size=2000,
-    )
-    return emails
+both_apis = pytest.mark.parametrize("esp", ["mailgun", "resend"], indirect=True)
 
 
 def test_a_worker_killed_mid_send_leaves_every_subscriber_one_copy(esp, clp, settings):
     WeeklyScheduleFactory(clp=clp, skip_empty=False)
-    emails = add_subscribers(clp)
+    emails = add_subscribers(clp, SUBSCRIBERS)
     digest = ensure_upcoming_digest(clp)
     workers = [start_worker(settings)]
     try:
@@ -133,15 +88,8 @@ def test_a_worker_killed_mid_send_leaves_every_subscriber_one_copy(esp, clp, set
         workers.append(start_worker(settings))
         # The dead worker's batch goes back in the queue, and the digest is enqueued again
         # (as the tick does for a digest still sending).
-        requeued = sending.requeue_stuck(
-            timezone.now() + datetime.timedelta(seconds=1), after=datetime.timedelta(0)
-        )
-        assert 0 < requeued <= BATCH
-        send_digest.delay(digest.pk)
-        deadline = time.monotonic() + 60
-        while Digest.objects.get(pk=digest.pk).status != DigestStatus.SENT:
-            assert time.monotonic() < deadline, "the digest was not finished in time"
-            time.sleep(0.2)
+        assert 0 < requeue_and_send_again(digest.pk) <= BATCH
+        wait_until_sent(digest.pk)
     finally:
         for worker in workers:
             stop(worker)
@@ -162,56 +110,13 @@ def test_a_worker_killed_mid_send_leaves_every_subscriber_one_copy(esp, clp, set
     assert 0 < repeats <= BATCH
 
 
-def restart_redis() -> None:
-    """Kill the test Redis (scripts/services.sh started it, with no persistence, so whatever
-    was queued is lost) and start it again on the same port."""
-    pidfile = Path(os.environ["TULIAISON_TEST_REDIS_PIDFILE"])
-    port = urlsplit(os.environ["REDIS_URL"]).port
-    os.kill(int(pidfile.read_text()), signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while (
-        subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode == 0
-    ):
-        assert time.monotonic() < deadline, "Redis did not stop"
-        time.sleep(0.05)
-    run_dir = pidfile.parent
-    subprocess.run(
-        [
-            *("redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", ""),
-            *("--appendonly", "no", "--daemonize", "yes", "--pidfile", str(pidfile)),
-            *("--logfile", str(run_dir / "redis.log"), "--dir", str(run_dir)),
-        ],
-        check=True,
-    )
-    while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode:
-        assert time.monotonic() < deadline + 10, "Redis did not start again"
-        time.sleep(0.05)
-
-
-def reconnect_to_redis() -> None:
-    """Drop this process's connections to the Redis that was killed (broker, results, cache),
-    so the next test does not find them closed."""
-    from django.core.cache import caches
-    from kombu import pools
-
-    # kombu keeps its connection and producer pools in a registry: empty it, and Celery makes
-    # new pools, and a new result backend, with fresh connections on next use.
-    pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
-    app.backend.client.connection_pool.disconnect()
-    app._local.__dict__.pop("backend", None)
-    for cache in caches.all(initialized_only=True):
-        for pool in getattr(getattr(cache, "_cache", None), "_pools", {}).values():
-            pool.disconnect()
-
-
+@both_apis
 def test_redis_restarted_mid_send_leaves_every_subscriber_one_copy(esp, clp, settings):
     today = timezone.localdate()
     WeeklyScheduleFactory(
         clp=clp, weekday=today.weekday(), send_time=datetime.time(0), skip_empty=False
     )
-    emails = add_subscribers(clp)
+    emails = add_subscribers(clp, SUBSCRIBERS)
     worker = start_worker(settings)
     try:
         assert tick.delay().get(timeout=30)["enqueued"]["weekly_digests"] == 1
@@ -244,19 +149,13 @@ def test_redis_restarted_mid_send_leaves_every_subscriber_one_copy(esp, clp, set
     assert max(esp.accepted_counts().values()) == 1
 
 
-def restart_postgresql() -> None:
-    """Stop the test PostgreSQL as a crash would (immediately: every connection cut, no
-    checkpoint) and start it again on the same port and data."""
-    pg_ctl = os.environ["TULIAISON_TEST_PG_CTL"].split()
-    subprocess.run([*pg_ctl, "-m", "immediate", "-w", "-t", "60", "restart"], check=True)
-
-
+@both_apis
 def test_postgresql_restarted_mid_send_leaves_every_subscriber_one_copy(
     esp, clp, settings, monkeypatch
 ):
     monkeypatch.setenv("WEEKLY_RETRY_WAIT", "1")  # the worker's first retry, in seconds
     WeeklyScheduleFactory(clp=clp, skip_empty=False)
-    emails = add_subscribers(clp)
+    emails = add_subscribers(clp, SUBSCRIBERS)
     digest = ensure_upcoming_digest(clp)
     worker = start_worker(settings)
     try:
@@ -294,6 +193,8 @@ def test_postgresql_restarted_mid_send_leaves_every_subscriber_one_copy(
 
     assert sent() == SUBSCRIBERS == Delivery.objects.filter(digest=digest).count()
     assert sorted(esp.delivered.values()) == sorted(emails)
-    # Without the idempotency key the repeats would be at most the one batch in flight.
     repeats = sum(n - 1 for n in esp.accepted_counts().values())
-    assert repeats == esp.dropped <= BATCH
+    if esp.api == "resend":  # the batch the database lost is answered from its first call
+        assert repeats == esp.dropped == 0
+    else:  # without our key the repeats would be at most the one batch in flight
+        assert repeats == esp.dropped <= BATCH

@@ -137,8 +137,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # The weekly email: deliveries claimed and handed to the email service this many at a time
 # (capped at the service's per-call limit). WEEKLY_BATCH_ESP names the anymail service whose
-# batch sending to use ("mailgun"), or "" for one message per recipient; unset, it is found
-# from the mail backend.
+# batch sending to use ("resend" or "mailgun"), or "" for one message per recipient; unset, it
+# is found from the mail backend.
 WEEKLY_BATCH_SIZE = env.int("WEEKLY_BATCH_SIZE", default=500)
 WEEKLY_BATCH_ESP = env.str("WEEKLY_BATCH_ESP", default=None)
 # Seconds before the first retry of a weekly send the email service or database failed; each

@@ -48,9 +48,10 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 # Any email service provider anymail supports: set MAIL_BACKEND to its backend, e.g.
 # anymail.backends.postmark.EmailBackend, and its keys in ANYMAIL_* variables. SMTP (Mailpit
 # in docker-compose) works through Django's own backend. With
+# anymail.backends.resend.EmailBackend (ANYMAIL_RESEND_API_KEY) or
 # anymail.backends.mailgun.EmailBackend (ANYMAIL_MAILGUN_API_KEY) the weekly email goes in
-# batches of WEEKLY_BATCH_SIZE recipients per API call, with per-recipient merge data; other
-# backends get one personalised message per recipient.
+# batches of WEEKLY_BATCH_SIZE recipients per API call (at most 100 for Resend), each
+# recipient's copy their own; other backends get one personalised message per recipient.
 MAIL_BACKEND = env.str("MAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 MAILERS = {
     "default": {

@@ -33,15 +33,24 @@ if env.str("MAIL_FILE_PATH", default=""):
             "OPTIONS": {"file_path": env.str("MAIL_FILE_PATH")},
         }
     }
-# A Celery worker started by a test sends through anymail's Mailgun backend to the fake email
-# service (tests/newsletters/fake_esp.py) at this URL.
+# A Celery worker started by a test sends through anymail's Mailgun backend (or its Resend
+# backend, with FAKE_ESP_API=resend) to the fake email service (tests/newsletters/fake_esp.py)
+# at this URL.
 if env.str("FAKE_ESP_URL", default=""):
-    MAILERS = {"default": {"BACKEND": "anymail.backends.mailgun.EmailBackend"}}
-    ANYMAIL = {
-        "MAILGUN_API_KEY": "fake-esp-key",
-        "MAILGUN_API_URL": env.str("FAKE_ESP_URL"),
-        "REQUESTS_TIMEOUT": env.float("FAKE_ESP_TIMEOUT", default=10.0),
-    }
+    if env.str("FAKE_ESP_API", default="mailgun") == "resend":
+        MAILERS = {"default": {"BACKEND": "anymail.backends.resend.EmailBackend"}}
+        ANYMAIL = {
+            "RESEND_API_KEY": "fake-esp-key",
+            "RESEND_API_URL": env.str("FAKE_ESP_URL"),
+            "REQUESTS_TIMEOUT": env.float("FAKE_ESP_TIMEOUT", default=10.0),
+        }
+    else:
+        MAILERS = {"default": {"BACKEND": "anymail.backends.mailgun.EmailBackend"}}
+        ANYMAIL = {
+            "MAILGUN_API_KEY": "fake-esp-key",
+            "MAILGUN_API_URL": env.str("FAKE_ESP_URL"),
+            "REQUESTS_TIMEOUT": env.float("FAKE_ESP_TIMEOUT", default=10.0),
+        }
 STATIC_ROOT = None
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"

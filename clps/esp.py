@@ -1,0 +1,208 @@
+"""anymail's Resend and Mailgun backends, taught through their extension points (a backend and
+a payload of our own for each) what the weekly email's batch send needs from them:
+
+- Resend: each recipient's own body on the batch path. Resend's /emails/batch has no
+  templating, so anymail refuses merge_data there; ours fills each recipient's merge fields
+  (`{{key}}`) into the subject, text and HTML in this process, one email per recipient in one
+  call. And an `Idempotency-Key` header from the message's `idempotency_key`: Resend answers a
+  repeat of the key with the same body from the first call, sending nothing, for 24 hours.
+- Both: a plain address (`someone@example.org`, as every subscriber's is) is read without
+  Python's email parser, which anymail runs on every recipient and which cost more than the
+  rest of a batch's work on it. Anything else goes through anymail's own parser.
+- Mailgun: the call is sent as multipart/form-data, which Mailgun's API takes as it takes a
+  urlencoded form, instead of percent-encoding every recipient's merge data byte by byte.
+
+Everything else, single sends included, is anymail's own."""
+
+import re
+from email.headerregistry import Address
+from typing import Any
+
+from anymail.backends.base import BasePayload
+from anymail.backends.mailgun import EmailBackend as AnymailMailgunBackend
+from anymail.backends.mailgun import MailgunPayload as AnymailMailgunPayload
+from anymail.backends.resend import EmailBackend as AnymailResendBackend
+from anymail.backends.resend import ResendPayload as AnymailResendPayload
+from anymail.utils import CaseInsensitiveCasePreservingDict, EmailAddress, parse_address_list
+
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+
+# Resend takes up to 100 emails in one call to /emails/batch.
+RESEND_BATCH_LIMIT = 100
+
+
+def merge_field(key: str) -> str:
+    """How a merge field is written in a message for our Resend backend."""
+    return "{{" + key + "}}"
+
+
+_FIELD = re.compile(r"\{\{([A-Za-z0-9_]+)\}\}")
+
+
+class _Template:
+    """A text split once at its merge fields, so each recipient's copy is one join."""
+
+    def __init__(self, text: str, keys: set[str]) -> None:
+        parts = _FIELD.split(text)
+        # parts alternate literal, key, literal, ...; a {{name}} that is no merge field stays.
+        self.parts: list[str] = []
+        self.keys: list[str] = []
+        literal = parts[0]
+        for i in range(1, len(parts), 2):
+            key, after = parts[i], parts[i + 1]
+            if key in keys:
+                self.parts.append(literal)
+                self.keys.append(key)
+                literal = after
+            else:
+                literal += merge_field(key) + after
+        self.parts.append(literal)
+
+    def fill(self, values: dict[str, Any]) -> str:
+        if not self.keys:
+            return self.parts[0]
+        out = [self.parts[0]]
+        for key, literal in zip(self.keys, self.parts[1:], strict=True):
+            out.append(str(values.get(key, "")))
+            out.append(literal)
+        return "".join(out)
+
+
+# An address with no display name, its local part a dot-atom and its domain an ASCII host name:
+# nothing in it needs quoting, encoding or parsing.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_PLAIN_ADDRESS = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@({_LABEL}(?:\.{_LABEL})+)")
+
+
+class PlainAddress(EmailAddress):
+    """anymail's EmailAddress for a plain address, made from its two halves."""
+
+    def __init__(self, address: str, username: str, domain: str) -> None:
+        Address.__init__(self, "", username, domain)
+        self._plain = address
+
+    @property
+    def addr_spec(self) -> str:
+        return self._plain
+
+    def format(self, *, use_rfc2047=False, idna_encode=None) -> str:
+        return self._plain
+
+
+def parse_recipients(addresses, field=None) -> list[EmailAddress]:
+    """anymail's parse_address_list, with plain addresses read by one regular expression."""
+    if isinstance(addresses, str) or not isinstance(addresses, list | tuple):
+        return parse_address_list(addresses, field=field)
+    parsed: list[EmailAddress] = []
+    for address in addresses:
+        match = _PLAIN_ADDRESS.fullmatch(address) if isinstance(address, str) else None
+        if match:
+            parsed.append(PlainAddress(address, match[1], match[2]))
+        else:
+            parsed.extend(parse_address_list([address], field=field))
+    return parsed
+
+
+# The message attributes anymail reads, with recipients read by parse_recipients.
+_MESSAGE_ATTRS = tuple(
+    (attr, combiner, parse_recipients) if attr in ("to", "cc", "bcc") else (attr, c, conv)
+    for attr, combiner, conv in BasePayload.base_message_attrs
+    for c in [combiner]
+)
+
+
+class ResendPayload(AnymailResendPayload):
+    base_message_attrs = _MESSAGE_ATTRS
+
+    def __init__(self, message, defaults, backend, *args, **kwargs):
+        self.merge_data: dict[str, dict[str, Any]] = {}
+        super().__init__(message, defaults, backend, *args, **kwargs)
+        key = getattr(message, "idempotency_key", None)
+        if key:
+            self.headers[IDEMPOTENCY_KEY_HEADER] = key
+
+    def set_merge_data(self, merge_data):
+        self.merge_data = merge_data  # filled in per recipient by serialize_data
+
+    def serialize_data(self):
+        if not self.is_batch():
+            return super().serialize_data()
+        keys = {key for values in self.merge_data.values() for key in values}
+        templates = {
+            field: _Template(self.data[field], keys)
+            for field in ("subject", "text", "html")
+            if field in self.data
+        }
+        common = {k: v for k, v in self.data.items() if k != "to"}
+        headers = common.pop("headers", {})
+        payload = []
+        for to_email, to in zip(self.data.get("to", []), self.to_recipients, strict=True):
+            own = self.merge_data.get(to.addr_spec, {})
+            email = {**common, "to": [to_email]}
+            for field, template in templates.items():
+                email[field] = template.fill(own)
+            email_headers = dict(headers)
+            if self.merge_metadata:  # anymail's way with metadata: a header of JSON
+                email_headers["X-Metadata"] = self.serialize_json(
+                    {**self.metadata, **self.merge_metadata.get(to.addr_spec, {})}
+                )
+            if to.addr_spec in self.merge_headers:
+                merged = CaseInsensitiveCasePreservingDict(email_headers)
+                merged.update(self.merge_headers[to.addr_spec])
+                email_headers = dict(merged)
+            if email_headers:
+                email["headers"] = email_headers
+            payload.append(email)
+        return self.serialize_json(payload)
+
+
+class EmailBackend(AnymailResendBackend):
+    """anymail's Resend backend with per-recipient bodies on the batch path and idempotency
+    keys. Set as MAIL_BACKEND (`clps.esp.EmailBackend`), or made from anymail's own by
+    `for_batches` for the weekly send."""
+
+    def build_message_payload(self, message, defaults):
+        return ResendPayload(message, defaults, self)
+
+
+class MailgunPayload(AnymailMailgunPayload):
+    base_message_attrs = _MESSAGE_ATTRS
+
+    def get_request_params(self, api_url):
+        """The form as multipart/form-data: each field's value as it stands."""
+        params = super().get_request_params(api_url)
+        data = params.pop("data", None) or {}
+        fields = [
+            (name, (None, value))
+            for name, values in data.items()
+            for value in (values if isinstance(values, list) else [values])
+        ]
+        params["files"] = fields + list(params.get("files") or [])
+        return params
+
+
+class MailgunBackend(AnymailMailgunBackend):
+    """anymail's Mailgun backend, its calls read and sent with less work."""
+
+    def build_message_payload(self, message, defaults):
+        return MailgunPayload(message, defaults, self)
+
+
+def for_batches(connection):
+    """The backend for a batch send: ours in place of anymail's Resend or Mailgun backend, with
+    the same settings; any other backend as it is."""
+    if type(connection) is AnymailResendBackend:
+        return EmailBackend(
+            api_key=connection.api_key,
+            api_url=connection.api_url,
+            timeout=connection.timeout,
+        )
+    if type(connection) is AnymailMailgunBackend:
+        return MailgunBackend(
+            api_key=connection.api_key,
+            sender_domain=connection.sender_domain,
+            api_url=connection.api_url,
+            timeout=connection.timeout,
+        )
+    return connection

@@ -1,0 +1,191 @@
+"""The weekly email through Resend's batch API (anymail's Resend backend, made able to send
+each recipient their own body, against the fake service's Resend API): batches decided once and
+stored, each call carrying an Idempotency-Key, and a retried batch the same call byte for byte,
+so the service sends nobody a second copy."""
+
+import datetime
+import json
+import re
+import time
+
+import pytest
+from anymail.exceptions import AnymailAPIError
+from django.utils import timezone
+
+from clps.esp import EmailBackend as ResendBackend
+from clps.mail import compose_batch, is_permanent
+from newsletters.links import GO_LINKS
+from newsletters.models import Delivery, DeliveryStatus, Digest, DigestStatus
+from newsletters.weekly import sending
+from newsletters.weekly.render import (
+    MANAGE_PLACEHOLDER,
+    UNSUBSCRIBE_PLACEHOLDER,
+    PersonalLinks,
+    idempotency_key,
+)
+from newsletters.weekly.services import ensure_upcoming_digest
+
+from ..factories import ActionDayFactory, PicketLineFactory
+from .fake_esp import IDEMPOTENCY_HEADER
+
+pytestmark = pytest.mark.django_db
+
+GO_LINK = re.compile(r"https?://[^/\s\"<>]+/go/([^/\s\"<>]+)/")
+
+
+@pytest.fixture
+def picket_line(clp):
+    digest = ensure_upcoming_digest(clp)
+    day = ActionDayFactory(
+        date=max(timezone.localdate(), digest.week_start) + datetime.timedelta(days=1)
+    )
+    return PicketLineFactory(clp=clp, dispute=day.dispute, action_days=[day])
+
+
+def sent_counts(fake) -> dict[str, int]:
+    return dict(fake.accepted_counts())
+
+
+def test_each_batch_is_one_call_and_each_recipient_gets_their_own_body(
+    resend, clp, members, picket_line
+):
+    digest = ensure_upcoming_digest(clp)
+    assert sending.send_all(digest.pk) == 5
+    assert resend.calls == 3  # batches of 2, 2 and 1
+    by_email = {s.email: s for s in members}
+    ids = dict(Delivery.objects.values_list("subscriber__email", "pk"))
+    for message in resend.messages:  # each email as the service sends it
+        member = by_email[message["to"]]
+        for body in (message["text"], message["html"]):
+            assert f"/subscriptions/{member.token}/unsubscribe/" in body
+            assert UNSUBSCRIBE_PLACEHOLDER not in body and MANAGE_PLACEHOLDER not in body
+            assert "{{" not in body and "__TULIAISON" not in body
+            [token] = set(GO_LINK.findall(body))
+            assert GO_LINKS.unsign_ids(token, 3)[0] == member.pk
+        headers = {name.lower(): value for name, value in message["headers"].items()}
+        assert member.token in headers["list-unsubscribe"]
+        assert headers["list-unsubscribe-post"] == "List-Unsubscribe=One-Click"
+        assert headers[IDEMPOTENCY_HEADER.lower()] == str(ids[member.email])
+    # Nobody sees another's address: one recipient an email.
+    for body in resend.raw_bodies:
+        assert all(len(email["to"]) == 1 for email in json.loads(body))
+    assert sent_counts(resend) == {s.email: 1 for s in members}
+    # Each delivery has Resend's id for its own email.
+    assert len(set(Delivery.objects.values_list("esp_message_id", flat=True))) == 5
+    assert Digest.objects.get().status == DigestStatus.SENT
+
+
+def test_batches_are_decided_when_the_digest_is_prepared_and_capped_at_100(
+    resend, settings, clp, members
+):
+    settings.WEEKLY_BATCH_SIZE = 5000
+    assert sending.batch_size("resend") == 100
+    settings.WEEKLY_BATCH_SIZE = 2
+    sending.prepare(ensure_upcoming_digest(clp).pk)
+    batches = list(Delivery.objects.order_by("subscriber_id").values_list("batch", flat=True))
+    assert batches == [0, 0, 1, 1, 2]
+
+
+def test_a_claim_says_whether_another_batch_waits_so_the_last_needs_no_empty_claim(
+    resend, clp, members
+):
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)
+    claims = [sending.claim(digest) for _ in range(3)]
+    assert [(len(c), c.more) for c in claims] == [(2, True), (2, True), (1, False)]
+    # Batches put back in the queue are claimed whole again, first to last.
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    assert sending.requeue_stuck(later, after=datetime.timedelta(minutes=10)) == 5
+    again = sending.claim(digest)
+    assert [d.pk for d in again] == [d.pk for d in claims[0]] and again.more
+
+
+def test_a_claim_is_two_queries(resend, clp, members, django_assert_num_queries):
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)
+    # The digest's claim lock and the claim, between a savepoint and its release (in a worker,
+    # BEGIN and COMMIT).
+    with django_assert_num_queries(4):
+        assert len(sending.claim(digest)) == 2
+
+
+def test_a_batch_retried_after_a_crash_is_the_same_call_and_is_not_sent_again(resend, clp, members):
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)
+    claimed = sending.claim(digest)
+    personal = PersonalLinks(digest.clp, digest)
+    sending.hand_over(sending.mail_connection(), "resend", digest, claimed, personal)
+    # ...and the worker dies before marking the batch sent. The sweeper puts it back.
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    assert sending.requeue_stuck(later, after=datetime.timedelta(minutes=10)) == 2
+    assert sending.send_all(digest.pk) == 5
+    # The service answered the repeat from the first call: nobody got two copies.
+    assert resend.replayed == 1 and resend.conflicts == 0
+    assert sent_counts(resend) == {s.email: 1 for s in members}
+    assert resend.calls == 3
+    first = Delivery.objects.get(pk=claimed[0].pk)
+    assert (first.status, first.attempts) == (DeliveryStatus.SENT, 2)
+
+
+def test_the_idempotency_key_names_the_digest_and_its_batch(resend, clp, members):
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)
+    keys = set()
+    for _ in range(3):
+        batch = sending.claim(digest)
+        message = sending.batch_message_for(
+            digest, batch, PersonalLinks(digest.clp, digest), esp="resend"
+        )
+        assert message.idempotency_key == idempotency_key(digest, batch[0].batch)
+        keys.add(message.idempotency_key)
+    assert len(keys) == 3
+    assert all(len(key) <= 256 and str(digest.pk) in key for key in keys)
+
+
+def batch_call(fake, *, key: str, text: str) -> None:
+    message = compose_batch(subject="Hi", text=text, html=f"<p>{text}</p>", to=["a@example.org"])
+    message.merge_data, message.merge_headers = {"a@example.org": {}}, {}
+    message.idempotency_key = key
+    backend = ResendBackend(api_key="fake-esp-key", api_url=fake.resend_url, timeout=1)
+    backend.send_messages([message])
+
+
+def test_the_service_refuses_a_key_reused_with_another_body_and_that_is_not_retried(resend):
+    batch_call(resend, key="k1", text="first")
+    batch_call(resend, key="k1", text="first")
+    assert (resend.calls, resend.replayed) == (1, 1)
+    with pytest.raises(AnymailAPIError) as refused:
+        batch_call(resend, key="k1", text="changed")
+    assert refused.value.status_code == 409 and is_permanent(refused.value)
+    assert resend.conflicts == 1 and sent_counts(resend) == {"a@example.org": 1}
+
+
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_a_temporary_error_leaves_the_batch_queued_and_the_retry_sends_once(
+    resend, clp, members, status
+):
+    resend.fail_with = status
+    digest = ensure_upcoming_digest(clp)
+    with pytest.raises(AnymailAPIError):
+        sending.send_all(digest.pk)
+    assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 5
+    resend.fail_with = None
+    assert sending.send_all(digest.pk) == 5
+    assert sent_counts(resend) == {s.email: 1 for s in members}
+
+
+def test_a_call_that_timed_out_but_went_through_is_not_sent_again(resend, clp, members):
+    resend.hang_for = 1.5  # longer than REQUESTS_TIMEOUT; the service then sends it anyway
+    digest = ensure_upcoming_digest(clp)
+    with pytest.raises(AnymailAPIError) as timed_out:
+        sending.send_all(digest.pk)
+    assert not is_permanent(timed_out.value)
+    assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 5
+    # Retried while the service is still on the first call: refused for now, not failed.
+    resend.hang_for = 0
+    with pytest.raises(AnymailAPIError) as busy:
+        sending.send_all(digest.pk)
+    assert busy.value.status_code == 409 and not is_permanent(busy.value)
+    deadline = time.monotonic() + 10
+    while not resend.calls:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert sending.send_all(digest.pk) == 5
+    assert resend.replayed == 1
+    assert sent_counts(resend) == {s.email: 1 for s in members}
