@@ -25,15 +25,15 @@ from .models import (
 )
 from .representatives import link_past_attendances
 
-MP = ("Diane Abbott", Office.MP)
-COUNCILLORS = [("Cllr Sade Etti", Office.COUNCILLOR), ("Cllr Ian Rathbone", Office.COUNCILLOR)]
+MP = ("Jane Smith", Office.MP)
+COUNCILLORS = [("Cllr Grace Mensah", Office.COUNCILLOR), ("Cllr Tom Hartley", Office.COUNCILLOR)]
 # The CLP's list: (name, office, ward or area, contact email).
 REPRESENTATIVES = [
     (*MP, "Hackney North and Stoke Newington", "mp@example.org"),
-    ("Caroline Woodley", Office.MAYOR, "Hackney", "mayor@example.org"),
-    (*COUNCILLORS[0], "Homerton", "sade.etti@example.org"),
-    (*COUNCILLORS[1], "Lea Bridge", "ian.rathbone@example.org"),
-    ("Cllr Sem Moema", Office.COUNCILLOR, "Stoke Newington", "sem.moema@example.org"),
+    ("Rosa Campbell", Office.MAYOR, "Hackney", "mayor@example.org"),
+    (*COUNCILLORS[0], "Homerton", "grace.mensah@example.org"),
+    (*COUNCILLORS[1], "Lea Bridge", "tom.hartley@example.org"),
+    ("Cllr Nadia Rahman", Office.COUNCILLOR, "Stoke Newington", "nadia.rahman@example.org"),
     ("Cllr Ali Khan", Office.COUNCILLOR, "Clissold", ""),
 ]
 
@@ -50,10 +50,10 @@ def seed_representatives(clp: CLP, line: PicketLine, day: ActionDay | None, tulo
     if day is None:
         return
     answers = [
-        ("Diane Abbott", Answer.YES),
-        ("Caroline Woodley", ""),
-        ("Cllr Sade Etti", Answer.NO),
-        ("Cllr Sem Moema", Answer.MORE),
+        ("Jane Smith", Answer.YES),
+        ("Rosa Campbell", ""),
+        ("Cllr Grace Mensah", Answer.NO),
+        ("Cllr Nadia Rahman", Answer.MORE),
     ]
     for name, answer in answers:
         rep = reps[name]

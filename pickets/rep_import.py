@@ -212,10 +212,10 @@ def example_csv() -> str:
     writer.writerows(
         [
             COLUMNS,
-            ["Diane Abbott", "MP", "Hackney North and Stoke Newington", "", "", "", ""],
-            ["Caroline Woodley", "mayor", "Hackney", "", "mayor@example.org", "2023-11-10", ""],
+            ["Jane Smith", "MP", "Hackney North and Stoke Newington", "", "", "", ""],
+            ["Rosa Campbell", "mayor", "Hackney", "", "mayor@example.org", "2023-11-10", ""],
             ["Ali Khan", "councillor", "Clissold", "Labour", "ali.khan@example.org", "", ""],
-            ["Sem Moema", "other: London Assembly Member", "North East", "", "", "", ""],
+            ["Nadia Rahman", "other: London Assembly Member", "North East", "", "", "", ""],
         ]
     )
     return out.getvalue()
