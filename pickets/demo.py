@@ -26,15 +26,15 @@ from .models import (
 from .representatives import link_past_attendances
 
 MP = ("Jane Smith", Office.MP)
-COUNCILLORS = [("Cllr Grace Mensah", Office.COUNCILLOR), ("Cllr Tom Hartley", Office.COUNCILLOR)]
+COUNCILLORS = [("Grace Mensah", Office.COUNCILLOR), ("Tom Hartley", Office.COUNCILLOR)]
 # The CLP's list: (name, office, ward or area, contact email).
 REPRESENTATIVES = [
     (*MP, "Hackney North and Stoke Newington", "mp@example.org"),
     ("Rosa Campbell", Office.MAYOR, "Hackney", "mayor@example.org"),
     (*COUNCILLORS[0], "Homerton", "grace.mensah@example.org"),
     (*COUNCILLORS[1], "Lea Bridge", "tom.hartley@example.org"),
-    ("Cllr Nadia Rahman", Office.COUNCILLOR, "Stoke Newington", "nadia.rahman@example.org"),
-    ("Cllr Ali Khan", Office.COUNCILLOR, "Clissold", ""),
+    ("Nadia Rahman", Office.COUNCILLOR, "Stoke Newington", "nadia.rahman@example.org"),
+    ("Ali Khan", Office.COUNCILLOR, "Clissold", ""),
 ]
 
 
@@ -52,8 +52,8 @@ def seed_representatives(clp: CLP, line: PicketLine, day: ActionDay | None, tulo
     answers = [
         ("Jane Smith", Answer.YES),
         ("Rosa Campbell", ""),
-        ("Cllr Grace Mensah", Answer.NO),
-        ("Cllr Nadia Rahman", Answer.MORE),
+        ("Grace Mensah", Answer.NO),
+        ("Nadia Rahman", Answer.MORE),
     ]
     for name, answer in answers:
         rep = reps[name]
