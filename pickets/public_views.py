@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from clps.access import public_clp_view
 from clps.models import CLP
+from clps.public_cache import public_page
 from clps.requests import ClpRequest
 from strikes.ical import clock
 from strikes.models import ActionDay
@@ -48,6 +49,7 @@ class WeekPicket:
 
 
 @require_safe
+@public_page(params=["from"])
 @public_clp_view
 def calendar(request: ClpRequest, clp: CLP) -> HttpResponse:
     context = calendar_context(request, clp)
@@ -73,6 +75,7 @@ def calendar(request: ClpRequest, clp: CLP) -> HttpResponse:
 
 
 @require_safe
+@public_page()
 @public_clp_view
 @map_csp
 def calendar_map(request: ClpRequest, clp: CLP) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from clps.access import clp_view, needs_mfa, public_clp_view
 from clps.models import CLP, Role
+from clps.public_cache import public_page
 from clps.requests import ClpRequest, MemberRequest
 from clps.share import share_links
 from strikes.models import ActionDay, Dispute
@@ -129,6 +130,7 @@ def _share_context(line: PicketLine, *, next_day: ActionDay | None) -> dict:
     }
 
 
+@public_page(params=["day"])
 @public_clp_view
 def picket_line(request: ClpRequest, clp: CLP, pk: int) -> HttpResponse:
     """Public: where and when, and how many are going. Members sign up with their account,

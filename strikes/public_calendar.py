@@ -101,7 +101,8 @@ def _cursor(value: str | None, today: datetime.date) -> datetime.date:
 
 
 def _weeks(days: list[ActionDay], start: datetime.date, end: datetime.date) -> list[CalendarWeek]:
-    weeks, shown = [], 0
+    weeks: list[CalendarWeek] = []
+    shown = 0
     for monday, grouped in by_week(days):
         entries = []
         for found in grouped.values():

@@ -16,6 +16,14 @@ def enable_totp(user) -> str:
     return secret
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no cached pages (nor rate-limit counts) from another's data."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def clp():
     return CLPFactory(name="Hackney North & Stoke Newington", slug="hackney-north")

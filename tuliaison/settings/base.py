@@ -71,6 +71,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tuliaison.context_processors.navigation",
+                # After Django's own csrf processor: a public page rendered for the cache
+                # holds a placeholder, not the visitor's token (clps.public_cache).
+                "clps.public_cache.csrf_placeholder",
             ],
         },
     },
