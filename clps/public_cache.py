@@ -30,21 +30,24 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial, wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date, parse_http_date_safe, urlencode
+from django.utils.http import http_date, urlencode
 
 from .models import CLP, PostcodeDistrict
 
@@ -57,6 +60,11 @@ _PLACEHOLDER = PLACEHOLDER.encode()
 # Long enough to outlast a busy day, short enough that pages nobody opens leave the cache.
 ENTRY_SECONDS = 60 * 60 * 24
 _RENDERING = "_public_page_rendering"
+_NOT_FOR_KEEPING = "_public_page_not_for_keeping"
+_KEEPING = "_public_page_keeping"  # set by the middleware: this request may be kept
+_RENDERED = "_public_page_rendered"  # set on a response the public page's view rendered
+# Only its methods that read the visitor's cookie and set it on a response are used.
+_CSRF = CsrfViewMiddleware(lambda request: HttpResponse())
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 _NOT_STORED_HEADERS = {"etag", "last-modified", "content-length", "set-cookie"}
 
@@ -168,15 +176,6 @@ def csrf_placeholder(request: HttpRequest) -> dict:
     return {"csrf_token": PLACEHOLDER} if getattr(request, _RENDERING, False) else {}
 
 
-def _cacheable_visitor(request: HttpRequest) -> bool:
-    """Anonymous, with no messages waiting to be shown. With no session cookie this costs no
-    query: the user and the messages come from cookies alone."""
-    user = getattr(request, "user", None)
-    if user is None or user.is_authenticated:
-        return False
-    return not len(get_messages(request))
-
-
 def _entry_key(request: HttpRequest, params: tuple[str, ...]) -> str:
     query = urlencode(sorted((k, v) for k in params for v in request.GET.getlist(k)))
     parts = (
@@ -203,8 +202,23 @@ def _render(view, request: HttpRequest, args, kwargs) -> HttpResponseBase:
         request.META.update(saved)
 
 
-def _entry(request: HttpRequest, response: HttpResponseBase, gens: list) -> dict | None:
-    """What to keep of a freshly rendered page, or None if it must not be kept."""
+def not_for_keeping[R: HttpResponseBase](response: R) -> R:
+    """Serve this page but do not keep it: a query string the page does not take as it is
+    (a day not on the line, a date it moves), so that made-up values cannot fill the cache."""
+    setattr(response, _NOT_FOR_KEEPING, True)
+    return response
+
+
+def _entry(
+    request: HttpRequest, response: HttpResponseBase, gens: list, old: dict | None
+) -> dict | None:
+    """What to keep of a freshly rendered page, or None if it must not be kept.
+
+    Its Last-Modified is when it was rendered (a date in the records could be older than a
+    copy someone holds of a page that showed other records), kept from the page it replaces
+    when nothing in it changed, and always later than that page's when something did."""
+    if not getattr(response, _RENDERED, False) or getattr(response, _NOT_FOR_KEEPING, False):
+        return None
     if response.status_code != 200 or response.streaming or response.cookies:
         return None
     assert isinstance(response, HttpResponse)
@@ -215,11 +229,16 @@ def _entry(request: HttpRequest, response: HttpResponseBase, gens: list) -> dict
     if (session is not None and session.modified) or len(get_messages(request)):
         return None
     content = response.content
-    modified = parse_http_date_safe(response.get("Last-Modified", "")) or int(time.time())
+    digest = hashlib.sha256(content).hexdigest()[:32]
+    modified = int(time.time())
+    if old is not None and old["hash"] == digest:
+        modified = old["modified"]
+    elif old is not None:
+        modified = max(modified, old["modified"] + 1)
     return {
         "gens": gens,
         "content": content,
-        "hash": hashlib.sha256(content).hexdigest()[:32],
+        "hash": digest,
         "token": _PLACEHOLDER in content,
         "modified": modified,
         "headers": [
@@ -227,39 +246,37 @@ def _entry(request: HttpRequest, response: HttpResponseBase, gens: list) -> dict
             for name, value in response.headers.items()
             if name.lower() not in _NOT_STORED_HEADERS
         ],
-        "csp": getattr(response, "_csp_config", None),
-        "csp_ro": getattr(response, "_csp_ro_config", None),
     }
 
 
-def _with_token(request: HttpRequest, content: bytes) -> bytes:
+def _with_token(request: HttpRequest, response: HttpResponse, content: bytes) -> bytes:
+    """The page with the visitor's own CSRF token where the placeholder stands, and their
+    CSRF cookie set on the response (a new one if they had none)."""
     if _PLACEHOLDER not in content:
         return content
-    # get_token also has CsrfViewMiddleware set the visitor's cookie on the way out.
-    return content.replace(_PLACEHOLDER, get_token(request).encode())
+    _CSRF.process_request(request)  # the visitor's secret from their cookie, if it is sound
+    content = content.replace(_PLACEHOLDER, get_token(request).encode())
+    _CSRF.process_response(request, response)
+    return content
 
 
 def _serve(request: HttpRequest, entry: dict) -> HttpResponseBase:
-    etag = entry["hash"]
     had_cookie = settings.CSRF_COOKIE_NAME in request.COOKIES
-    content = _with_token(request, entry["content"])
+    response = HttpResponse()
+    for name, value in entry["headers"]:
+        response[name] = value
+    response.content = _with_token(request, response, entry["content"])
+    etag = entry["hash"]
     if entry["token"]:
         # Each visitor's copy holds their own token: one made for another cookie is not theirs.
         secret = request.META.get("CSRF_COOKIE", "")
         etag += "-" + hashlib.sha256(f"{secret}:{etag}".encode()).hexdigest()[:16]
-    response = HttpResponse(content)
-    for name, value in entry["headers"]:
-        response[name] = value
     response["ETag"] = f'"{etag}"'
     response["Last-Modified"] = http_date(entry["modified"])
     if "Cache-Control" not in response:
         # Browsers ask again every time (a change shows on the next request), and a page with
         # someone's token is for their browser alone.
         response["Cache-Control"] = "private, no-cache" if entry["token"] else "no-cache"
-    if entry["csp"] is not None:
-        response._csp_config = entry["csp"]  # type: ignore[attr-defined]
-    if entry["csp_ro"] is not None:
-        response._csp_ro_config = entry["csp_ro"]  # type: ignore[attr-defined]
     # A visitor with no cookie gets a new token, so their old copy (by date) will not do.
     last_modified = entry["modified"] if had_cookie or not entry["token"] else None
     conditional = get_conditional_response(
@@ -268,57 +285,101 @@ def _serve(request: HttpRequest, entry: dict) -> HttpResponseBase:
     return conditional if conditional is not None else response
 
 
+@dataclass(frozen=True)
+class PublicPage:
+    shared: bool
+    clp: bool
+    params: frozenset[str]
+
+    def scopes(self, kwargs: dict) -> list[str]:
+        return ([SHARED] if self.shared else []) + (
+            [clp_scope(kwargs["clp_slug"])] if self.clp else []
+        )
+
+
 def public_page(*, shared: bool = True, clp: bool = True, params: Iterable[str] = ()):
-    """Cache a public page whole for anonymous visitors.
+    """Mark a view as a public page that PublicPageCacheMiddleware keeps for anonymous visitors.
 
     `shared`: the page shows the public records every CLP sees; `clp`: it shows the records or
     settings of the CLP in its URL (clp_slug). `params`: the query-string parameters the page
     reads; a request with any other parameter is rendered and not kept.
     """
-    params = tuple(sorted(params))
+    page = PublicPage(shared=shared, clp=clp, params=frozenset(params))
 
     def decorator(view):
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
-            if (
-                request.method not in ("GET", "HEAD")
-                or "HTTP_HX_REQUEST" in request.META
-                or not set(request.GET) <= set(params)
-                or not _cacheable_visitor(request)
-            ):
+            if not getattr(request, _KEEPING, False):
                 return view(request, *args, **kwargs)
-            scopes = ([SHARED] if shared else []) + ([clp_scope(kwargs["clp_slug"])] if clp else [])
-            gen_keys = [_generation_key(scope) for scope in scopes]
-            key = _entry_key(request, params)
-            try:
-                found = cache.get_many([key, *gen_keys])
-            except Exception:
-                logger.exception("The page cache is out: rendering %s", request.path)
-                return view(request, *args, **kwargs)
-            gens = [found.get(gen_key) for gen_key in gen_keys]
-            entry = found.get(key)
-            if entry is not None and entry["gens"] == gens and None not in gens:
-                return _serve(request, entry)
             response = _render(view, request, args, kwargs)
-            entry = _entry(request, response, gens)
-            if entry is None:
-                if isinstance(response, HttpResponse) and not response.streaming:
-                    response.content = _with_token(request, response.content)
-                return response
-            try:
-                if None in gens:
-                    # A page is only kept against generations read before it was rendered: a
-                    # missing one is made now (unless a change made it meanwhile), and the
-                    # next request keeps the page.
-                    for gen_key, gen in zip(gen_keys, gens, strict=True):
-                        if gen is None:
-                            cache.add(gen_key, secrets.token_hex(8), timeout=None)
-                else:
-                    cache.set(key, entry, timeout=ENTRY_SECONDS)
-            except Exception:
-                logger.exception("Could not keep %s in the page cache", request.path)
-            return _serve(request, entry)
+            setattr(response, _RENDERED, True)
+            return response
 
+        # functools.wraps carries this out through the decorators above, to the URL's view.
+        wrapper.public_page = page  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
+
+
+class PublicPageCacheMiddleware:
+    """Serves kept public pages before the session, CSRF, auth and messages middleware run,
+    and keeps them as they come out of those (with their security headers).
+
+    Only for a visitor with no session cookie (so not signed in) and no messages cookie: a
+    visitor with either gets the page made for them, as ever."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def _page(self, request: HttpRequest) -> tuple[PublicPage, dict] | None:
+        if request.method not in ("GET", "HEAD") or "HTTP_HX_REQUEST" in request.META:
+            return None
+        cookies = request.COOKIES
+        if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        page = getattr(match.func, "public_page", None)
+        if page is None or not set(request.GET) <= page.params:
+            return None
+        return page, match.kwargs
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        found_page = self._page(request)
+        if found_page is None:
+            return self.get_response(request)
+        page, kwargs = found_page
+        gen_keys = [_generation_key(scope) for scope in page.scopes(kwargs)]
+        key = _entry_key(request, tuple(sorted(page.params)))
+        try:
+            found = cache.get_many([key, *gen_keys])
+        except Exception:
+            logger.exception("The page cache is out: rendering %s", request.path)
+            return self.get_response(request)
+        gens = [found.get(gen_key) for gen_key in gen_keys]
+        old = found.get(key)
+        if old is not None and old["gens"] == gens and None not in gens:
+            return _serve(request, old)
+        setattr(request, _KEEPING, True)
+        response = self.get_response(request)
+        entry = _entry(request, response, gens, old=old)
+        if entry is None:
+            if isinstance(response, HttpResponse) and not response.streaming:
+                response.content = _with_token(request, response, response.content)
+            return response
+        try:
+            if None in gens:
+                # A page is only kept against generations read before it was rendered: a
+                # missing one is made now (unless a change made it meanwhile), and the next
+                # request keeps the page.
+                for gen_key, gen in zip(gen_keys, gens, strict=True):
+                    if gen is None:
+                        cache.add(gen_key, secrets.token_hex(8), timeout=None)
+            else:
+                cache.set(key, entry, timeout=ENTRY_SECONDS)
+        except Exception:
+            logger.exception("Could not keep %s in the page cache", request.path)
+        return _serve(request, entry)

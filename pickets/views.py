@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from clps.access import clp_view, needs_mfa, public_clp_view
 from clps.models import CLP, Role
-from clps.public_cache import public_page
+from clps.public_cache import not_for_keeping, public_page
 from clps.requests import ClpRequest, MemberRequest
 from clps.share import share_links
 from strikes.models import ActionDay, Dispute
@@ -181,7 +181,10 @@ def picket_line_page(
         # Only the days someone is going: a nine-week strike is not forty-five "0"s.
         context["going"] = [(day, going[day.pk]) for day in days if going.get(day.pk)]
         context["lead_links"] = line.lead_links.filter(revoked_at__isnull=True)
-    return render(request, "pickets/picket_line.html", context, status=status)
+    response = render(request, "pickets/picket_line.html", context, status=status)
+    if "day" in request.GET and request.GET["day"] not in {str(day.pk) for day in open_days}:
+        not_for_keeping(response)
+    return response
 
 
 @clp_view(*ANY_ROLE)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet, Sum
 from icalendar.enums import STATUS, TRANSP
 
@@ -28,6 +29,8 @@ DAYS_AFTER = 365
 # SEQUENCE counts seconds from here rather than from 1970, to stay well inside the 32-bit
 # integer that some calendar apps store it in.
 SEQUENCE_EPOCH = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+# How long an event's text is kept (strikes.ical._event_bytes) when no feed asks for it.
+EVENT_SECONDS = 60 * 60 * 24 * 7
 
 
 def feed_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -150,9 +153,10 @@ def _description(day: ActionDay, places: Sequence[Workplace], url: str) -> str:
     return "\n".join(lines)
 
 
-def _event(
+def _event_fields(
     day: ActionDay, *, url: str, places: Sequence[Workplace], stamp: datetime.datetime
-) -> icalendar.Event:
+) -> dict:
+    """Everything an action day's VEVENT says, as icalendar.Event.new's arguments."""
     # A timed event, or a whole day: a datetime is a date too.
     start: datetime.date
     end: datetime.date | None
@@ -166,22 +170,41 @@ def _event(
         )
     else:
         start, end = day.date, day.date + datetime.timedelta(days=1)
-    event = icalendar.Event.new(
-        uid=action_day_uid(day),
-        summary=summary(day),
-        description=_description(day, places, url),
-        start=start,
-        end=end,
-        status=STATUS.CANCELLED if day.cancelled else STATUS.CONFIRMED,
-        sequence=sequence_of(stamp),
-        stamp=stamp,
-        last_modified=stamp,
-        url=url,
-        location="; ".join(place_label(p) for p in places[:3]) or None,
-        categories=[ActionKind(day.kind).label],
-        transparency=TRANSP.TRANSPARENT,
-    )
-    return event
+    return {
+        "uid": action_day_uid(day),
+        "summary": summary(day),
+        "description": _description(day, places, url),
+        "start": start,
+        "end": end,
+        "status": STATUS.CANCELLED if day.cancelled else STATUS.CONFIRMED,
+        "sequence": sequence_of(stamp),
+        "stamp": stamp,
+        "last_modified": stamp,
+        "url": url,
+        "location": "; ".join(place_label(p) for p in places[:3]) or None,
+        "categories": [ActionKind(day.kind).label],
+        "transparency": TRANSP.TRANSPARENT,
+    }
+
+
+def _event_bytes(events: list[dict]) -> list[bytes]:
+    """Each event as iCalendar text. The icalendar library takes most of a feed's time, so
+    each event's text is kept in the cache under a hash of everything it says: a feed built
+    again after an edit makes only the events the edit changed."""
+    keys = [
+        "ical-event:"
+        + hashlib.sha256(f"{FEED_FORMAT}|{sorted(fields.items())!r}".encode()).hexdigest()
+        for fields in events
+    ]
+    kept = cache.get_many(keys)
+    made = {
+        key: icalendar.Event.new(**fields).to_ical()
+        for key, fields in zip(keys, events, strict=True)
+        if key not in kept
+    }
+    if made:
+        cache.set_many(made, timeout=EVENT_SECONDS)
+    return [kept.get(key) or made[key] for key in keys]
 
 
 def build_calendar(
@@ -201,31 +224,33 @@ def build_calendar(
         method="PUBLISH",
         refresh_interval=datetime.timedelta(hours=1),
     )
-    for day in days:
+    events = [
         # A dispute edit (its title, say) changes every day's text: count it as an edit of each.
-        stamp = max(day.updated_at, day.dispute.updated_at)
-        calendar.add_component(
-            _event(
-                day,
-                url=dispute_url(day.dispute),
-                places=places_of(day.dispute),
-                stamp=stamp,
-            )
+        _event_fields(
+            day,
+            url=dispute_url(day.dispute),
+            places=places_of(day.dispute),
+            stamp=max(day.updated_at, day.dispute.updated_at),
         )
-    # Whole years around the window, so the VTIMEZONE changes once a year, not every day.
+        for day in days
+    ]
+    # Whole years around the window, so the VTIMEZONE changes once a year, not every day. Timed
+    # events are in London time; a feed of all-day events has no times to anchor, but says
+    # which zone its dates are in all the same.
     start, end = window
-    calendar.add_missing_timezones(
-        first_date=datetime.date(start.year, 1, 1), last_date=datetime.date(end.year + 1, 1, 1)
-    )
-    if not calendar.get_used_tzids():
-        # A feed of all-day events has no times to anchor; say which zone its dates are in.
-        london = icalendar.Timezone.from_tzid(
+    calendar.add_component(
+        icalendar.Timezone.from_tzid(
             "Europe/London",
             first_date=datetime.date(start.year, 1, 1),
             last_date=datetime.date(end.year + 1, 1, 1),
         )
-        calendar.subcomponents.insert(0, london)
+    )
     calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
     calendar["X-WR-TIMEZONE"] = "Europe/London"
     calendar["X-PUBLISHED-TTL"] = icalendar.vDuration(datetime.timedelta(hours=1))
-    return calendar.to_ical()
+    # The events go after the time zone, before the calendar ends, as add_component puts them.
+    text = calendar.to_ical()
+    closing = b"END:VCALENDAR\r\n"
+    if not text.endswith(closing):
+        raise ValueError("icalendar ended a calendar in an unexpected way")
+    return text[: -len(closing)] + b"".join(_event_bytes(events)) + closing

@@ -27,7 +27,8 @@ EMAIL_CSP = {
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 
 
-@public_page(shared=False, params=["after"])
+# The first page only: a later page's cursor can be made up, so each would be a new copy.
+@public_page(shared=False)
 @public_clp_view
 @require_safe
 def archive(request: ClpRequest, clp: CLP) -> HttpResponse:

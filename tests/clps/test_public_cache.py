@@ -378,6 +378,34 @@ def test_query_strings_the_page_reads_are_kept_apart_and_others_are_not_kept(wor
     assert len(queries) > 0  # rendered each time, never filling the cache
 
 
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("picket line", "day=999999"),  # not a day of the line
+        ("calendar", "from=1999-01-01"),  # moved to today
+        ("calendar", "from=2026-1-5"),  # not how the page writes a date
+        ("archive", "after=made-up"),  # later pages are not kept at all
+    ],
+)
+def test_made_up_query_values_are_served_but_not_kept(world, name, query):
+    url = f"{pages(world)[name]}?{query}"
+    Client().get(url)
+    Client().get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(url).status_code == 200
+    assert len(queries) > 0
+
+
+def test_the_email_link_to_a_day_of_the_picket_line_is_kept(world):
+    url = f"{pages(world)['picket line']}?day={world['day'].pk}"
+    for _ in range(2):
+        page = text(Client().get(url))
+    assert re.search(rf'value="{world["day"].pk}"[^>]*checked', page)  # the day chosen
+    with CaptureQueriesContext(connection) as queries:
+        assert Client().get(url).status_code == 200
+    assert len(queries) == 0
+
+
 def test_a_missing_page_is_not_cached(world):
     url = reverse("strikes_public:dispute", args=[world["local"].pk + 1000])
     for _ in range(3):
@@ -405,6 +433,9 @@ def test_a_repeat_fetch_with_the_etag_or_date_is_not_modified(world, name):
     changed = visitor.get(url, headers={"If-None-Match": second["ETag"]})
     assert changed.status_code == 200
     assert changed["ETag"] != second["ETag"]
+    # Changed in the same second or not, the old date no longer passes for the page.
+    by_old_date = visitor.get(url, headers={"If-Modified-Since": second["Last-Modified"]})
+    assert by_old_date.status_code == 200
 
 
 def test_html_pages_are_checked_again_on_every_visit_and_kept_private(world):

@@ -4,12 +4,14 @@ import datetime
 
 import icalendar
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import parse_http_date
 
+from clps import public_cache
 from strikes import ical
-from strikes.models import ActionDay, ActionKind, Dispute
+from strikes.models import ActionDay, ActionKind, Dispute, Union
 
 from ..factories import FollowedDisputeFactory, PostcodeDistrictFactory
 from .helpers import add_day, days_from_today, make_calendar_rows, make_dispute
@@ -274,3 +276,20 @@ def test_dispute_feed_query_count_does_not_grow(client, local, size, django_asse
     with django_assert_num_queries(DISPUTE_FEED_QUERIES):
         response = client.get(url)
     assert len(icalendar.Calendar.from_ical(response.content).walk("VEVENT")) == size
+
+
+def test_a_feed_made_from_kept_events_is_the_feed_made_afresh(client, clp, local):
+    """Each event's text is kept in the cache under a hash of what it says: a feed made again
+    from them is byte for byte the one made without, and any text that changes is made anew."""
+    add_day(local, days_from_today(3))
+    add_day(local, days_from_today(4), start=datetime.time(7), end=datetime.time(10))
+    first = client.get(feed_url(clp)).content
+    public_cache.bump_shared()  # the feed made again, its events from the cache
+    again = client.get(feed_url(clp)).content
+    cache.clear()
+    afresh = client.get(feed_url(clp)).content
+    assert first == again == afresh
+    union = Union.objects.get(short_name="CWU")
+    union.short_name = "CWU-X"
+    union.save()  # no day or dispute has a new updated_at
+    assert "CWU-X strike:" in client.get(feed_url(clp)).content.decode()
