@@ -25,10 +25,11 @@ What keeps a cached page right:
   and a Last-Modified time, so a repeat fetch with either gets a 304.
 """
 
+import functools
 import hashlib
 import logging
 import secrets
-import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial, wraps
@@ -37,10 +38,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware, get_token
@@ -230,7 +234,7 @@ def _entry(
         return None
     content = response.content
     digest = hashlib.sha256(content).hexdigest()[:32]
-    modified = int(time.time())
+    modified = int(timezone.now().timestamp())
     if old is not None and old["hash"] == digest:
         modified = old["modified"]
     elif old is not None:
@@ -266,6 +270,7 @@ def _serve(request: HttpRequest, entry: dict) -> HttpResponseBase:
     for name, value in entry["headers"]:
         response[name] = value
     response.content = _with_token(request, response, entry["content"])
+    response["Content-Length"] = str(len(response.content))  # as CommonMiddleware would
     etag = entry["hash"]
     if entry["token"]:
         # Each visitor's copy holds their own token: one made for another cookie is not theirs.
@@ -322,6 +327,69 @@ def public_page(*, shared: bool = True, clp: bool = True, params: Iterable[str] 
     return decorator
 
 
+class _Recent:
+    """The pages this process served last, so that a big page (a year's calendar feed is
+    200 kB) need not come over from Redis each time. A copy is only served while the
+    generations read from the shared cache for the request are the ones it was made with."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, dict] = OrderedDict()
+
+    def get(self, key: str) -> dict | None:
+        return self.entries.get(key)
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+    def keep(self, key: str, entry: dict) -> None:
+        self.entries[key] = entry
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+_recent = _Recent(size=200)
+
+
+def forget_recent() -> None:
+    """Drop this process's copies (for tests, which start each with an empty cache)."""
+    _recent.clear()
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(path: str) -> tuple[PublicPage, dict] | None:
+    """The public page at a path and its URL's arguments, or None: the URL conf does not change
+    while the app runs, and resolving it is a fifth of the cost of serving a kept page."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    page = getattr(match.func, "public_page", None)
+    return None if page is None else (page, match.kwargs)
+
+
+@receiver(setting_changed)
+def _urls_changed(*, setting: str, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _resolved.cache_clear()
+
+
+def _read(keys: list[str]) -> dict:
+    """cache.get_many, without the new Redis client that Django's Redis backend makes for each
+    call (a fifth of the cost of serving a kept page): one client is kept per backend."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return backend.get_many(keys)
+    store = backend._cache  # noqa: SLF001 - Django's own client, with its pool and serializer
+    client = backend.__dict__.get("_public_page_client")
+    if client is None:
+        client = backend.__dict__["_public_page_client"] = store.get_client(None)
+    loads = getattr(store, "_serializer").loads  # noqa: B009
+    values = client.mget([backend.make_key(key) for key in keys])
+    return {key: loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
+
+
 class PublicPageCacheMiddleware:
     """Serves kept public pages before the session, CSRF, auth and messages middleware run,
     and keeps them as they come out of those (with their security headers).
@@ -338,14 +406,10 @@ class PublicPageCacheMiddleware:
         cookies = request.COOKIES
         if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
             return None
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
+        found = _resolved(request.path_info)
+        if found is None or not set(request.GET) <= found[0].params:
             return None
-        page = getattr(match.func, "public_page", None)
-        if page is None or not set(request.GET) <= page.params:
-            return None
-        return page, match.kwargs
+        return found
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         found_page = self._page(request)
@@ -354,15 +418,19 @@ class PublicPageCacheMiddleware:
         page, kwargs = found_page
         gen_keys = [_generation_key(scope) for scope in page.scopes(kwargs)]
         key = _entry_key(request, tuple(sorted(page.params)))
+        # A copy this process served lately needs only the generations read to be served.
+        near = _recent.get(key)
         try:
-            found = cache.get_many([key, *gen_keys])
+            found = _read(gen_keys if near is not None else [key, *gen_keys])
         except Exception:
             logger.exception("The page cache is out: rendering %s", request.path)
             return self.get_response(request)
         gens = [found.get(gen_key) for gen_key in gen_keys]
-        old = found.get(key)
-        if old is not None and old["gens"] == gens and None not in gens:
-            return _serve(request, old)
+        for old in (near, found.get(key)):
+            if old is not None and old["gens"] == gens and None not in gens:
+                _recent.keep(key, old)
+                return _serve(request, old)
+        old = found.get(key, near)
         setattr(request, _KEEPING, True)
         response = self.get_response(request)
         entry = _entry(request, response, gens, old=old)
@@ -380,6 +448,7 @@ class PublicPageCacheMiddleware:
                         cache.add(gen_key, secrets.token_hex(8), timeout=None)
             else:
                 cache.set(key, entry, timeout=ENTRY_SECONDS)
+                _recent.keep(key, entry)
         except Exception:
             logger.exception("Could not keep %s in the page cache", request.path)
         return _serve(request, entry)

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet, Sum
 from icalendar.enums import STATUS, TRANSP
 
-from .models import ActionDay, ActionKind, Dispute, Workplace
+from .models import ActionDay, ActionKind, Dispute, Union, Workplace
 
 LONDON = ZoneInfo("Europe/London")
 PRODID = "-//TU Liaison//Strike calendar//EN"
@@ -75,18 +75,18 @@ def times_label(day: ActionDay) -> str:
     return ""
 
 
-def unions_label(dispute: Dispute) -> str:
-    names = [union.short_name for union in dispute.unions.all()]
+def unions_label(dispute: Dispute, unions: Sequence[Union] | None = None) -> str:
+    names = [union.short_name for union in (dispute.unions.all() if unions is None else unions)]
     if len(names) > 1:
         return ", ".join(names[:-1]) + " and " + names[-1]
     return names[0] if names else "Union"
 
 
-def summary(day: ActionDay) -> str:
+def summary(day: ActionDay, unions: Sequence[Union] | None = None) -> str:
     """E.g. "CWU strike: Royal Mail delivery office"; cancelled days say so first, as many
     calendar apps show STATUS:CANCELLED faintly or not at all."""
     kind = ActionKind(day.kind).label.lower()
-    text = f"{unions_label(day.dispute)} {kind}: {day.dispute.title}"
+    text = f"{unions_label(day.dispute, unions)} {kind}: {day.dispute.title}"
     return f"CANCELLED: {text}" if day.cancelled else text
 
 
@@ -130,14 +130,15 @@ def feed_state(days: QuerySet[ActionDay], *, key: str) -> FeedState:
     )
 
 
-def _description(day: ActionDay, places: Sequence[Workplace], url: str) -> str:
+def _description(
+    day: ActionDay, places: Sequence[Workplace], url: str, unions: Sequence[Union]
+) -> str:
     dispute = day.dispute
     lines = []
     if day.cancelled:
         lines.append(f"Cancelled: this {ActionKind(day.kind).label.lower()} day is off.")
     union_names = ", ".join(
-        u.short_name if u.name == u.short_name else f"{u.short_name} ({u.name})"
-        for u in dispute.unions.all()
+        u.short_name if u.name == u.short_name else f"{u.short_name} ({u.name})" for u in unions
     )
     lines.append(f"{ActionKind(day.kind).label} by {union_names or 'the union'}.")
     lines.append(f"Employer: {dispute.employer.name}.")
@@ -153,9 +154,16 @@ def _description(day: ActionDay, places: Sequence[Workplace], url: str) -> str:
     return "\n".join(lines)
 
 
-def _event_fields(
-    day: ActionDay, *, url: str, places: Sequence[Workplace], stamp: datetime.datetime
-) -> dict:
+@dataclass
+class _DisputeText:
+    """What every day of one dispute says alike, worked out once for all of them."""
+
+    url: str
+    places: Sequence[Workplace]
+    unions: list[Union]
+
+
+def _event_fields(day: ActionDay, dispute: _DisputeText, stamp: datetime.datetime) -> dict:
     """Everything an action day's VEVENT says, as icalendar.Event.new's arguments."""
     # A timed event, or a whole day: a datetime is a date too.
     start: datetime.date
@@ -172,16 +180,16 @@ def _event_fields(
         start, end = day.date, day.date + datetime.timedelta(days=1)
     return {
         "uid": action_day_uid(day),
-        "summary": summary(day),
-        "description": _description(day, places, url),
+        "summary": summary(day, dispute.unions),
+        "description": _description(day, dispute.places, dispute.url, dispute.unions),
         "start": start,
         "end": end,
         "status": STATUS.CANCELLED if day.cancelled else STATUS.CONFIRMED,
         "sequence": sequence_of(stamp),
         "stamp": stamp,
         "last_modified": stamp,
-        "url": url,
-        "location": "; ".join(place_label(p) for p in places[:3]) or None,
+        "url": dispute.url,
+        "location": "; ".join(place_label(p) for p in dispute.places[:3]) or None,
         "categories": [ActionKind(day.kind).label],
         "transparency": TRANSP.TRANSPARENT,
     }
@@ -224,16 +232,18 @@ def build_calendar(
         method="PUBLISH",
         refresh_interval=datetime.timedelta(hours=1),
     )
-    events = [
+    disputes: dict[int, _DisputeText] = {}
+    events = []
+    for day in days:
+        dispute = disputes.get(day.dispute_id)
+        if dispute is None:
+            dispute = disputes[day.dispute_id] = _DisputeText(
+                url=dispute_url(day.dispute),
+                places=places_of(day.dispute),
+                unions=list(day.dispute.unions.all()),
+            )
         # A dispute edit (its title, say) changes every day's text: count it as an edit of each.
-        _event_fields(
-            day,
-            url=dispute_url(day.dispute),
-            places=places_of(day.dispute),
-            stamp=max(day.updated_at, day.dispute.updated_at),
-        )
-        for day in days
-    ]
+        events.append(_event_fields(day, dispute, max(day.updated_at, day.dispute.updated_at)))
     # Whole years around the window, so the VTIMEZONE changes once a year, not every day. Timed
     # events are in London time; a feed of all-day events has no times to anchor, but says
     # which zone its dates are in all the same.

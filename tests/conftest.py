@@ -21,7 +21,10 @@ def empty_cache():
     """Each test starts with no cached pages (nor rate-limit counts) from another's data."""
     from django.core.cache import cache
 
+    from clps import public_cache
+
     cache.clear()
+    public_cache.forget_recent()
 
 
 @pytest.fixture

@@ -315,6 +315,9 @@ def test_a_cached_page_costs_no_query(world, name):
     assert response.status_code == 200
     assert len(queries) == 0
     assert response.has_header("ETag") and response.has_header("Last-Modified")
+    assert int(response["Content-Length"]) == len(response.content)
+    # The headers the rest of the middleware gave the page when it was made come with it.
+    assert response["X-Frame-Options"] == "DENY"
 
 
 def test_a_signed_in_tulos_page_is_never_served_to_a_visitor_nor_theirs_to_the_tulo(
