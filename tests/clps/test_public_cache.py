@@ -517,3 +517,18 @@ def test_a_304_for_a_visitor_whose_cookie_changed_sends_the_page_with_the_new_to
     response = stranger.get(url, headers={"If-None-Match": etag})
     assert response.status_code == 200
     assert _unmask_cipher_token(TOKEN.search(text(response)).group(1)) == _secret(stranger)
+
+
+def test_a_returning_visitor_keeps_their_secret_under_a_new_mask_each_time(world):
+    url = pages(world)["subscribe"]
+    visitor = Client(enforce_csrf_checks=True)
+    tokens = [TOKEN.search(text(visitor.get(url))).group(1) for _ in range(3)]
+    assert len(set(tokens)) == 3
+    assert all(len(t) == 64 and t.isalnum() for t in tokens)
+    assert {_unmask_cipher_token(t) for t in tokens} == {_secret(visitor)}
+    # A cookie that is not a sound secret is replaced, and the page's token goes with the new one.
+    broken = Client(enforce_csrf_checks=True)
+    broken.cookies["csrftoken"] = "not-a-secret"
+    token = TOKEN.search(text(broken.get(url))).group(1)
+    assert _secret(broken) != "not-a-secret"
+    assert _unmask_cipher_token(token) == _secret(broken)
