@@ -16,13 +16,21 @@ What keeps a cached page right:
   models count, and for which CLP, with `watch` from their AppConfig.ready(); writes that send
   no signals (`update()`, `bulk_create()`) call `bump` themselves.
 - The London date is part of the key, so "today" moves on at midnight.
-- Only anonymous visitors with no messages waiting read or write the cache; a signed-in
-  visitor's page is always their own. Query strings other than the ones a page reads are
-  not cached at all (so nobody can fill the cache with made-up URLs).
+- Only visitors with neither a session cookie (so not signed in) nor a messages cookie read
+  or write the cache; a signed-in visitor's page is always their own. Query strings other than
+  the ones a page reads, or values it does not take as they are, are not kept (so nobody can
+  fill the cache with made-up URLs).
+- Kept pages are served by PublicPageCacheMiddleware, just after whitenoise, before the
+  session, CSRF, auth and messages middleware run; they are kept with the headers all of
+  those gave them when they were made.
 - A page is stored with a placeholder where the CSRF token goes, and each visitor gets their
   own token (and cookie) put in as it is served: no visitor's token ever reaches another.
 - An ETag (a hash of the page, and of the visitor's CSRF secret where the page holds a token)
   and a Last-Modified time, so a repeat fetch with either gets a 304.
+
+One module, though over 400 lines, because what puts a page out of date (the generations and
+the records watched) and what serves it (the keys, the middleware) are one mechanism: a change
+to either side must be read against the other.
 """
 
 import functools
