@@ -27,25 +27,35 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn with one sync worker, on the bench's database or the one at `database_url`."""
+    """gunicorn with one sync worker (or `workers`), on the bench's database or the one at
+    `database_url`, with the bench's settings or `env`."""
 
-    def __init__(self, database_url: str | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str | None = None,
+        *,
+        workers: int = 1,
+        env: dict | None = None,
+        access_log: bool = False,
+    ) -> None:
         self.port = free_port()
-        env = dict(os.environ)
+        env = dict(env or os.environ)
         if database_url:
             env["DATABASE_URL"] = database_url
         self.process = subprocess.Popen(
             [
                 str(ROOT / ".venv/bin/gunicorn"),
                 "tuliaison.wsgi:application",
-                "--workers=1",
+                f"--workers={workers}",
                 f"--bind=127.0.0.1:{self.port}",
                 "--log-level=warning",
+                *(["--access-logfile=-"] if access_log else []),
             ],
             cwd=ROOT,
             env=env,
+            stdout=subprocess.DEVNULL if access_log else None,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()

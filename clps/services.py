@@ -2,6 +2,7 @@ from allauth.usersessions.models import UserSession
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from . import public_cache
 from .models import CLP, Membership, PostcodeDistrict, Role, User
 from .postcodes import DISTRICT_RE
 
@@ -27,6 +28,8 @@ def clp_set_districts(*, clp: CLP, districts: list[str]) -> None:
     PostcodeDistrict.objects.bulk_create(
         [PostcodeDistrict(clp=clp, district=d) for d in districts if d not in existing]
     )
+    # Its calendar's local disputes follow the districts; bulk_create() sends no signals.
+    public_cache.bump_clps([clp.pk])
 
 
 @transaction.atomic
@@ -34,6 +37,7 @@ def clp_settings_save(*, clp: CLP, districts: list[str], open_joining: bool) -> 
     clp_set_districts(clp=clp, districts=districts)
     CLP.objects.filter(pk=clp.pk).update(open_joining=open_joining)
     clp.open_joining = open_joining
+    public_cache.bump_clps([clp.pk])  # update() sends no signals
 
 
 def clp_join(*, clp: CLP, user: User) -> Membership:

@@ -17,3 +17,10 @@ class NewslettersConfig(AppConfig):
         from .personal_data import NewslettersPersonalData
 
         register(self.label, NewslettersPersonalData())
+
+        from clps import public_cache
+
+        from .models import Digest
+
+        # The archive, web versions and feed show the weekly emails that went out.
+        public_cache.watch(Digest, lambda digest: public_cache.clp_scopes(digest.clp_id))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from clps.access import public_clp_view
 from clps.models import CLP
+from clps.public_cache import public_page
 from clps.ratelimit import OVER_LIMIT_MESSAGE, SIGNUPS_PER_HOUR, over_signup_limit
 from clps.requests import ClpRequest
 
@@ -25,6 +26,7 @@ from .forms import SubscribeForm, SubscriberDetailsForm
 from .models import CONSENT_WORDING, Subscriber, SubscriberStatus
 
 
+@public_page(shared=False)
 @public_clp_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def subscribe(request: ClpRequest, clp: CLP) -> HttpResponse:

@@ -19,6 +19,7 @@ from icalendar.enums import STATUS
 
 from clps.access import public_clp_view
 from clps.models import CLP
+from clps.public_cache import public_page
 from clps.requests import ClpRequest
 from strikes.ical import LONDON, sequence_of, uid_host
 from strikes.models import ActionDay
@@ -89,6 +90,7 @@ def picket_day_calendar(*, line: PicketLine, day: ActionDay) -> bytes:
 
 @require_safe
 @cache_control(public=True, max_age=MAX_AGE)
+@public_page()
 @public_clp_view
 def picket_day_ics(request: ClpRequest, clp: CLP, pk: int, day_pk: int) -> HttpResponse:
     line = get_object_or_404(PicketLine.objects.select_related("dispute", "clp"), pk=pk, clp=clp)

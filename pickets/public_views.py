@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from clps.access import public_clp_view
 from clps.models import CLP
+from clps.public_cache import not_for_keeping, public_page
 from clps.requests import ClpRequest
 from strikes.ical import clock
 from strikes.models import ActionDay
@@ -52,6 +53,7 @@ class WeekPicket:
 
 
 @require_safe
+@public_page(params=["from"])
 @public_clp_view
 def calendar(request: ClpRequest, clp: CLP) -> HttpResponse:
     context = calendar_context(request, clp)
@@ -73,10 +75,15 @@ def calendar(request: ClpRequest, clp: CLP) -> HttpResponse:
         for picket in found.values():
             picket.every_day = len(picket.days) == len(entry.days)
         entry.picket_lines = list(found.values())
-    return render(request, "pickets/public/calendar.html", context)
+    response = render(request, "pickets/public/calendar.html", context)
+    asked = request.GET.get("from")
+    if asked is not None and asked != context["start"].isoformat():
+        not_for_keeping(response)  # a date the page moved: only the one it moved to is kept
+    return response
 
 
 @require_safe
+@public_page()
 @public_clp_view
 @map_csp
 def calendar_map(request: ClpRequest, clp: CLP) -> HttpResponse:

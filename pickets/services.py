@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clps import public_cache
 from clps.models import CLP, Membership, User
 from clps.outbox import queue_email
 from strikes.models import ActionDay
@@ -159,11 +160,12 @@ def public_signup(
 
 def signup_confirm(*, signup: PicketSignup) -> bool:
     """Count a public sign-up; False if it was counted already."""
-    return bool(
-        PicketSignup.objects.filter(pk=signup.pk, confirmed_at__isnull=True).update(
-            confirmed_at=timezone.now()
-        )
+    counted = PicketSignup.objects.filter(pk=signup.pk, confirmed_at__isnull=True).update(
+        confirmed_at=timezone.now()
     )
+    if counted:  # one more going, on the public pages too
+        public_cache.bump_clps([signup.picket_line.clp_id])
+    return bool(counted)
 
 
 def signup_withdraw(*, signup: PicketSignup) -> None:

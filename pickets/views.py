@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from clps.access import clp_view, needs_mfa, public_clp_view
 from clps.models import CLP, Role
+from clps.public_cache import not_for_keeping, public_page
 from clps.requests import ClpRequest, MemberRequest
 from clps.share import share_links
 from strikes.models import ActionDay, Dispute
@@ -129,6 +130,7 @@ def _share_context(line: PicketLine, *, next_day: ActionDay | None) -> dict:
     }
 
 
+@public_page(params=["day"])
 @public_clp_view
 def picket_line(request: ClpRequest, clp: CLP, pk: int) -> HttpResponse:
     """Public: where and when, and how many are going. Members sign up with their account,
@@ -180,7 +182,10 @@ def picket_line_page(
         context["going"] = [(day, going[day.pk]) for day in days if going.get(day.pk)]
         context["lead_links"] = line.lead_links.filter(revoked_at__isnull=True)
         context["invitations"] = invitations.line_invitations(line=line)
-    return render(request, "pickets/picket_line.html", context, status=status)
+    response = render(request, "pickets/picket_line.html", context, status=status)
+    if "day" in request.GET and request.GET["day"] not in {str(day.pk) for day in open_days}:
+        not_for_keeping(response)
+    return response
 
 
 @clp_view(*ANY_ROLE)

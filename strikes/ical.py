@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet, Sum
 from icalendar.enums import STATUS, TRANSP
 
-from .models import ActionDay, ActionKind, Dispute, Workplace
+from .models import ActionDay, ActionKind, Dispute, Union, Workplace
 
 LONDON = ZoneInfo("Europe/London")
 PRODID = "-//TU Liaison//Strike calendar//EN"
@@ -28,6 +29,8 @@ DAYS_AFTER = 365
 # SEQUENCE counts seconds from here rather than from 1970, to stay well inside the 32-bit
 # integer that some calendar apps store it in.
 SEQUENCE_EPOCH = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+# How long an event's text is kept (strikes.ical._event_bytes) when no feed asks for it.
+EVENT_SECONDS = 60 * 60 * 24 * 7
 
 
 def feed_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -72,18 +75,18 @@ def times_label(day: ActionDay) -> str:
     return ""
 
 
-def unions_label(dispute: Dispute) -> str:
-    names = [union.short_name for union in dispute.unions.all()]
+def unions_label(dispute: Dispute, unions: Sequence[Union] | None = None) -> str:
+    names = [union.short_name for union in (dispute.unions.all() if unions is None else unions)]
     if len(names) > 1:
         return ", ".join(names[:-1]) + " and " + names[-1]
     return names[0] if names else "Union"
 
 
-def summary(day: ActionDay) -> str:
+def summary(day: ActionDay, unions: Sequence[Union] | None = None) -> str:
     """E.g. "CWU strike: Royal Mail delivery office"; cancelled days say so first, as many
     calendar apps show STATUS:CANCELLED faintly or not at all."""
     kind = ActionKind(day.kind).label.lower()
-    text = f"{unions_label(day.dispute)} {kind}: {day.dispute.title}"
+    text = f"{unions_label(day.dispute, unions)} {kind}: {day.dispute.title}"
     return f"CANCELLED: {text}" if day.cancelled else text
 
 
@@ -127,14 +130,15 @@ def feed_state(days: QuerySet[ActionDay], *, key: str) -> FeedState:
     )
 
 
-def _description(day: ActionDay, places: Sequence[Workplace], url: str) -> str:
+def _description(
+    day: ActionDay, places: Sequence[Workplace], url: str, unions: Sequence[Union]
+) -> str:
     dispute = day.dispute
     lines = []
     if day.cancelled:
         lines.append(f"Cancelled: this {ActionKind(day.kind).label.lower()} day is off.")
     union_names = ", ".join(
-        u.short_name if u.name == u.short_name else f"{u.short_name} ({u.name})"
-        for u in dispute.unions.all()
+        u.short_name if u.name == u.short_name else f"{u.short_name} ({u.name})" for u in unions
     )
     lines.append(f"{ActionKind(day.kind).label} by {union_names or 'the union'}.")
     lines.append(f"Employer: {dispute.employer.name}.")
@@ -150,9 +154,17 @@ def _description(day: ActionDay, places: Sequence[Workplace], url: str) -> str:
     return "\n".join(lines)
 
 
-def _event(
-    day: ActionDay, *, url: str, places: Sequence[Workplace], stamp: datetime.datetime
-) -> icalendar.Event:
+@dataclass
+class _DisputeText:
+    """What every day of one dispute says alike, worked out once for all of them."""
+
+    url: str
+    places: Sequence[Workplace]
+    unions: list[Union]
+
+
+def _event_fields(day: ActionDay, dispute: _DisputeText, stamp: datetime.datetime) -> dict:
+    """Everything an action day's VEVENT says, as icalendar.Event.new's arguments."""
     # A timed event, or a whole day: a datetime is a date too.
     start: datetime.date
     end: datetime.date | None
@@ -166,22 +178,41 @@ def _event(
         )
     else:
         start, end = day.date, day.date + datetime.timedelta(days=1)
-    event = icalendar.Event.new(
-        uid=action_day_uid(day),
-        summary=summary(day),
-        description=_description(day, places, url),
-        start=start,
-        end=end,
-        status=STATUS.CANCELLED if day.cancelled else STATUS.CONFIRMED,
-        sequence=sequence_of(stamp),
-        stamp=stamp,
-        last_modified=stamp,
-        url=url,
-        location="; ".join(place_label(p) for p in places[:3]) or None,
-        categories=[ActionKind(day.kind).label],
-        transparency=TRANSP.TRANSPARENT,
-    )
-    return event
+    return {
+        "uid": action_day_uid(day),
+        "summary": summary(day, dispute.unions),
+        "description": _description(day, dispute.places, dispute.url, dispute.unions),
+        "start": start,
+        "end": end,
+        "status": STATUS.CANCELLED if day.cancelled else STATUS.CONFIRMED,
+        "sequence": sequence_of(stamp),
+        "stamp": stamp,
+        "last_modified": stamp,
+        "url": dispute.url,
+        "location": "; ".join(place_label(p) for p in dispute.places[:3]) or None,
+        "categories": [ActionKind(day.kind).label],
+        "transparency": TRANSP.TRANSPARENT,
+    }
+
+
+def _event_bytes(events: list[dict]) -> list[bytes]:
+    """Each event as iCalendar text. The icalendar library takes most of a feed's time, so
+    each event's text is kept in the cache under a hash of everything it says: a feed built
+    again after an edit makes only the events the edit changed."""
+    keys = [
+        "ical-event:"
+        + hashlib.sha256(f"{FEED_FORMAT}|{sorted(fields.items())!r}".encode()).hexdigest()
+        for fields in events
+    ]
+    kept = cache.get_many(keys)
+    made = {
+        key: icalendar.Event.new(**fields).to_ical()
+        for key, fields in zip(keys, events, strict=True)
+        if key not in kept
+    }
+    if made:
+        cache.set_many(made, timeout=EVENT_SECONDS)
+    return [kept.get(key) or made[key] for key in keys]
 
 
 def build_calendar(
@@ -201,31 +232,35 @@ def build_calendar(
         method="PUBLISH",
         refresh_interval=datetime.timedelta(hours=1),
     )
+    disputes: dict[int, _DisputeText] = {}
+    events = []
     for day in days:
-        # A dispute edit (its title, say) changes every day's text: count it as an edit of each.
-        stamp = max(day.updated_at, day.dispute.updated_at)
-        calendar.add_component(
-            _event(
-                day,
+        dispute = disputes.get(day.dispute_id)
+        if dispute is None:
+            dispute = disputes[day.dispute_id] = _DisputeText(
                 url=dispute_url(day.dispute),
                 places=places_of(day.dispute),
-                stamp=stamp,
+                unions=list(day.dispute.unions.all()),
             )
-        )
-    # Whole years around the window, so the VTIMEZONE changes once a year, not every day.
+        # A dispute edit (its title, say) changes every day's text: count it as an edit of each.
+        events.append(_event_fields(day, dispute, max(day.updated_at, day.dispute.updated_at)))
+    # Whole years around the window, so the VTIMEZONE changes once a year, not every day. Timed
+    # events are in London time; a feed of all-day events has no times to anchor, but says
+    # which zone its dates are in all the same.
     start, end = window
-    calendar.add_missing_timezones(
-        first_date=datetime.date(start.year, 1, 1), last_date=datetime.date(end.year + 1, 1, 1)
-    )
-    if not calendar.get_used_tzids():
-        # A feed of all-day events has no times to anchor; say which zone its dates are in.
-        london = icalendar.Timezone.from_tzid(
+    calendar.add_component(
+        icalendar.Timezone.from_tzid(
             "Europe/London",
             first_date=datetime.date(start.year, 1, 1),
             last_date=datetime.date(end.year + 1, 1, 1),
         )
-        calendar.subcomponents.insert(0, london)
+    )
     calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
     calendar["X-WR-TIMEZONE"] = "Europe/London"
     calendar["X-PUBLISHED-TTL"] = icalendar.vDuration(datetime.timedelta(hours=1))
-    return calendar.to_ical()
+    # The events go after the time zone, before the calendar ends, as add_component puts them.
+    text = calendar.to_ical()
+    closing = b"END:VCALENDAR\r\n"
+    if not text.endswith(closing):
+        raise ValueError("icalendar ended a calendar in an unexpected way")
+    return text[: -len(closing)] + b"".join(_event_bytes(events)) + closing

@@ -18,6 +18,7 @@ from django.views.decorators.http import condition, require_safe
 
 from clps.access import public_clp_view
 from clps.models import CLP
+from clps.public_cache import public_page
 from clps.requests import ClpRequest
 
 from . import ical, selectors
@@ -40,6 +41,7 @@ def _get_dispute(pk: int) -> Dispute:
 
 
 @require_safe
+@public_page(clp=False)
 def dispute(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = _get_dispute(pk)
     today = timezone.localdate()
@@ -132,6 +134,7 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 
 @require_safe
 @cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page()
 @public_clp_view
 @condition(
     etag_func=lambda request, clp: _clp_feed(request, clp).state.etag,
@@ -154,6 +157,7 @@ def clp_calendar_ics(request: ClpRequest, clp: CLP) -> HttpResponse:
 
 @require_safe
 @cache_control(public=True, max_age=FEED_MAX_AGE)
+@public_page(clp=False)
 @condition(
     etag_func=lambda request, pk: _dispute_feed(request, pk).state.etag,
     last_modified_func=lambda request, pk: _dispute_feed(request, pk).state.last_modified,

@@ -16,6 +16,17 @@ def enable_totp(user) -> str:
     return secret
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with no cached pages (nor rate-limit counts) from another's data."""
+    from django.core.cache import cache
+
+    from clps import public_cache
+
+    cache.clear()
+    public_cache.forget_recent()
+
+
 @pytest.fixture
 def clp():
     return CLPFactory(name="Hackney North & Stoke Newington", slug="hackney-north")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from clps.access import public_clp_view
 from clps.models import CLP
+from clps.public_cache import public_page
 from clps.requests import ClpRequest
 
 from . import selectors
@@ -26,6 +27,8 @@ EMAIL_CSP = {
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S | re.I)
 
 
+# The first page only: a later page's cursor can be made up, so each would be a new copy.
+@public_page(shared=False)
 @public_clp_view
 @require_safe
 def archive(request: ClpRequest, clp: CLP) -> HttpResponse:
@@ -33,6 +36,7 @@ def archive(request: ClpRequest, clp: CLP) -> HttpResponse:
     return render(request, "newsletters/public/archive.html", {"clp": clp, "page": page})
 
 
+@public_page(shared=False)
 @public_clp_view
 @require_safe
 @csp_override(EMAIL_CSP)
@@ -51,6 +55,7 @@ class FullAtomFeed(Atom1Feed):
         handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
+@public_page(shared=False)
 @public_clp_view
 @require_safe
 def feed(request: ClpRequest, clp: CLP) -> HttpResponse:

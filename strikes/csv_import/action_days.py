@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from clps import public_cache
 from clps.models import User
 
 from ..models import ActionDay, ActionKind, Dispute
@@ -217,3 +218,5 @@ def write(plan: Plan, user: User | None, progress: Progress | None) -> None:
 
 def create_chunk(chunk: list[ActionDay], user: User | None) -> None:
     bulk_create_with_history(chunk, ActionDay, default_user=user)
+    # bulk_create sends no signals: the public pages showing these days must still change.
+    public_cache.bump_shared()

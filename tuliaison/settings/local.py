@@ -30,6 +30,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_RESULT_BACKEND = None
 
+# Files, not memory: the web server and the Celery worker are separate processes, and a record
+# the worker changes must put the web server's cached public pages out of date too.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+
 # Everything this mode writes lives under var/, which git ignores.
 for _folder in (VAR_DIR, MAIL_DIR, *(_broker / f for f in ("out", "processed", "control"))):
     _folder.mkdir(parents=True, exist_ok=True)
