@@ -95,7 +95,9 @@ def test_the_public_page_folds_the_past_and_runs_beyond_the_first_few(client, to
     assert upcoming.count('<li class="card cal-day') == 4
 
     # The last of them called off: still in the fold, named, but not a day to come.
-    dispute.action_days.filter(date=later).update(cancelled=True)
+    called_off = dispute.action_days.get(date=later)
+    called_off.cancelled = True
+    called_off.save()
     html = client.get(reverse("strikes_public:dispute", args=[dispute.pk])).content.decode()
     later = last + datetime.timedelta(days=28)
     assert f"<summary>1 more day, to {short_day(later)}</summary>" in html
