@@ -202,38 +202,55 @@ def _dispute_news(
     """Action days, ballots, results, wins and hardship funds of the CLP's disputes."""
     _strikes(content, ids, site=site)
     first, last = content.window.first, content.window.last
-    open_ballots = list(
-        Ballot.objects.filter(dispute_id__in=ids, opens_on__lte=last, closes_on__gte=first)
-        .select_related("dispute", "union")
-        .order_by("closes_on")
-    )
     since = _since(content.clp, content.week_start)
     since_day = timezone.localtime(since).date()
-    announced = list(
-        Ballot.objects.filter(dispute_id__in=ids, votes_cast__isnull=False, yes_votes__isnull=False)
-        .filter(
-            Q(result_announced_on__gte=since_day, result_announced_on__lte=today)
-            | Q(result_announced_on__isnull=True, closes_on__gte=since_day, closes_on__lte=today)
-        )
-        .select_related("dispute", "union")
-        .order_by("closes_on")
+
+    # Open ballots and results announced since the last email, in one query, told apart here
+    # by the same conditions (each query is a round trip, and the weekly send makes one digest
+    # per CLP).
+    def is_open(b: Ballot) -> bool:
+        return b.opens_on <= last and b.closes_on >= first
+
+    def is_announced(b: Ballot) -> bool:
+        if b.votes_cast is None or b.yes_votes is None:
+            return False
+        if b.result_announced_on is not None:
+            return since_day <= b.result_announced_on <= today
+        return since_day <= b.closes_on <= today
+
+    announced_q = Q(votes_cast__isnull=False, yes_votes__isnull=False) & (
+        Q(result_announced_on__gte=since_day, result_announced_on__lte=today)
+        | Q(result_announced_on__isnull=True, closes_on__gte=since_day, closes_on__lte=today)
     )
+    ballots = list(
+        Ballot.objects.filter(dispute_id__in=ids)
+        .filter(Q(opens_on__lte=last, closes_on__gte=first) | announced_q)
+        .select_related("dispute", "union")
+        .order_by("closes_on", "pk")
+    )
+    open_ballots = [b for b in ballots if is_open(b)]
+    announced = [b for b in ballots if is_announced(b)]
     rules = strikes_selectors.rule_sets() if open_ballots or announced else []
     content.ballots_open = [(b, assess(b, rules)) for b in open_ballots]
     content.results = [(b, assess(b, rules)) for b in announced]
 
-    content.wins = list(
-        Dispute.objects.filter(
-            pk__in=ids,
-            status__in=[DisputeStatus.WON, DisputeStatus.SETTLED],
-            updated_at__gte=since,
-        ).select_related("employer")
+    # Wins since the last email and live disputes' hardship funds, in one query, the same way.
+    won = (DisputeStatus.WON, DisputeStatus.SETTLED)
+    disputes = list(
+        Dispute.objects.filter(pk__in=ids)
+        .filter(
+            Q(status__in=won, updated_at__gte=since)
+            | (Q(status__in=LIVE_STATUSES) & ~Q(hardship_fund_url=""))
+        )
+        .select_related("employer")
+        .order_by("title", "pk")
     )
-    content.funds = list(
-        Dispute.objects.filter(pk__in=ids, status__in=LIVE_STATUSES)
-        .exclude(hardship_fund_url="")
-        .order_by("title")
+    content.wins = sorted(
+        (d for d in disputes if d.status in won and d.updated_at >= since),
+        key=lambda d: (d.updated_at, d.pk),  # Dispute's own order: the latest first
+        reverse=True,
     )
+    content.funds = [d for d in disputes if d.status in LIVE_STATUSES and d.hardship_fund_url]
 
 
 def figures(digest: Digest) -> dict[str, int]:

@@ -48,7 +48,11 @@ def prepare(digest_id: int, *, now: datetime.datetime | None = None) -> Digest:
     """
     now = now or timezone.now()
     with transaction.atomic():
-        digest = Digest.objects.select_for_update().select_related("clp").get(pk=digest_id)
+        digest = (
+            Digest.objects.select_for_update(of=("self",))
+            .select_related("clp", "clp__weekly_schedule")
+            .get(pk=digest_id)
+        )
         if digest.status != DigestStatus.DRAFT:
             return digest
         schedule = schedule_for(digest.clp)
