@@ -93,10 +93,10 @@ def test_the_weeks_news_is_each_in_its_place_in_the_same_queries_for_any_number_
     expected = news(clp, n)
     digest = ensure_upcoming_digest(clp)
     schedule = schedule_for(clp)
-    # Picket lines (with their days, unions and sign-ups), the CLP's disputes, their days (with
-    # unions) and days after the email's, the last email sent, ballots (open and counted, one
-    # query), the ballot rules, wins and funds (one query), events.
-    with django_assert_num_queries(13):
+    # Picket lines (with their days and sign-ups), the CLP's disputes, their days, the unions
+    # of both (one query), days after the email's, the last email sent, ballots (open and
+    # counted, one query), the ballot rules, wins and funds (one query), events.
+    with django_assert_num_queries(12):
         content = build_content(digest, schedule=schedule)
     assert [b.dispute.title for b, _ in content.ballots_open] == expected["open"]
     assert sorted(b.dispute.title for b, _ in content.results) == sorted(expected["results"])
@@ -113,10 +113,10 @@ def test_preparing_the_digest_takes_the_same_queries_for_any_number_of_disputes(
     for i in range(3):
         SubscriberFactory(clp=clp, email=f"member{i}@example.org")
     digest = ensure_upcoming_digest(clp)
-    # The digest with its CLP and schedule, locked; the news as above; the digest saved; every
-    # delivery in one INSERT; between a savepoint and its release (in a worker, BEGIN and
-    # COMMIT).
-    with django_assert_num_queries(18):
+    # The digest with its CLP, its schedule and when the last email went, locked; the news as
+    # above but that last; the digest saved; every delivery in one INSERT; between a savepoint
+    # and its release (in a worker, BEGIN and COMMIT).
+    with django_assert_num_queries(16):
         prepared = sending.prepare(digest.pk)
     assert prepared.status == DigestStatus.SENDING
     assert Delivery.objects.filter(digest=digest).count() == 3
