@@ -82,7 +82,10 @@ class Window:
 
 
 def schedule_for(clp: CLP) -> WeeklySchedule:
-    """The CLP's schedule, or the default one (Monday 08:00) if it has never saved one."""
+    """The CLP's schedule, or the default one (Monday 08:00) if it has never saved one. Read
+    from the CLP when fetched with it (`select_related("weekly_schedule")`)."""
+    if CLP.weekly_schedule.is_cached(clp):
+        return clp._state.fields_cache["weekly_schedule"] or WeeklySchedule(clp=clp)
     return WeeklySchedule.objects.filter(clp=clp).first() or WeeklySchedule(clp=clp)
 
 

@@ -5,7 +5,17 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,14 +97,29 @@ class DigestContent:
         )
 
 
-def _since(clp: CLP, monday: datetime.date) -> datetime.datetime:
-    """News counts from the previous digest that went out, or a week back."""
-    previous = (
+def _previous_sends(clp: CLP | OuterRef, monday: datetime.date | OuterRef) -> QuerySet:
+    return (
         Digest.objects.filter(clp=clp, week_start__lt=monday, status=DigestStatus.SENT)
         .order_by("-week_start")
         .values_list("send_started_at", flat=True)
-        .first()
     )
+
+
+def with_previous_send(digests: QuerySet[Digest]) -> QuerySet[Digest]:
+    """Digests read with when the CLP's previous digest that went out started (`previous_send`),
+    which build_content then needs no query for."""
+    return digests.annotate(
+        previous_send=Subquery(_previous_sends(OuterRef("clp"), OuterRef("week_start"))[:1])
+    )
+
+
+def _since(digest: Digest) -> datetime.datetime:
+    """News counts from the previous digest that went out, or a week back."""
+    if hasattr(digest, "previous_send"):  # read with the digest: with_previous_send
+        previous = digest.previous_send
+    else:
+        previous = _previous_sends(digest.clp, digest.week_start).first()
+    monday = digest.week_start
     return previous or timezone.make_aware(
         datetime.datetime.combine(monday - datetime.timedelta(days=7), datetime.time())
     )
@@ -116,8 +141,21 @@ def build_content(
     content = DigestContent(clp=clp, week_start=digest.week_start, note=digest.note, window=days)
 
     lines = list(pickets_selectors.upcoming_picket_lines(clp=clp, start=days.first, end=days.last))
+    ids = strikes_selectors.clp_dispute_ids(clp)
+    # A CLP with no local or followed disputes has no news of them to look up.
+    action_days = (
+        list(
+            strikes_selectors.upcoming_action_days(
+                clp=clp, start=days.first, end=days.last, dispute_ids=ids
+            ).prefetch_related(None)
+        )
+        if ids
+        else []
+    )
+    # The unions of the picket lines' disputes and of those striking, in one query.
     prefetch_related_objects(
-        lines, Prefetch("dispute__unions", queryset=Union.objects.order_by("short_name"))
+        [*(line.dispute for line in lines), *(day.dispute for day in action_days)],
+        Prefetch("unions", queryset=Union.objects.order_by("short_name")),
     )
     counts = pickets_selectors.signup_counts(line_ids=[line.pk for line in lines])
     for line in lines:
@@ -140,9 +178,8 @@ def build_content(
             )
     content.picket_lines.sort(key=lambda row: (row["days"][0][0].date, row["line"].start_time))
 
-    ids = strikes_selectors.clp_dispute_ids(clp)
-    if ids:  # a CLP with no local or followed disputes has no news of them to look up
-        _dispute_news(content, ids, today=today, site=site)
+    if ids:
+        _dispute_news(digest, content, ids, action_days, today=today, site=site)
     content.events = list(
         SolidarityAction.objects.filter(
             clp=clp,
@@ -154,15 +191,10 @@ def build_content(
     return content
 
 
-def _strikes(content: DigestContent, ids: list[int], *, site: str) -> None:
+def _strikes(content: DigestContent, days: list[ActionDay], *, site: str) -> None:
     """One entry per dispute with action in the email's days: its days as runs, those with a
     picket line near you first, then by their first day."""
-    first, last = content.window.first, content.window.last
-    days = list(
-        strikes_selectors.upcoming_action_days(
-            clp=content.clp, start=first, end=last, dispute_ids=ids
-        )
-    )
+    last = content.window.last
     if not days:
         return
     disputes = {day.dispute_id: day.dispute for day in days}
@@ -197,43 +229,67 @@ def _strikes(content: DigestContent, ids: list[int], *, site: str) -> None:
 
 
 def _dispute_news(
-    content: DigestContent, ids: list[int], *, today: datetime.date, site: str
+    digest: Digest,
+    content: DigestContent,
+    ids: list[int],
+    action_days: list[ActionDay],
+    *,
+    today: datetime.date,
+    site: str,
 ) -> None:
-    """Action days, ballots, results, wins and hardship funds of the CLP's disputes."""
-    _strikes(content, ids, site=site)
+    """Action days (those in the email's days, already read), ballots, results, wins and
+    hardship funds of the CLP's disputes."""
+    _strikes(content, action_days, site=site)
     first, last = content.window.first, content.window.last
-    open_ballots = list(
-        Ballot.objects.filter(dispute_id__in=ids, opens_on__lte=last, closes_on__gte=first)
-        .select_related("dispute", "union")
-        .order_by("closes_on")
-    )
-    since = _since(content.clp, content.week_start)
+    since = _since(digest)
     since_day = timezone.localtime(since).date()
-    announced = list(
-        Ballot.objects.filter(dispute_id__in=ids, votes_cast__isnull=False, yes_votes__isnull=False)
-        .filter(
-            Q(result_announced_on__gte=since_day, result_announced_on__lte=today)
-            | Q(result_announced_on__isnull=True, closes_on__gte=since_day, closes_on__lte=today)
-        )
-        .select_related("dispute", "union")
-        .order_by("closes_on")
+
+    # Open ballots and results announced since the last email, in one query, told apart here
+    # by the same conditions (each query is a round trip, and the weekly send makes one digest
+    # per CLP).
+    def is_open(b: Ballot) -> bool:
+        return b.opens_on <= last and b.closes_on >= first
+
+    def is_announced(b: Ballot) -> bool:
+        if b.votes_cast is None or b.yes_votes is None:
+            return False
+        if b.result_announced_on is not None:
+            return since_day <= b.result_announced_on <= today
+        return since_day <= b.closes_on <= today
+
+    announced_q = Q(votes_cast__isnull=False, yes_votes__isnull=False) & (
+        Q(result_announced_on__gte=since_day, result_announced_on__lte=today)
+        | Q(result_announced_on__isnull=True, closes_on__gte=since_day, closes_on__lte=today)
     )
+    ballots = list(
+        Ballot.objects.filter(dispute_id__in=ids)
+        .filter(Q(opens_on__lte=last, closes_on__gte=first) | announced_q)
+        .select_related("dispute", "union")
+        .order_by("closes_on", "pk")
+    )
+    open_ballots = [b for b in ballots if is_open(b)]
+    announced = [b for b in ballots if is_announced(b)]
     rules = strikes_selectors.rule_sets() if open_ballots or announced else []
     content.ballots_open = [(b, assess(b, rules)) for b in open_ballots]
     content.results = [(b, assess(b, rules)) for b in announced]
 
-    content.wins = list(
-        Dispute.objects.filter(
-            pk__in=ids,
-            status__in=[DisputeStatus.WON, DisputeStatus.SETTLED],
-            updated_at__gte=since,
-        ).select_related("employer")
+    # Wins since the last email and live disputes' hardship funds, in one query, the same way.
+    won = (DisputeStatus.WON, DisputeStatus.SETTLED)
+    disputes = list(
+        Dispute.objects.filter(pk__in=ids)
+        .filter(
+            Q(status__in=won, updated_at__gte=since)
+            | (Q(status__in=LIVE_STATUSES) & ~Q(hardship_fund_url=""))
+        )
+        .select_related("employer")
+        .order_by("title", "pk")
     )
-    content.funds = list(
-        Dispute.objects.filter(pk__in=ids, status__in=LIVE_STATUSES)
-        .exclude(hardship_fund_url="")
-        .order_by("title")
+    content.wins = sorted(
+        (d for d in disputes if d.status in won and d.updated_at >= since),
+        key=lambda d: (d.updated_at, d.pk),  # Dispute's own order: the latest first
+        reverse=True,
     )
+    content.funds = [d for d in disputes if d.status in LIVE_STATUSES and d.hardship_fund_url]
 
 
 def figures(digest: Digest) -> dict[str, int]:

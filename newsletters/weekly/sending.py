@@ -33,7 +33,7 @@ from .render import (
     render,
 )
 from .schedule import schedule_for
-from .selectors import build_content, figures
+from .selectors import build_content, figures, with_previous_send
 
 logger = logging.getLogger(__name__)
 
@@ -46,17 +46,31 @@ def prepare(digest_id: int, *, now: datetime.datetime | None = None) -> Digest:
 
     Skips a week with nothing to say when the CLP asks for that.
     """
+    return _prepare(digest_id, now=now)[0]
+
+
+def _prepare(
+    digest_id: int, *, now: datetime.datetime | None = None, claim_first: bool = False
+) -> tuple[Digest, "ClaimedBatch | None"]:
+    """prepare(), and with `claim_first` (on PostgreSQL) the first batch claimed in the same
+    transaction: nobody else sees the deliveries before it commits, so the claim needs no lock
+    and the send one transaction fewer. A crash after the commit leaves that batch in flight
+    for requeue_stuck, as a crash after any claim does."""
     now = now or timezone.now()
     with transaction.atomic():
-        digest = Digest.objects.select_for_update().select_related("clp").get(pk=digest_id)
+        digest = with_previous_send(
+            Digest.objects.select_for_update(of=("self",)).select_related(
+                "clp", "clp__weekly_schedule"
+            )
+        ).get(pk=digest_id)
         if digest.status != DigestStatus.DRAFT:
-            return digest
+            return digest, None
         schedule = schedule_for(digest.clp)
         content = build_content(digest, schedule=schedule)
         if content.is_empty and not digest.note and schedule.skip_empty:
             digest.status, digest.finished_at = DigestStatus.SKIPPED, now
             digest.save(update_fields=["status", "finished_at"])
-            return digest
+            return digest, None
         rendered = render(content)
         digest.subject, digest.text, digest.html = rendered.subject, rendered.text, rendered.html
         digest.web_html = rendered.web_html
@@ -65,7 +79,11 @@ def prepare(digest_id: int, *, now: datetime.datetime | None = None) -> Digest:
         digest.save()
         size = batch_size(batch_esp(mail_connection()))
         _create_deliveries(digest, active_subscribers(digest.clp), size=size)
-    return digest
+        if not (claim_first and db_connection.vendor == "postgresql"):
+            return digest, None
+        with db_connection.cursor() as cursor:
+            first = _claim_rows(cursor, digest)
+    return digest, first
 
 
 def _create_deliveries(digest: Digest, subscribers, *, size: int) -> None:
@@ -146,31 +164,36 @@ def _claim_postgresql(digest: Digest) -> ClaimedBatch:
     first queued batch updated and returned joined to its subscribers, with whether a later
     batch is queued (so the last batch needs no empty claim after it). The update's snapshot is
     taken after the lock, so it sees every batch the last holder claimed."""
-    table, subscribers = Delivery._meta.db_table, Subscriber._meta.db_table
     with transaction.atomic(), db_connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CLAIM_LOCK, digest.pk % 2**31])
-        cursor.execute(
-            f"WITH picked AS MATERIALIZED (SELECT batch FROM {table}"  # noqa: S608
-            " WHERE digest_id = %s AND status = %s ORDER BY batch LIMIT 1),"
-            f" claimed AS (UPDATE {table} AS d SET status = %s, claimed_at = %s,"
-            " attempts = d.attempts + 1 FROM picked WHERE d.digest_id = %s AND d.status = %s"
-            " AND d.batch = picked.batch RETURNING d.id, d.subscriber_id, d.batch)"
-            " SELECT c.id, c.subscriber_id, s.email, s.token, c.batch,"
-            f" EXISTS (SELECT 1 FROM {table} l, picked WHERE l.digest_id = %s"
-            " AND l.status = %s AND l.batch > picked.batch) FROM claimed c"
-            f" LEFT JOIN {subscribers} s ON s.id = c.subscriber_id ORDER BY c.id",
-            [
-                digest.pk,
-                DeliveryStatus.QUEUED,
-                DeliveryStatus.IN_FLIGHT,
-                timezone.now(),
-                digest.pk,
-                DeliveryStatus.QUEUED,
-                digest.pk,
-                DeliveryStatus.QUEUED,
-            ],
-        )
-        rows = cursor.fetchall()
+        return _claim_rows(cursor, digest)
+
+
+def _claim_rows(cursor, digest: Digest) -> ClaimedBatch:
+    """The claim's one statement, in the caller's transaction."""
+    table, subscribers = Delivery._meta.db_table, Subscriber._meta.db_table
+    cursor.execute(
+        f"WITH picked AS MATERIALIZED (SELECT batch FROM {table}"  # noqa: S608
+        " WHERE digest_id = %s AND status = %s ORDER BY batch LIMIT 1),"
+        f" claimed AS (UPDATE {table} AS d SET status = %s, claimed_at = %s,"
+        " attempts = d.attempts + 1 FROM picked WHERE d.digest_id = %s AND d.status = %s"
+        " AND d.batch = picked.batch RETURNING d.id, d.subscriber_id, d.batch)"
+        " SELECT c.id, c.subscriber_id, s.email, s.token, c.batch,"
+        f" EXISTS (SELECT 1 FROM {table} l, picked WHERE l.digest_id = %s"
+        " AND l.status = %s AND l.batch > picked.batch) FROM claimed c"
+        f" LEFT JOIN {subscribers} s ON s.id = c.subscriber_id ORDER BY c.id",
+        [
+            digest.pk,
+            DeliveryStatus.QUEUED,
+            DeliveryStatus.IN_FLIGHT,
+            timezone.now(),
+            digest.pk,
+            DeliveryStatus.QUEUED,
+            digest.pk,
+            DeliveryStatus.QUEUED,
+        ],
+    )
+    rows = cursor.fetchall()
     claimed = ClaimedBatch(
         Claimed(pk, Recipient(subscriber_id, email, token), batch)
         if subscriber_id is not None
@@ -268,9 +291,17 @@ class BatchResult:
     error: str = ""
 
 
-def send_batch(digest: Digest, connection, esp: str, personal: PersonalLinks) -> BatchResult:
-    """Claim and send one batch."""
-    claimed = claim(digest)
+def send_batch(
+    digest: Digest,
+    connection,
+    esp: str,
+    personal: PersonalLinks,
+    *,
+    claimed: ClaimedBatch | None = None,
+) -> BatchResult:
+    """Claim and send one batch (or send the batch already `claimed`)."""
+    if claimed is None:
+        claimed = claim(digest)
     batch = [d for d in claimed if isinstance(d, Claimed)]
     gone = [d.pk for d in claimed if isinstance(d, Unaddressed)]
     if gone:  # the subscriber was erased after the digest was prepared
@@ -312,7 +343,7 @@ def send_all(digest_id: int) -> int:
     Temporary email service errors leave the batch queued and raise, for the task to retry;
     permanent ones (a 4xx other than 429) mark the batch failed and sending goes on, unless
     the failures pass FAILURE_RATE_LIMIT: then sending stops and the TULO is told."""
-    digest = prepare(digest_id)
+    digest, claimed = _prepare(digest_id, claim_first=True)
     if digest.status == DigestStatus.PAUSED:  # a retry after the email service failed
         Digest.objects.filter(pk=digest.pk, status=DigestStatus.PAUSED).update(
             status=DigestStatus.SENDING
@@ -327,7 +358,8 @@ def send_all(digest_id: int) -> int:
     connection.open()
     try:
         while True:
-            result = send_batch(digest, connection, esp, personal)
+            result = send_batch(digest, connection, esp, personal, claimed=claimed)
+            claimed = None  # the next is claimed afresh
             sent, failed = sent + result.sent, failed + result.failed
             tried += result.sent + result.failed
             done = not result.more  # none left (the rest, if any, are other workers')

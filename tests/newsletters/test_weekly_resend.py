@@ -189,3 +189,20 @@ def test_a_call_that_timed_out_but_went_through_is_not_sent_again(resend, clp, m
     assert sending.send_all(digest.pk) == 5
     assert resend.replayed == 1
     assert sent_counts(resend) == {s.email: 1 for s in members}
+
+
+@pytest.mark.parametrize("size, batches", [(5, 1), (2, 3)])
+def test_the_first_batch_is_claimed_in_the_transaction_that_prepares_the_digest(
+    resend, clp, members, settings, size, batches, django_assert_num_queries
+):
+    settings.WEEKLY_BATCH_SIZE = size
+    digest = ensure_upcoming_digest(clp)
+    # Prepared (the digest, its news, the digest saved, every delivery in one INSERT) with the
+    # first batch claimed, in one transaction; each batch marked sent; each later batch claimed
+    # in a transaction of its own (a savepoint here), as test_a_claim_is_two_queries; the
+    # digest marked sent.
+    with django_assert_num_queries(11 + 5 * (batches - 1)):
+        assert sending.send_all(digest.pk) == 5
+    assert sorted(email for email, _ in resend.accepted) == sorted(m.email for m in members)
+    assert not Delivery.objects.exclude(status=DeliveryStatus.SENT).exists()
+    assert Digest.objects.get(pk=digest.pk).status == DigestStatus.SENT
