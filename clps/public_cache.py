@@ -166,6 +166,14 @@ def clp_scopes(*clp_ids: int | None) -> list[str]:
     return [clp_scope(s) for s in CLP.objects.filter(pk__in=ids).values_list("slug", flat=True)]
 
 
+def clp_scopes_of(instance: Model) -> list[str]:
+    """The scope of the CLP a record belongs to (its `clp`), from the CLP already loaded with it
+    where it is, so saving a record read with its CLP costs no query here."""
+    if type(instance).clp.is_cached(instance) and instance.clp is not None:  # type: ignore[attr-defined]
+        return [clp_scope(instance.clp.slug)]  # type: ignore[attr-defined]
+    return clp_scopes(instance.clp_id)  # type: ignore[attr-defined]
+
+
 def _clp_saving(sender, instance: CLP, **kwargs) -> None:
     # A new slug leaves pages cached under the old one: they must go too.
     if instance.pk is not None:

@@ -23,4 +23,4 @@ class NewslettersConfig(AppConfig):
         from .models import Digest
 
         # The archive, web versions and feed show the weekly emails that went out.
-        public_cache.watch(Digest, lambda digest: public_cache.clp_scopes(digest.clp_id))
+        public_cache.watch(Digest, public_cache.clp_scopes_of)

@@ -1,7 +1,12 @@
 """Sending a CLP's weekly email: the digest prepared once (rendered, one delivery row per
 subscriber), deliveries claimed in batches and marked in flight, handed to the email service,
 then marked sent or failed. Every step can run again without sending anyone a second copy; a
-service that keeps failing pauses and finally stops the send for the TULO."""
+service that keeps failing pauses and finally stops the send for the TULO.
+
+One module, though over 400 lines, because preparing, claiming, calling the service and marking
+are one exactly-once protocol: what each step may assume (a batch's membership, its rows locked,
+what a retry rebuilds) is set by the others, and a change to one must be read against them.
+"""
 
 import datetime
 import logging
