@@ -25,6 +25,9 @@ def sign_in(page: Page, email: str, *, totp_secret: str | None = None) -> None:
         page.get_by_label("Code").fill(totp_code(totp_secret))
         page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("button", name="Sign out", include_hidden=True)).to_be_attached()
+    # The page shows before its scripts run (htmx binds its triggers as the document loads): a
+    # test that types straight away on a busy machine would type past them.
+    page.wait_for_load_state("load")
 
 
 def menu(page: Page, name: str) -> None:
