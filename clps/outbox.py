@@ -8,10 +8,11 @@ the TULO can send it again from the CLP's outbox page."""
 
 import datetime
 import logging
+from collections.abc import Iterable, Iterator
 from functools import partial
 
 from celery import shared_task
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -58,6 +59,19 @@ def queue_email(
     )
     _enqueue_on_commit(mail.pk)
     return mail
+
+
+def claim_each[M: models.Model](
+    model: type[M], ids: Iterable[int], *, now: datetime.datetime, related: tuple[str, ...]
+) -> Iterator[M]:
+    """Rows due an email of their own, each claimed (its `reminder_sent_at` set where it was
+    empty) and given, with `related` loaded, inside the transaction that writes its email to
+    the outbox: a second run, or two workers at once, write one email a row."""
+    for pk in ids:
+        with transaction.atomic():
+            unclaimed = model._default_manager.filter(pk=pk, reminder_sent_at__isnull=True)
+            if unclaimed.update(reminder_sent_at=now):
+                yield model._default_manager.select_related(*related).get(pk=pk)
 
 
 def _enqueue_on_commit(mail_id: int) -> None:

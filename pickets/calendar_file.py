@@ -100,3 +100,12 @@ def picket_day_ics(request: ClpRequest, clp: CLP, pk: int, day_pk: int) -> HttpR
     )
     response["Content-Disposition"] = f'inline; filename="{filename(day)}"'
     return response
+
+
+def attachment(line: PicketLine, day: ActionDay, content: str | None = None) -> dict:
+    """The day's calendar file as an email attachment (`content` when already made)."""
+    return {
+        "filename": filename(day),
+        "content": content or picket_day_calendar(line=line, day=day).decode(),
+        "mimetype": "text/calendar",
+    }

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from clps.audit import record_event
 from clps.models import CLP, AuditAction, User
-from clps.outbox import queue_email
+from clps.outbox import claim_each, queue_email
 from strikes.ical import clock
 from strikes.models import ActionDay
 
@@ -212,39 +212,25 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
         .values_list("pk", flat=True)
     )
     sent = 0
-    for invitation_id in due:
-        with transaction.atomic():
-            claimed = PicketInvitation.objects.filter(
-                pk=invitation_id, reminder_sent_at__isnull=True
-            ).update(reminder_sent_at=now)
-            if not claimed:
-                continue
-            invitation = PicketInvitation.objects.select_related(
-                "representative", "answer_day", "picket_line__dispute", "picket_line__clp"
-            ).get(pk=invitation_id)
-            line, day = invitation.picket_line, invitation.answer_day
-            assert day is not None  # chosen by answer_day__date
-            queue_email(
-                "picket_invitation_reminder",
-                to=invitation.representative.email,
-                clp=invitation.clp_id,
-                context={
-                    "rep": invitation.representative,
-                    "salutation": salutation(invitation.representative),
-                    "line": line,
-                    "day": day,
-                    "times": f"{clock(line.start_time)} to {clock(line.end_time)}",
-                    "answer_url": answer_url(invitation.pk),
-                    "calendar_url": calendar_file.calendar_file_url(line, day),
-                },
-                attachments=[
-                    {
-                        "filename": calendar_file.filename(day),
-                        "content": calendar_file.picket_day_calendar(line=line, day=day).decode(),
-                        "mimetype": "text/calendar",
-                    }
-                ],
-            )
+    related = ("representative", "answer_day", "picket_line__dispute", "picket_line__clp")
+    for invitation in claim_each(PicketInvitation, due, now=now, related=related):
+        line, day = invitation.picket_line, invitation.answer_day
+        assert day is not None  # chosen by answer_day__date
+        queue_email(
+            "picket_invitation_reminder",
+            to=invitation.representative.email,
+            clp=invitation.clp_id,
+            context={
+                "rep": invitation.representative,
+                "salutation": salutation(invitation.representative),
+                "line": line,
+                "day": day,
+                "times": f"{clock(line.start_time)} to {clock(line.end_time)}",
+                "answer_url": answer_url(invitation.pk),
+                "calendar_url": calendar_file.calendar_file_url(line, day),
+            },
+            attachments=[calendar_file.attachment(line, day)],
+        )
         sent += 1
     return sent
 

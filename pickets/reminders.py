@@ -4,10 +4,9 @@ sign-up, however often the tick asks, with the day as a calendar file."""
 
 import datetime
 
-from django.db import transaction
 from django.utils import timezone
 
-from clps.outbox import queue_email
+from clps.outbox import claim_each, queue_email
 from strikes.ical import clock
 
 from . import calendar_file, selectors
@@ -50,41 +49,27 @@ def send_due_reminders(now: datetime.datetime | None = None) -> int:
     # One calendar file for each picket line and day, whoever it goes to.
     files: dict[tuple[int, int], str] = {}
     sent = 0
-    for signup_id, _ in due:
-        with transaction.atomic():
-            claimed = PicketSignup.objects.filter(
-                pk=signup_id, reminder_sent_at__isnull=True
-            ).update(reminder_sent_at=now)
-            if not claimed:
-                continue
-            signup = PicketSignup.objects.select_related(
-                "user", "action_day", "picket_line__dispute", "picket_line__clp"
-            ).get(pk=signup_id)
-            line, action_day = signup.picket_line, signup.action_day
-            key = (line.pk, action_day.pk)
-            if key not in files:
-                files[key] = calendar_file.picket_day_calendar(line=line, day=action_day).decode()
-            queue_email(
-                "picket_reminder",
-                to=signup.address,
-                clp=line.clp_id,
-                context={
-                    "name": greeting_name(signup),
-                    "line": line,
-                    "day": action_day,
-                    "times": f"{clock(line.start_time)} to {clock(line.end_time)}",
-                    "leader": leaders.get(line.pk, ""),
-                    "cancel_url": cancel_url(signup),
-                    "calendar_url": calendar_file.calendar_file_url(line, action_day),
-                    "picket_url": calendar_file.picket_line_url(line),
-                },
-                attachments=[
-                    {
-                        "filename": calendar_file.filename(action_day),
-                        "content": files[key],
-                        "mimetype": "text/calendar",
-                    }
-                ],
-            )
+    related = ("user", "action_day", "picket_line__dispute", "picket_line__clp")
+    for signup in claim_each(PicketSignup, [pk for pk, _ in due], now=now, related=related):
+        line, action_day = signup.picket_line, signup.action_day
+        key = (line.pk, action_day.pk)
+        if key not in files:
+            files[key] = calendar_file.picket_day_calendar(line=line, day=action_day).decode()
+        queue_email(
+            "picket_reminder",
+            to=signup.address,
+            clp=line.clp_id,
+            context={
+                "name": greeting_name(signup),
+                "line": line,
+                "day": action_day,
+                "times": f"{clock(line.start_time)} to {clock(line.end_time)}",
+                "leader": leaders.get(line.pk, ""),
+                "cancel_url": cancel_url(signup),
+                "calendar_url": calendar_file.calendar_file_url(line, action_day),
+                "picket_url": calendar_file.picket_line_url(line),
+            },
+            attachments=[calendar_file.attachment(line, action_day, files[key])],
+        )
         sent += 1
     return sent

@@ -35,6 +35,7 @@ SHOTS = os.environ.get("TULIAISON_SCREENSHOTS", "")
 
 
 def fits_the_phone(page, name: str) -> None:
+    page.wait_for_load_state("load")  # measured with its stylesheet applied, on a busy machine too
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
