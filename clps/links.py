@@ -31,7 +31,7 @@ class LinkSigner:
         return key
 
     def _mac(self, payload: str, secret: str) -> str:
-        digest = hmac.new(self._key(secret), payload.encode(), hashlib.sha256).digest()
+        digest = hmac.digest(self._key(secret), payload.encode(), "sha256")
         return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
 
     def sign(self, *parts: int | str) -> str:

@@ -31,11 +31,15 @@ from .models import (
 LABEL_PUNCTUATION = ",.;:!?()[]\"'-–—"
 
 
-def upcoming_picket_lines(*, clp: CLP, start: datetime.date, end: datetime.date) -> QuerySet:
-    """The CLP's picket lines with a day from start to end, days prefetched in that range."""
+def upcoming_picket_lines(
+    *, clp: CLP | list[int], start: datetime.date, end: datetime.date
+) -> QuerySet:
+    """The CLP's picket lines (or those of the CLPs with these ids) with a day from start to
+    end, days prefetched in that range."""
     days = ActionDay.objects.filter(date__gte=start, date__lte=end).order_by("date")
+    clps = Q(clp_id__in=clp) if isinstance(clp, list) else Q(clp=clp)
     return (
-        PicketLine.objects.filter(clp=clp, action_days__date__gte=start, action_days__date__lte=end)
+        PicketLine.objects.filter(clps, action_days__date__gte=start, action_days__date__lte=end)
         .distinct()
         .select_related("dispute", "dispute__employer")
         .prefetch_related(Prefetch("action_days", queryset=days, to_attr="days_in_range"))

@@ -3,6 +3,7 @@
 import datetime
 from typing import TYPE_CHECKING, TypedDict
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from clps.models import CLP, PostcodeDistrict
@@ -53,6 +54,31 @@ def clp_dispute_ids(clp: CLP) -> list[int]:
     ).values_list("dispute_id", flat=True)
     followed = FollowedDispute.objects.filter(clp=clp).values_list("dispute_id", flat=True)
     return sorted(set(local.union(followed)))
+
+
+def clps_dispute_ids(clp_ids: list[int]) -> dict[int, set[int]]:
+    """clp_dispute_ids for many CLPs in one query: each CLP's id -> its disputes' ids (a CLP
+    with none is left out)."""
+    if not clp_ids:
+        return {}
+    q = connection.ops.quote_name
+    districts = q(PostcodeDistrict._meta.db_table)
+    workplaces = q(Workplace._meta.db_table)
+    at = q(Dispute.workplaces.through._meta.db_table)
+    followed = q(FollowedDispute._meta.db_table)
+    marks = ", ".join(["%s"] * len(clp_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.clp_id, a.dispute_id FROM {districts} d"  # noqa: S608 (names, no input)
+            f" JOIN {workplaces} w ON w.postcode_district = d.district"
+            f" JOIN {at} a ON a.workplace_id = w.id WHERE d.clp_id IN ({marks})"
+            f" UNION SELECT clp_id, dispute_id FROM {followed} WHERE clp_id IN ({marks})",
+            [*clp_ids, *clp_ids],
+        )
+        found: dict[int, set[int]] = {}
+        for clp_id, dispute_id in cursor.fetchall():
+            found.setdefault(clp_id, set()).add(dispute_id)
+    return found
 
 
 def _ids(clp: CLP, dispute_ids: list[int] | None) -> list[int]:

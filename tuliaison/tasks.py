@@ -5,6 +5,7 @@ import datetime
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from clps import outbox
@@ -12,7 +13,7 @@ from newsletters.monthly import schedule as monthly_schedule
 from newsletters.monthly.tasks import build_section
 from newsletters.weekly import schedule as weekly_schedule
 from newsletters.weekly import sending as weekly_sending
-from newsletters.weekly.tasks import send_digest
+from newsletters.weekly.tasks import send_digests
 from pickets.tasks import send_picket_reminders
 from privacy.tasks import retention
 
@@ -45,8 +46,10 @@ def due_jobs(now: datetime.datetime) -> dict[str, int]:
     if requeued:
         logger.warning("requeued %s deliveries stuck in flight", requeued)
     digests = weekly_schedule.due_digests(now)
-    for digest_id in digests:
-        send_digest.delay(digest_id)
+    # In tasks of several CLPs each, prepared together: one set of queries for all their news.
+    step = settings.WEEKLY_DIGESTS_PER_TASK
+    for start in range(0, len(digests), step):
+        send_digests.delay(digests[start : start + step])
     if digests:
         enqueued["weekly_digests"] = len(digests)
     sections = monthly_schedule.due_sections(now)

@@ -17,7 +17,7 @@ from clps.share import share_links
 from ..links import GO_LINKS
 from ..models import Digest, Subscriber
 from ..services import list_id_header, list_unsubscribe_headers, manage_url, unsubscribe_url
-from .selectors import DigestContent
+from .content import DigestContent
 from .wording import subject as subject_line
 from .wording import wrap
 

@@ -11,6 +11,7 @@ what a retry rebuilds) is set by the others, and a change to one must be read ag
 import datetime
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from anymail.backends.mailgun import EmailBackend as MailgunBackend
 from anymail.backends.resend import EmailBackend as AnymailResendBackend
@@ -22,6 +23,7 @@ from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from clps import public_cache
 from clps.esp import RESEND_BATCH_LIMIT, for_batches
 from clps.mail import is_permanent
 from clps.models import Membership, Role
@@ -29,6 +31,7 @@ from clps.outbox import queue_email
 
 from ..models import Delivery, DeliveryStatus, Digest, DigestStatus, Subscriber
 from ..selectors import active_subscribers
+from .content import build_contents, with_previous_send
 from .render import (
     Claimed,
     PersonalLinks,
@@ -38,7 +41,7 @@ from .render import (
     render,
 )
 from .schedule import schedule_for
-from .selectors import build_content, figures, with_previous_send
+from .selectors import figures
 
 logger = logging.getLogger(__name__)
 
@@ -51,63 +54,119 @@ def prepare(digest_id: int, *, now: datetime.datetime | None = None) -> Digest:
 
     Skips a week with nothing to say when the CLP asks for that.
     """
-    return _prepare(digest_id, now=now)[0]
+    return prepare_many([digest_id], now=now)[0][0]
 
 
-def _prepare(
-    digest_id: int, *, now: datetime.datetime | None = None, claim_first: bool = False
-) -> tuple[Digest, "ClaimedBatch | None"]:
-    """prepare(), and with `claim_first` (on PostgreSQL) the first batch claimed in the same
-    transaction: nobody else sees the deliveries before it commits, so the claim needs no lock
-    and the send one transaction fewer. A crash after the commit leaves that batch in flight
-    for requeue_stuck, as a crash after any claim does."""
+# The digest's fields that preparing it sets.
+PREPARED_FIELDS = [
+    "status",
+    "finished_at",
+    "subject",
+    "text",
+    "html",
+    "web_html",
+    "built_at",
+    "send_started_at",
+]
+
+
+def prepare_many(
+    digest_ids: list[int], *, now: datetime.datetime | None = None, claim_first: bool = False
+) -> list[tuple[Digest, "ClaimedBatch | None"]]:
+    """prepare() for many digests in one transaction: their news read in one set of queries
+    (content.build_contents), each rendered, all saved in one UPDATE. Returns each digest (in
+    id order) with, when `claim_first` (on PostgreSQL), its first batch: its deliveries are
+    made already in flight, so nobody else can claim them and the send needs no claim of its
+    own for them. A crash after the commit leaves those batches in flight for requeue_stuck,
+    as a crash after any claim does."""
     now = now or timezone.now()
+    first: dict[int, ClaimedBatch] = {}
     with transaction.atomic():
-        digest = with_previous_send(
-            Digest.objects.select_for_update(of=("self",)).select_related(
-                "clp", "clp__weekly_schedule"
+        digests = list(
+            with_previous_send(
+                Digest.objects.select_for_update(of=("self",)).select_related(
+                    "clp", "clp__weekly_schedule"
+                )
             )
-        ).get(pk=digest_id)
-        if digest.status != DigestStatus.DRAFT:
-            return digest, None
-        schedule = schedule_for(digest.clp)
-        content = build_content(digest, schedule=schedule)
-        if content.is_empty and not digest.note and schedule.skip_empty:
-            digest.status, digest.finished_at = DigestStatus.SKIPPED, now
-            digest.save(update_fields=["status", "finished_at"])
-            return digest, None
-        rendered = render(content)
-        digest.subject, digest.text, digest.html = rendered.subject, rendered.text, rendered.html
-        digest.web_html = rendered.web_html
-        digest.built_at = digest.send_started_at = now
-        digest.status = DigestStatus.SENDING
-        digest.save()
+            .filter(pk__in=digest_ids)
+            .order_by("pk")
+        )
+        drafts = [d for d in digests if d.status == DigestStatus.DRAFT]
+        if not drafts:
+            return [(d, None) for d in digests]
+        schedules = {d.pk: schedule_for(d.clp) for d in drafts}
+        starting = []
+        for digest, content in zip(
+            drafts, build_contents(drafts, schedules=schedules), strict=True
+        ):
+            if content.is_empty and not digest.note and schedules[digest.pk].skip_empty:
+                digest.status, digest.finished_at = DigestStatus.SKIPPED, now
+                continue
+            rendered = render(content)
+            digest.subject, digest.text = rendered.subject, rendered.text
+            digest.html, digest.web_html = rendered.html, rendered.web_html
+            digest.built_at = digest.send_started_at = now
+            digest.status = DigestStatus.SENDING
+            starting.append(digest)
+        Digest.objects.bulk_update(drafts, PREPARED_FIELDS)
+        public_cache.bump(*(public_cache.clp_scope(d.clp.slug) for d in drafts))  # archives
         size = batch_size(batch_esp(mail_connection()))
-        _create_deliveries(digest, active_subscribers(digest.clp), size=size)
-        if not (claim_first and db_connection.vendor == "postgresql"):
-            return digest, None
-        with db_connection.cursor() as cursor:
-            first = _claim_rows(cursor, digest)
-    return digest, first
+        in_flight = claim_first and db_connection.vendor == "postgresql"
+        for digest in starting:
+            claimed = _create_deliveries(
+                digest, active_subscribers(digest.clp), size=size, claim_first=in_flight, now=now
+            )
+            if claimed is not None:
+                first[digest.pk] = claimed
+    return [(d, first.get(d.pk)) for d in digests]
 
 
-def _create_deliveries(digest: Digest, subscribers, *, size: int) -> None:
+def _create_deliveries(
+    digest: Digest,
+    subscribers,
+    *,
+    size: int,
+    claim_first: bool = False,
+    now: datetime.datetime | None = None,
+) -> "ClaimedBatch | None":
     """One delivery per subscriber, made in the database by one INSERT ... SELECT (no rows
     through Python); ON CONFLICT keeps it to one per digest and subscriber. Each goes in a
     batch of `size`, numbered in subscriber order, for good: a batch retried after a crash
-    carries the same recipients."""
+    carries the same recipients. With `claim_first` (PostgreSQL), the first batch is made in
+    flight and returned, claimed, with its subscribers."""
     select, params = subscribers.values("id").query.sql_with_params()
-    table = Delivery._meta.db_table
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (digest_id, subscriber_id, status, attempts, error,"  # noqa: S608
-            " esp_message_id, batch) SELECT %s, s.id, %s, 0, '', '',"
-            " (row_number() OVER (ORDER BY s.id) - 1) / %s"
-            f" FROM ({select}) AS s"
-            # WHERE true: SQLite would read ON CONFLICT as a join's ON without it.
-            " WHERE true ORDER BY s.id ON CONFLICT DO NOTHING",
-            [digest.pk, DeliveryStatus.QUEUED, size, *params],
+    table, people = Delivery._meta.db_table, Subscriber._meta.db_table
+    # Status, attempts and when claimed: queued, or the first batch in flight (PostgreSQL).
+    state = "%s, 0, NULL"
+    arguments: list[Any] = [DeliveryStatus.QUEUED]
+    if claim_first:
+        state = (
+            "CASE WHEN s.batch = 0 THEN %s ELSE %s END, CASE WHEN s.batch = 0 THEN 1 ELSE 0 END,"
+            " CASE WHEN s.batch = 0 THEN %s::timestamptz END"
         )
+        arguments = [DeliveryStatus.IN_FLIGHT, DeliveryStatus.QUEUED, now or timezone.now()]
+    insert = (
+        f"INSERT INTO {table} (digest_id, subscriber_id, status, attempts, claimed_at, error,"  # noqa: S608
+        f" esp_message_id, batch) SELECT %s, s.id, {state}, '', '', s.batch"
+        " FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS batch"
+        f" FROM ({select}) AS i) AS s"
+        # WHERE true: SQLite would read ON CONFLICT as a join's ON without it.
+        " WHERE true ORDER BY s.id ON CONFLICT DO NOTHING"
+    )
+    arguments = [digest.pk, *arguments, size, *params]
+    with db_connection.cursor() as cursor:
+        if not claim_first:
+            cursor.execute(insert, arguments)
+            return None
+        cursor.execute(
+            f"WITH made AS ({insert} RETURNING id, subscriber_id, batch)"  # noqa: S608
+            " SELECT m.id, m.subscriber_id, p.email, p.token, m.batch,"
+            " EXISTS (SELECT 1 FROM made WHERE batch > 0)"
+            f" FROM made m JOIN {people} p ON p.id = m.subscriber_id"
+            " WHERE m.batch = 0 ORDER BY m.id",
+            arguments,
+        )
+        return _claimed(cursor.fetchall())
 
 
 @dataclass(slots=True)
@@ -198,7 +257,11 @@ def _claim_rows(cursor, digest: Digest) -> ClaimedBatch:
             DeliveryStatus.QUEUED,
         ],
     )
-    rows = cursor.fetchall()
+    return _claimed(cursor.fetchall())
+
+
+def _claimed(rows: list[tuple]) -> ClaimedBatch:
+    """A claimed batch from rows of (delivery, subscriber, email, token, batch, more)."""
     claimed = ClaimedBatch(
         Claimed(pk, Recipient(subscriber_id, email, token), batch)
         if subscriber_id is not None
@@ -348,7 +411,12 @@ def send_all(digest_id: int) -> int:
     Temporary email service errors leave the batch queued and raise, for the task to retry;
     permanent ones (a 4xx other than 429) mark the batch failed and sending goes on, unless
     the failures pass FAILURE_RATE_LIMIT: then sending stops and the TULO is told."""
-    digest, claimed = _prepare(digest_id, claim_first=True)
+    [(digest, claimed)] = prepare_many([digest_id], claim_first=True)
+    return send_prepared(digest, claimed)
+
+
+def send_prepared(digest: Digest, claimed: ClaimedBatch | None = None) -> int:
+    """send_all() for a digest already prepared (with its first batch, if claimed then)."""
     if digest.status == DigestStatus.PAUSED:  # a retry after the email service failed
         Digest.objects.filter(pk=digest.pk, status=DigestStatus.PAUSED).update(
             status=DigestStatus.SENDING

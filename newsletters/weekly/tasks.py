@@ -1,5 +1,8 @@
-"""The weekly send's one task: it takes a digest's id and sends what is still queued, so it can
-run again, or on several workers at once, without sending anyone a second copy."""
+"""The weekly send's tasks. send_digest takes a digest's id and sends what is still queued, so it
+can run again, or on several workers at once, without sending anyone a second copy; it retries
+while the email service fails. send_digests takes many CLPs' digests, as the tick finds them
+due: it prepares them together (one set of queries for all their news) and sends each, and a
+digest the email service fails on goes on in a send_digest of its own."""
 
 import logging
 
@@ -39,3 +42,29 @@ def send_digest(self, digest_id: int) -> int:
             raise
         wait = min(settings.WEEKLY_RETRY_WAIT * 2**self.request.retries, 3600)
         raise self.retry(exc=exc, countdown=wait) from exc
+
+
+@shared_task(name="newsletters.send_digests", acks_late=True, ignore_result=True)
+def send_digests(digest_ids: list[int]) -> int:
+    """Prepare many digests at once and send each; returns how many recipients were sent. A
+    digest whose sending fails, or all of them if preparing fails, is handed to send_digest,
+    which retries it with growing waits; what was sent is never sent again."""
+    try:
+        prepared = sending.prepare_many(digest_ids, claim_first=True)
+    except Exception:
+        logger.exception("digests %s: preparing them together failed", digest_ids)
+        connections.close_all()  # the database may be what failed
+        for digest_id in digest_ids:
+            send_digest.apply_async((digest_id,), countdown=settings.WEEKLY_RETRY_WAIT)
+        return 0
+    sent = 0
+    for digest, claimed in prepared:
+        try:
+            sent += sending.send_prepared(digest, claimed)
+        except Exception as exc:
+            try:
+                sending.pause(digest.pk, str(exc))
+            except DatabaseUnavailable:
+                connections.close_all()
+            send_digest.apply_async((digest.pk,), countdown=settings.WEEKLY_RETRY_WAIT)
+    return sent

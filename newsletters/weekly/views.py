@@ -18,6 +18,7 @@ from clps.requests import MemberRequest
 
 from ..models import Digest, DigestStatus
 from . import selectors, services
+from .content import build_content
 from .forms import NoteForm, ScheduleForm
 from .render import no_ones_copy
 from .render import render as render_digest
@@ -39,7 +40,7 @@ def _weekly_page(
 ) -> HttpResponse:
     schedule = schedule_for(clp)
     digest = upcoming_digest(clp, schedule=schedule)
-    content = selectors.build_content(digest, schedule=schedule)
+    content = build_content(digest, schedule=schedule)
     rendered = render_digest(content)
     waiting = waiting_digest(clp, schedule=schedule)
     return render(
@@ -89,7 +90,7 @@ def preview(request: MemberRequest, clp: CLP) -> HttpResponse:
     """The HTML email as members will see it (with placeholder personal links)."""
     schedule = schedule_for(clp)
     digest = upcoming_digest(clp, schedule=schedule)
-    rendered = render_digest(selectors.build_content(digest, schedule=schedule))
+    rendered = render_digest(build_content(digest, schedule=schedule))
     return HttpResponse(no_ones_copy(rendered.html, clp.slug))
 
 
@@ -183,7 +184,7 @@ def send_test(request: MemberRequest, clp: CLP) -> HttpResponse:
     """A copy to the TULO at once, so they learn straight away whether it went."""
     schedule = schedule_for(clp)
     digest = upcoming_digest(clp, schedule=schedule)
-    rendered = render_digest(selectors.build_content(digest, schedule=schedule))
+    rendered = render_digest(build_content(digest, schedule=schedule))
     message = compose(
         subject=f"[Test] {rendered.subject}",
         text=no_ones_copy(rendered.text, clp.slug),

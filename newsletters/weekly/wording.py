@@ -7,7 +7,7 @@ import textwrap
 from strikes.models import ActionKind, Dispute, Union
 
 from ..monthly.sentences import PLACE_WORDS, who
-from .selectors import DigestContent, StrikeEntry
+from .content import DigestContent, StrikeEntry
 
 # Mail programs show text parts as they come: lines longer than this wrap wherever they fall.
 TEXT_WIDTH = 78

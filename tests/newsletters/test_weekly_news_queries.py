@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from newsletters.models import Delivery, DigestStatus
 from newsletters.weekly import sending
+from newsletters.weekly.content import build_content
 from newsletters.weekly.schedule import schedule_for
-from newsletters.weekly.selectors import build_content
 from newsletters.weekly.services import ensure_upcoming_digest
 from strikes.models import Dispute
 

@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from newsletters.models import Digest
-from newsletters.weekly.selectors import build_content
+from newsletters.weekly.content import build_content
 from newsletters.weekly.wording import SUBJECT_WIDTH, subject
 from strikes.models import ActionKind
 

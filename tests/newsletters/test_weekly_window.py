@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from newsletters.models import Digest, WeeklySchedule
 from newsletters.weekly import schedule
+from newsletters.weekly.content import build_content
 from newsletters.weekly.render import render
 from newsletters.weekly.schedule import Window, covering_week, window
-from newsletters.weekly.selectors import build_content
 
 from ..factories import ActionDayFactory, FollowedDisputeFactory, WeeklyScheduleFactory
 

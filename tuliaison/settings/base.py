@@ -150,6 +150,9 @@ WEEKLY_BATCH_ESP = env.str("WEEKLY_BATCH_ESP", default=None)
 # Seconds before the first retry of a weekly send the email service or database failed; each
 # retry waits twice as long as the one before, up to an hour.
 WEEKLY_RETRY_WAIT = env.int("WEEKLY_RETRY_WAIT", default=60)
+# The tick sends the CLPs' weekly emails due together in tasks of this many CLPs each, prepared
+# together (one set of queries for all their news).
+WEEKLY_DIGESTS_PER_TASK = env.int("WEEKLY_DIGESTS_PER_TASK", default=20)
 
 # Celery: one periodic tick enqueues whatever each CLP's own schedule says is due.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")

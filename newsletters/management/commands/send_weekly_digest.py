@@ -5,9 +5,9 @@ from clps.models import CLP
 from newsletters.models import Digest, DigestStatus
 from newsletters.selectors import active_subscribers
 from newsletters.weekly import sending
+from newsletters.weekly.content import build_content
 from newsletters.weekly.render import no_ones_copy, render
 from newsletters.weekly.schedule import covering_week, schedule_for
-from newsletters.weekly.selectors import build_content
 
 
 class Command(BaseCommand):

@@ -1,0 +1,154 @@
+"""The weekly send reads many CLPs' news at once (build_contents): each CLP's email says exactly
+what it says read alone, whatever the others in the same read follow, when their emails go and
+when their last one went; and the read costs the same queries for four CLPs as for two."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from newsletters.models import Digest, DigestStatus
+from newsletters.weekly.content import build_content, build_contents, with_previous_send
+from newsletters.weekly.render import render
+from newsletters.weekly.schedule import schedule_for, window
+from newsletters.weekly.services import ensure_upcoming_digest
+
+from ..factories import (
+    ActionDayFactory,
+    BallotFactory,
+    CLPFactory,
+    DisputeFactory,
+    FollowedDisputeFactory,
+    PicketLineFactory,
+    PicketSignupFactory,
+    PostcodeDistrictFactory,
+    SolidarityActionFactory,
+    SubscriberFactory,
+    WeeklyScheduleFactory,
+    WorkplaceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def day(n: int) -> datetime.date:
+    return TODAY + datetime.timedelta(days=n)
+
+
+def sent_before(clp, days_ago: int) -> None:
+    """The CLP's last email, which went `days_ago` days ago."""
+    week = ensure_upcoming_digest(clp).week_start - datetime.timedelta(days=7 * (1 + days_ago // 7))
+    Digest.objects.create(
+        clp=clp,
+        week_start=week,
+        status=DigestStatus.SENT,
+        send_started_at=timezone.now() - datetime.timedelta(days=days_ago),
+    )
+
+
+@pytest.fixture
+def four_clps():
+    """Four CLPs with emails that go on different days, and news some of them share: a local
+    dispute two of them are near (with a picket line of one, and sign-ups), a national strike
+    three follow over three weeks, a result announced a fortnight ago (news to the CLP whose
+    last email went three weeks ago, not to the one whose went three days ago), a win, a fund,
+    an open ballot, an event; and a CLP with nothing at all."""
+    clps = [CLPFactory(slug=f"clp-{i}") for i in range(4)]
+    weekdays = [(TODAY.weekday() - 1) % 7, (TODAY.weekday() + 2) % 7, 0, 4]
+    for clp, weekday in zip(clps, weekdays, strict=True):
+        WeeklyScheduleFactory(clp=clp, weekday=weekday, skip_empty=False)
+    a, b, c, d = clps
+    for clp in (a, b):
+        PostcodeDistrictFactory(clp=clp, district="N16")
+    # Every day for three weeks, but one in A's email's days called off; A's picket line on
+    # the first two of its days.
+    first = window(schedule_for(a), ensure_upcoming_digest(a).week_start, today=TODAY).first
+    local = DisputeFactory(title="Depot cleaners", workplaces=[WorkplaceFactory()])
+    local_days = {
+        day(n): ActionDayFactory(
+            dispute=local, date=day(n), cancelled=day(n) == first + datetime.timedelta(days=3)
+        )
+        for n in range(21)
+    }
+    on_the_line = [local_days[first], local_days[first + datetime.timedelta(days=1)]]
+    line = PicketLineFactory(clp=a, dispute=local, action_days=on_the_line, is_local=True)
+    PicketSignupFactory(picket_line=line, action_day=on_the_line[0], confirmed_at=timezone.now())
+    BallotFactory(dispute=local, opens_on=day(-10), closes_on=day(5), entitled_to_vote=300)
+    national = DisputeFactory(
+        title="National pay",
+        is_national=True,
+        hardship_fund_name="Strike fund",
+        hardship_fund_url="https://fund.example/",
+    )
+    for n in range(1, 22, 2):
+        ActionDayFactory(dispute=national, date=day(n))
+    counted = DisputeFactory(title="Counted", status="mandate_won")
+    BallotFactory(
+        dispute=counted,
+        opens_on=day(-40),
+        closes_on=day(-14),
+        result_announced_on=day(-14),
+        entitled_to_vote=1000,
+        votes_cast=600,
+        yes_votes=500,
+        no_votes=100,
+    )
+    won = DisputeFactory(title="Won back", status="won")
+    for clp in (a, b, d):
+        for dispute in (national, counted, won):
+            FollowedDisputeFactory(clp=clp, dispute=dispute)
+    SolidarityActionFactory(clp=a, kind="speaker", date=first, title="A speaker at the branch")
+    # A's too, a day after A's email's days.
+    SolidarityActionFactory(clp=a, kind="speaker", date=first + datetime.timedelta(days=7))
+    SolidarityActionFactory(
+        clp=b,
+        kind="benefit_event",
+        date=window(schedule_for(b), ensure_upcoming_digest(b).week_start, today=TODAY).last,
+        title="Quiz night",
+    )
+    sent_before(a, 3)
+    sent_before(b, 21)
+    for clp in clps:
+        SubscriberFactory(clp=clp)
+    return clps
+
+
+def read(clps) -> list[Digest]:
+    ids = [ensure_upcoming_digest(clp).pk for clp in clps]
+    digests = with_previous_send(
+        Digest.objects.select_related("clp", "clp__weekly_schedule").filter(pk__in=ids)
+    )
+    return sorted(digests, key=lambda d: ids.index(d.pk))
+
+
+def test_each_clps_email_read_with_others_says_what_it_says_read_alone(four_clps):
+    together = build_contents(read(four_clps))
+    for digest, content in zip(read(four_clps), together, strict=True):
+        alone = render(build_content(digest))
+        with_others = render(content)
+        assert with_others == alone, digest.clp.slug
+    a, b, c, d = together
+    # The shares differ, so the comparison above compared something.
+    assert [row["line"].dispute.title for row in a.picket_lines] == ["Depot cleaners"]
+    assert b.picket_lines == [] and c.is_empty
+    assert [ballot.dispute.title for ballot, _ in b.results] == ["Counted"]
+    assert a.results == []
+    assert {e.dispute.title for e in b.strikes} == {"Depot cleaners", "National pay"}
+    assert [e.dispute.title for e in d.strikes] == ["National pay"]
+    assert [x.title for x in a.events] == ["A speaker at the branch"]
+    assert [x.title for x in b.events] == ["Quiz night"]
+    assert a.window != b.window
+
+
+def test_four_clps_news_is_read_in_the_queries_of_two(four_clps):
+    digests = read(four_clps)
+    # A's and B's between them have every kind of news: one query for each.
+    with CaptureQueriesContext(connection) as one:
+        build_contents(digests[:2])
+    with CaptureQueriesContext(connection) as four:
+        build_contents(digests)
+    assert len(four) == len(one) == 11

@@ -1,0 +1,98 @@
+"""The tick sends many CLPs' weekly emails in one task, on a real Celery worker through Redis,
+to the fake email service: every subscriber of each gets one copy, and a CLP whose call the
+service refuses goes on in a task of its own, which retries it, while the others go at once."""
+
+import datetime
+import time
+
+import pytest
+from celery.signals import before_task_publish
+from django.utils import timezone
+
+from newsletters.models import Delivery, DeliveryStatus, Digest, DigestStatus
+from tuliaison.tasks import due_jobs
+
+from ..factories import CLPFactory, SubscriberFactory, WeeklyScheduleFactory
+from .fake_esp import FakeESP
+from .workers import start_worker, stop
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def esp(monkeypatch):
+    with FakeESP() as fake:
+        fake.api = "mailgun"
+        monkeypatch.setenv("FAKE_ESP_API", fake.api)
+        monkeypatch.setenv("FAKE_ESP_URL", fake.url)
+        monkeypatch.setenv("WEEKLY_RETRY_WAIT", "1")  # the worker's first retry, in seconds
+        yield fake
+
+
+def three_clps_due() -> list[str]:
+    """Three CLPs whose weekly emails are due now, 30 subscribers each; their addresses."""
+    today = timezone.localdate()
+    emails = []
+    for n in range(3):
+        clp = CLPFactory(slug=f"together-{n}")
+        WeeklyScheduleFactory(
+            clp=clp, weekday=today.weekday(), send_time=datetime.time(0), skip_empty=False
+        )
+        for i in range(30):
+            emails.append(SubscriberFactory(clp=clp, email=f"member{i}@clp{n}.example").email)
+    return emails
+
+
+def wait_until_all_sent(seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while Digest.objects.exclude(status=DigestStatus.SENT).exists():
+        assert time.monotonic() < deadline, "the digests were not all sent in time"
+        time.sleep(0.2)
+
+
+def published_by(now: datetime.datetime) -> list[tuple[str, list]]:
+    published = []
+
+    def record(sender=None, body=None, **kwargs):
+        published.append((sender, list(body[0])))
+
+    before_task_publish.connect(record)
+    try:
+        due_jobs(now)
+    finally:
+        before_task_publish.disconnect(record)
+    return published
+
+
+def test_three_clps_emails_go_in_one_task_each_subscriber_once(esp, settings):
+    emails = three_clps_due()
+    worker = start_worker(settings)
+    try:
+        published = published_by(timezone.now())
+        wait_until_all_sent()
+    finally:
+        stop(worker)
+    digests = sorted(Digest.objects.values_list("pk", flat=True))
+    # (The tick may enqueue other jobs too, on the hour and in the evening.)
+    weekly = [task for task in published if task[0].startswith("newsletters.send_digest")]
+    assert weekly == [("newsletters.send_digests", [digests])]
+    assert sorted(esp.delivered.values()) == sorted(emails)
+    assert max(esp.accepted_counts().values()) == 1
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 90
+
+
+def test_a_clp_the_service_refuses_goes_on_in_its_own_task_and_the_others_go_at_once(esp, settings):
+    emails = three_clps_due()
+    esp.fail_batches_with, esp.fail_batches_times = 503, 1  # the first call only
+    worker = start_worker(settings)
+    try:
+        published_by(timezone.now())
+        wait_until_all_sent()
+    finally:
+        stop(worker)
+    assert sorted(esp.delivered.values()) == sorted(emails)
+    assert max(esp.accepted_counts().values()) == 1
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 90
+    # The refused CLP's deliveries were tried twice; the others' once.
+    attempts = sorted(set(Delivery.objects.values_list("digest__clp__slug", "attempts").distinct()))
+    assert [n for _, n in attempts] == [2, 1, 1]
