@@ -321,21 +321,32 @@ def hand_over(
     }
 
 
-def _mark_sent(batch: list[Claimed], ids: dict[int, str]) -> None:
+def _mark_sent(digest: Digest, batch: list[Claimed], ids: dict[int, str]) -> None:
     now = timezone.now()
     distinct = set(ids.values())
-    if len(distinct) == 1:  # no ids, or one for the whole call (Mailgun's)
-        Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(
-            status=DeliveryStatus.SENT, sent_at=now, error="", esp_message_id=distinct.pop()[:200]
-        )
-    elif db_connection.vendor == "postgresql":  # one statement, where bulk_update's CASE is slow
+    if db_connection.vendor == "postgresql":  # one statement, where bulk_update's CASE is slow
+        # The batch's rows found by one descent of the (digest, batch) index, not one per row
+        # (a batch claimed before batches were numbered has none).
+        batches = {d.batch for d in batch}
+        one = len(batches) == 1 and None not in batches
         with db_connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {Delivery._meta.db_table} AS d"  # noqa: S608 (a table name, no input)
                 " SET status = %s, sent_at = %s, error = '', esp_message_id = v.message_id"
-                " FROM unnest(%s::bigint[], %s::text[]) AS v(id, message_id) WHERE d.id = v.id",
-                [DeliveryStatus.SENT, now, list(ids), [ids[pk][:200] for pk in ids]],
+                " FROM unnest(%s::bigint[], %s::text[]) AS v(id, message_id) WHERE d.id = v.id"
+                + (" AND d.digest_id = %s AND d.batch = %s" if one else ""),
+                [
+                    DeliveryStatus.SENT,
+                    now,
+                    list(ids),
+                    [ids[pk][:200] for pk in ids],
+                    *([digest.pk, batch[0].batch] if one else []),
+                ],
             )
+    elif len(distinct) == 1:  # no ids, or one for the whole call (Mailgun's)
+        Delivery.objects.filter(pk__in=[d.pk for d in batch]).update(
+            status=DeliveryStatus.SENT, sent_at=now, error="", esp_message_id=distinct.pop()[:200]
+        )
     else:
         rows = [
             Delivery(
@@ -391,7 +402,7 @@ def send_batch(
             status=DeliveryStatus.QUEUED, error=str(exc)[:300]
         )
         raise
-    _mark_sent(batch, ids)
+    _mark_sent(digest, batch, ids)
     return BatchResult(len(claimed), claimed.more, sent=len(batch))
 
 
@@ -491,7 +502,11 @@ def pause(digest_id: int, reason: str) -> None:
 
 
 def requeue_stuck(now: datetime.datetime, *, after: datetime.timedelta) -> int:
-    """Deliveries claimed by a worker that died mid-batch go back in the queue."""
+    """Deliveries claimed by a worker that died mid-batch go back in the queue. Only digests not
+    yet finished are looked at, each through its (digest, batch) index: the tick runs this every
+    minute, over a table that grows by every subscriber every week."""
     return Delivery.objects.filter(
-        status=DeliveryStatus.IN_FLIGHT, claimed_at__lt=now - after
+        digest__status__in=[DigestStatus.SENDING, DigestStatus.PAUSED, DigestStatus.STOPPED],
+        status=DeliveryStatus.IN_FLIGHT,
+        claimed_at__lt=now - after,
     ).update(status=DeliveryStatus.QUEUED)
