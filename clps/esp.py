@@ -14,6 +14,7 @@ a payload of our own for each) what the weekly email's batch send needs from the
 
 Everything else, single sends included, is anymail's own."""
 
+import json
 import re
 from email.headerregistry import Address
 from typing import Any
@@ -65,6 +66,32 @@ class _Template:
         for key, literal in zip(self.keys, self.parts[1:], strict=True):
             out.append(str(values.get(key, "")))
             out.append(literal)
+        return "".join(out)
+
+    def json(self) -> "_JsonTemplate":
+        return _JsonTemplate(self)
+
+
+def _json_inside(text: str) -> str:
+    """A string as JSON writes it, without its quotes."""
+    return json.dumps(text)[1:-1]
+
+
+class _JsonTemplate:
+    """A template whose literal parts are written as JSON once: each recipient's copy, as a JSON
+    string, is a join of them and of that recipient's values, written as JSON each (a few short
+    links), instead of the whole body written again."""
+
+    def __init__(self, template: _Template) -> None:
+        self.keys = template.keys
+        self.parts = [_json_inside(part) for part in template.parts]
+
+    def fill(self, values: dict[str, Any]) -> str:
+        out = ['"', self.parts[0]]
+        for key, literal in zip(self.keys, self.parts[1:], strict=True):
+            out.append(_json_inside(str(values.get(key, ""))))
+            out.append(literal)
+        out.append('"')
         return "".join(out)
 
 
@@ -128,20 +155,27 @@ class ResendPayload(AnymailResendPayload):
     def serialize_data(self):
         if not self.is_batch():
             return super().serialize_data()
+        # Each email's JSON is written by hand from parts written once: what all share, and
+        # each field's template (json.loads of the result is the list of emails).
         keys = {key for values in self.merge_data.values() for key in values}
         templates = {
-            field: _Template(self.data[field], keys)
+            field: _Template(self.data[field], keys).json()
             for field in ("subject", "text", "html")
             if field in self.data
         }
-        common = {k: v for k, v in self.data.items() if k != "to"}
-        headers = common.pop("headers", {})
+        common = {k: v for k, v in self.data.items() if k not in {"to", "headers", *templates}}
+        shared = self.serialize_json(common)[1:-1]
+        headers = self.data.get("headers", {})
         payload = []
         for to_email, to in zip(self.data.get("to", []), self.to_recipients, strict=True):
             own = self.merge_data.get(to.addr_spec, {})
-            email = {**common, "to": [to_email]}
-            for field, template in templates.items():
-                email[field] = template.fill(own)
+            fields = [f'"to": {self.serialize_json([to_email])}']
+            if shared:
+                fields.append(shared)
+            fields.extend(
+                f"{json.dumps(field)}: {template.fill(own)}"
+                for field, template in templates.items()
+            )
             email_headers = dict(headers)
             if self.merge_metadata:  # anymail's way with metadata: a header of JSON
                 email_headers["X-Metadata"] = self.serialize_json(
@@ -152,9 +186,9 @@ class ResendPayload(AnymailResendPayload):
                 merged.update(self.merge_headers[to.addr_spec])
                 email_headers = dict(merged)
             if email_headers:
-                email["headers"] = email_headers
-            payload.append(email)
-        return self.serialize_json(payload)
+                fields.append(f'"headers": {self.serialize_json(email_headers)}')
+            payload.append("{" + ", ".join(fields) + "}")
+        return "[" + ", ".join(payload) + "]"
 
 
 class EmailBackend(AnymailResendBackend):

@@ -146,6 +146,29 @@ def batch_call(fake, *, key: str, text: str) -> None:
     backend.send_messages([message])
 
 
+def test_each_recipients_email_in_the_batch_json_is_their_own_body_whatever_it_holds():
+    # Quotes, backslashes, non-ASCII, markup and new lines, in the body and in the values.
+    body = 'Hi {{name}}, "quoted" \\ caf\u00e9 </script>\n{{link}} {{unknown}} {{link}}'
+    message = compose_batch(
+        subject="For {{name}}", text=body, html=f"<p>{body}</p>", to=["a@example.org", "b@x.org"]
+    )
+    message.merge_data = {
+        "a@example.org": {"name": 'Ann "A"', "link": "https://e.org/go/1.2\\"},
+        "b@x.org": {"name": "B\u00f8b\n", "link": "https://e.org/go/3"},
+    }
+    message.merge_headers = {"a@example.org": {"X-Own": "1"}, "b@x.org": {"X-Own": "2"}}
+    backend = ResendBackend(api_key="k", api_url="https://resend.example/", timeout=1)
+    payload = backend.build_message_payload(message, backend.send_defaults)
+    emails = json.loads(payload.serialize_data())
+    assert [e["to"] for e in emails] == [["a@example.org"], ["b@x.org"]]
+    for email, (address, own) in zip(emails, message.merge_data.items(), strict=True):
+        filled = body.replace("{{name}}", own["name"]).replace("{{link}}", own["link"])
+        assert email["text"] == filled and email["html"] == f"<p>{filled}</p>"
+        assert email["subject"] == f"For {own['name']}"
+        assert email["from"] == message.from_email
+        assert email["headers"]["X-Own"] == message.merge_headers[address]["X-Own"]
+
+
 def test_the_service_refuses_a_key_reused_with_another_body_and_that_is_not_retried(resend):
     batch_call(resend, key="k1", text="first")
     batch_call(resend, key="k1", text="first")
