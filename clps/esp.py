@@ -17,6 +17,7 @@ Everything else, single sends included, is anymail's own."""
 import json
 import re
 from email.headerregistry import Address
+from json.encoder import encode_basestring_ascii as _quoted  # json.dumps' own, for a string
 from typing import Any
 
 from anymail.backends.base import BasePayload
@@ -74,7 +75,15 @@ class _Template:
 
 def _json_inside(text: str) -> str:
     """A string as JSON writes it, without its quotes."""
-    return json.dumps(text)[1:-1]
+    return _quoted(text)[1:-1]
+
+
+def _json_strings(data: dict) -> str:
+    """A dict of strings as JSON writes it (with one call a string, not json.dumps' work for a
+    whole document); anything else by json.dumps."""
+    if all(type(k) is str and type(v) is str for k, v in data.items()):
+        return "{" + ", ".join(f"{_quoted(k)}: {_quoted(v)}" for k, v in data.items()) + "}"
+    return json.dumps(data)
 
 
 class _JsonTemplate:
@@ -89,7 +98,7 @@ class _JsonTemplate:
     def fill(self, values: dict[str, Any]) -> str:
         out = ['"', self.parts[0]]
         for key, literal in zip(self.keys, self.parts[1:], strict=True):
-            out.append(_json_inside(str(values.get(key, ""))))
+            out.append(_quoted(str(values.get(key, "")))[1:-1])
             out.append(literal)
         out.append('"')
         return "".join(out)
@@ -169,12 +178,16 @@ class ResendPayload(AnymailResendPayload):
         payload = []
         for to_email, to in zip(self.data.get("to", []), self.to_recipients, strict=True):
             own = self.merge_data.get(to.addr_spec, {})
-            fields = [f'"to": {self.serialize_json([to_email])}']
+            to_json = (
+                f"[{_quoted(to_email)}]"
+                if isinstance(to_email, str)
+                else self.serialize_json([to_email])
+            )
+            fields = [f'"to": {to_json}']
             if shared:
                 fields.append(shared)
             fields.extend(
-                f"{json.dumps(field)}: {template.fill(own)}"
-                for field, template in templates.items()
+                f'"{field}": {template.fill(own)}' for field, template in templates.items()
             )
             email_headers = dict(headers)
             if self.merge_metadata:  # anymail's way with metadata: a header of JSON
@@ -186,7 +199,7 @@ class ResendPayload(AnymailResendPayload):
                 merged.update(self.merge_headers[to.addr_spec])
                 email_headers = dict(merged)
             if email_headers:
-                fields.append(f'"headers": {self.serialize_json(email_headers)}')
+                fields.append(f'"headers": {_json_strings(email_headers)}')
             payload.append("{" + ", ".join(fields) + "}")
         return "[" + ", ".join(payload) + "]"
 
