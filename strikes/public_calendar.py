@@ -150,12 +150,17 @@ def calendar_context(request: HttpRequest, clp: CLP) -> dict:
     today = timezone.localdate()
     start = _cursor(request.GET.get("from"), today)
     end = start + datetime.timedelta(weeks=CALENDAR_WEEKS, days=-1)
-    days = list(selectors.calendar_days(clp=clp, start=start, end=end)[: PAGE_ROWS + 1])
+    dispute_ids = selectors.clp_dispute_ids(clp)
+    days = list(
+        selectors.calendar_days(clp=clp, start=start, end=end, dispute_ids=dispute_ids)[
+            : PAGE_ROWS + 1
+        ]
+    )
     next_date: datetime.date | None
     if len(days) > PAGE_ROWS:
         days, end, next_date = _page_end(days, start)
     else:
-        next_date = selectors.next_action_day_date(clp=clp, after=end)
+        next_date = selectors.next_action_day_date(clp=clp, after=end, dispute_ids=dispute_ids)
     return {
         "clp": clp,
         "weeks": _weeks(days, start, end),
