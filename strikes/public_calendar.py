@@ -151,10 +151,8 @@ def calendar_context(request: HttpRequest, clp: CLP) -> dict:
     start = _cursor(request.GET.get("from"), today)
     end = start + datetime.timedelta(weeks=CALENDAR_WEEKS, days=-1)
     dispute_ids = selectors.clp_dispute_ids(clp)
-    days = list(
-        selectors.calendar_days(clp=clp, start=start, end=end, dispute_ids=dispute_ids)[
-            : PAGE_ROWS + 1
-        ]
+    days = selectors.calendar_days(
+        clp=clp, start=start, end=end, limit=PAGE_ROWS + 1, dispute_ids=dispute_ids
     )
     next_date: datetime.date | None
     if len(days) > PAGE_ROWS:

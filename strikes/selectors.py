@@ -1,10 +1,24 @@
-"""Reads over the shared records, as each CLP sees them."""
+"""Reads over the shared records, as each CLP sees them.
+
+One module, though over 400 lines, because it is every read over the shared records, as
+CONVENTIONS.md lays out an app (writes in services.py, reads in selectors.py): the TULO's pages,
+the public calendar, map and feeds, and the shared records' page, each a section of its own.
+"""
 
 import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypedDict
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import (
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import RowNumber
 
 from clps.models import CLP, PostcodeDistrict
@@ -264,13 +278,33 @@ def local_workplaces_prefetch(clp: CLP, *, through: str = "dispute__workplaces")
 
 
 def calendar_days(
-    *, clp: CLP, start: datetime.date, end: datetime.date, dispute_ids: list[int] | None = None
-) -> QuerySet[ActionDay]:
-    """The CLP's action days from start to end, cancelled ones included, with each dispute's
-    employer, unions and local workplaces loaded in a fixed number of queries."""
-    return upcoming_action_days(
-        clp=clp, start=start, end=end, dispute_ids=dispute_ids
-    ).prefetch_related(local_workplaces_prefetch(clp))
+    *,
+    clp: CLP,
+    start: datetime.date,
+    end: datetime.date,
+    limit: int,
+    dispute_ids: list[int] | None = None,
+) -> list[ActionDay]:
+    """The CLP's first `limit` action days from start to end, cancelled ones included, with
+    each dispute's employer, unions and local workplaces loaded in a fixed number of queries.
+    The days of one dispute share one instance of it, so its unions and workplaces are loaded
+    once, not once a day."""
+    days = list(
+        ActionDay.objects.filter(
+            date__gte=start, date__lte=end, dispute_id__in=_ids(clp, dispute_ids)
+        )
+        .select_related("dispute", "dispute__employer")
+        .order_by("date", "start_time", "pk")[:limit]
+    )
+    disputes: dict[int, Dispute] = {}
+    for day in days:
+        day.dispute = disputes.setdefault(day.dispute_id, day.dispute)
+    prefetch_related_objects(
+        list(disputes.values()),
+        union_prefetch(),
+        local_workplaces_prefetch(clp, through="workplaces"),
+    )
+    return days
 
 
 def feed_action_days(*, clp: CLP, start: datetime.date, end: datetime.date) -> QuerySet[ActionDay]:
