@@ -190,10 +190,6 @@ class Dispute(models.Model):
     # The author simple_history records for a save, where the code saving sets one (else the
     # request's user). No class default: simple_history looks for the attribute itself.
     _history_user: User | None
-    # Loaded through selectors.local_workplaces_prefetch only: its workplaces in the CLP's
-    # districts. Declared here as the Django plugin for mypy cannot follow that prefetch from
-    # the action days to their disputes.
-    local_workplaces: list[Workplace]
     # Set by public_calendar.map_context: the days the map lists, and how many more there are.
     shown_days: list["ActionDay"]
     more_days: int

@@ -49,7 +49,8 @@ class CalendarEntry:
 
     dispute: Dispute
     runs: list[Run]
-    places: list[Workplace]
+    unions: list[str]  # short names
+    places: list[selectors.Place]
     more_places: bool
     # Set by the pickets app: the CLP's picket lines on these days.
     picket_lines: list[Any] = field(default_factory=list)
@@ -100,19 +101,27 @@ def _cursor(value: str | None, today: datetime.date) -> datetime.date:
     return min(max(start, today), today + datetime.timedelta(days=5 * 366))
 
 
-def _weeks(days: list[ActionDay], start: datetime.date, end: datetime.date) -> list[CalendarWeek]:
+def _weeks(
+    clp: CLP, days: list[ActionDay], start: datetime.date, end: datetime.date
+) -> list[CalendarWeek]:
+    dispute_ids = {day.dispute_id for day in days}
+    unions = selectors.union_names(dispute_ids=dispute_ids)
+    places = selectors.local_places(
+        clp=clp, dispute_ids=dispute_ids, limit=selectors.PLACES_PER_DAY + 1
+    )
     weeks: list[CalendarWeek] = []
     shown = 0
     for monday, grouped in by_week(days):
         entries = []
-        for found in grouped.values():
-            dispute = found[0].days[0].dispute
+        for dispute_id, found in grouped.items():
+            local = places.get(dispute_id, [])
             entries.append(
                 CalendarEntry(
-                    dispute=dispute,
+                    dispute=found[0].days[0].dispute,
                     runs=found,
-                    places=dispute.local_workplaces[: selectors.PLACES_PER_DAY],
-                    more_places=len(dispute.local_workplaces) > selectors.PLACES_PER_DAY,
+                    unions=[short_name for short_name, _ in unions.get(dispute_id, [])],
+                    places=local[: selectors.PLACES_PER_DAY],
+                    more_places=len(local) > selectors.PLACES_PER_DAY,
                 )
             )
         shown += len(entries)
@@ -161,7 +170,7 @@ def calendar_context(request: HttpRequest, clp: CLP) -> dict:
         next_date = selectors.next_action_day_date(clp=clp, after=end, dispute_ids=dispute_ids)
     return {
         "clp": clp,
-        "weeks": _weeks(days, start, end),
+        "weeks": _weeks(clp, days, start, end),
         "start": start,
         "end": end,
         "is_first_page": start == today,

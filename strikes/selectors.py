@@ -7,7 +7,7 @@ the public calendar, map and feeds, and the shared records' page, each a section
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from django.db.models import (
     Exists,
@@ -17,7 +17,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Window,
-    prefetch_related_objects,
 )
 from django.db.models.functions import RowNumber
 
@@ -264,17 +263,12 @@ def recent_csv_imports(*, clp: CLP, limit: int = 5) -> list[CsvImport]:
 PLACES_PER_DAY = 5
 
 
-def local_workplaces_prefetch(clp: CLP, *, through: str = "dispute__workplaces") -> Prefetch:
-    """A dispute's workplaces in the CLP's postcode districts, at most PLACES_PER_DAY + 1, as
-    `local_workplaces` on each dispute: the one extra says there are more."""
-    districts = PostcodeDistrict.objects.filter(clp=clp).values("district")
-    return Prefetch(
-        through,
-        queryset=Workplace.objects.filter(postcode_district__in=districts).order_by("name", "pk")[
-            : PLACES_PER_DAY + 1
-        ],
-        to_attr="local_workplaces",
-    )
+class Place(NamedTuple):
+    """A workplace as the calendar and the feeds name it beside a day."""
+
+    name: str
+    address: str
+    postcode: str
 
 
 def calendar_days(
@@ -285,26 +279,16 @@ def calendar_days(
     limit: int,
     dispute_ids: list[int] | None = None,
 ) -> list[ActionDay]:
-    """The CLP's first `limit` action days from start to end, cancelled ones included, with
-    each dispute's employer, unions and local workplaces loaded in a fixed number of queries.
-    The days of one dispute share one instance of it, so its unions and workplaces are loaded
-    once, not once a day."""
-    days = list(
+    """The CLP's first `limit` action days from start to end, cancelled ones included, each
+    with its dispute and the dispute's employer (their unions and places: union_names and
+    local_places, read as columns, a fraction of the cost of prefetching them)."""
+    return list(
         ActionDay.objects.filter(
             date__gte=start, date__lte=end, dispute_id__in=_ids(clp, dispute_ids)
         )
         .select_related("dispute", "dispute__employer")
         .order_by("date", "start_time", "pk")[:limit]
     )
-    disputes: dict[int, Dispute] = {}
-    for day in days:
-        day.dispute = disputes.setdefault(day.dispute_id, day.dispute)
-    prefetch_related_objects(
-        list(disputes.values()),
-        union_prefetch(),
-        local_workplaces_prefetch(clp, through="workplaces"),
-    )
-    return days
 
 
 def feed_action_days(*, clp: CLP, start: datetime.date, end: datetime.date) -> QuerySet[ActionDay]:
@@ -330,9 +314,9 @@ def union_names(*, dispute_ids: Iterable[int]) -> dict[int, list[tuple[str, str]
 
 def local_places(
     *, clp: CLP, dispute_ids: Iterable[int], limit: int = PLACES_PER_DAY
-) -> dict[int, list[tuple[str, str, str]]]:
-    """dispute id -> the (name, address, postcode) of its first `limit` workplaces in the CLP's
-    postcode districts, by name: one query, however many workplaces a national dispute has."""
+) -> dict[int, list[Place]]:
+    """dispute id -> its first `limit` workplaces in the CLP's postcode districts, by name: one
+    query, however many workplaces a national dispute has."""
     districts = PostcodeDistrict.objects.filter(clp=clp).values("district")
     rows = (
         Dispute.workplaces.through.objects.filter(
@@ -350,9 +334,9 @@ def local_places(
         .order_by("dispute_id", F("place"))
         .values_list("dispute_id", "workplace__name", "workplace__address", "workplace__postcode")
     )
-    found: dict[int, list[tuple[str, str, str]]] = {}
+    found: dict[int, list[Place]] = {}
     for dispute_id, name, address, postcode in rows:
-        found.setdefault(dispute_id, []).append((name, address, postcode))
+        found.setdefault(dispute_id, []).append(Place(name, address, postcode))
     return found
 
 

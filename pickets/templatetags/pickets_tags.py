@@ -65,7 +65,7 @@ def calendar_entry(entry: CalendarEntry, clp: CLP) -> SafeString:
         )
         for run in entry.runs
     )
-    unions = ", ".join(union.short_name for union in dispute.unions.all())
+    unions = ", ".join(entry.unions)
     where: str
     if entry.places:
         where = format_html(
