@@ -24,7 +24,7 @@ from clps.models import CLP
 
 from . import ical, selectors
 from .models import ActionDay, Dispute, Workplace
-from .runs import ONE_DAY, Run, by_week, monday_of
+from .runs import ONE_DAY, Run, by_week, monday_of, short_day
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -202,6 +202,27 @@ def map_csp(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
+def dispute_paths() -> Callable[[int], str]:
+    """Each dispute's public page's path by its id, for a page that links many: the URL is
+    resolved once, not once a dispute."""
+    sample = 2_147_483_647  # an id no deployment reaches, so it cannot stand for anything else
+    prefix, suffix = reverse("strikes_public:dispute", args=[sample]).rsplit(str(sample), 1)
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def _listed_days(days: list[ActionDay]) -> str:
+    """'Mon 7 Dec, strike 7am–10am; Tue 8 Dec, strike; and 3 more days': a nine-week strike
+    is one line, not forty-five dates."""
+    shown = days[:LISTED_DAYS]
+    text = "; ".join(
+        f"{short_day(day.date)}, {day.get_kind_display().lower()}"
+        + (f" {times}" if (times := ical.times_label(day)) else "")
+        for day in shown
+    )
+    more = len(days) - len(shown)
+    return text + (f"; and {more} more day{'' if more == 1 else 's'}" if more else "")
+
+
 def _day_label(day: ActionDay) -> str:
     times = ical.times_label(day)
     kind = day.get_kind_display().lower()
@@ -220,8 +241,8 @@ def _marker(
         "disputes": [
             {
                 "title": dispute.title,
-                "url": reverse("strikes_public:dispute", args=[dispute.pk]),
-                "unions": ical.unions_label(dispute),
+                "url": dispute.page_path,
+                "unions": ical.names_label(dispute.union_names),
                 "days": [_day_label(day) for day in dispute.upcoming_days[:POPUP_DAYS]],
                 "more_days": len(dispute.upcoming_days) > POPUP_DAYS,
             }
@@ -237,13 +258,13 @@ def map_context(request: HttpRequest, clp: CLP) -> dict:
     places = list(selectors.calendar_places(clp=clp, start=today, end=end, limit=MAP_PLACES + 1))
     more_places = len(places) > MAP_PLACES
     places = places[:MAP_PLACES]
+    # Worked out here, not in the template: the page lists up to 200 places' disputes.
+    page_path = dispute_paths()
     for place in places:
         for dispute in place.upcoming_disputes:
-            # A nine-week strike is one line, not forty-five dates.
-            dispute.shown_days = dispute.upcoming_days[:LISTED_DAYS]
-            dispute.more_days = len(dispute.upcoming_days) - len(dispute.shown_days)
-            for day in dispute.shown_days:
-                day.times = ical.times_label(day)
+            dispute.page_path = page_path(dispute.pk)
+            dispute.union_names = [union.short_name for union in dispute.unions.all()]
+            dispute.listed_days = _listed_days(dispute.upcoming_days)
     map_data = {
         "tileUrl": settings.MAP_TILE_URL,
         "attribution": settings.MAP_TILE_ATTRIBUTION,
