@@ -24,6 +24,7 @@ from clps.requests import ClpRequest
 
 from . import ical, selectors
 from .models import ActionDay, Dispute
+from .public_calendar import dispute_paths
 from .runs import runs
 
 # A year of days either side is more than any page needs; a phone shows the first few runs
@@ -128,13 +129,10 @@ def _dispute_feed(request: HttpRequest, pk: int) -> DisputeFeed:
 
 
 def _dispute_urls(request: HttpRequest) -> Callable[[int], str]:
-    """Each dispute's page's full address by its id, for a feed of a few hundred disputes: the
-    address is worked out once, not resolved and checked against the host for each."""
-    sample = 2_147_483_647  # an id no deployment reaches, so it cannot be mistaken for the host
-    prefix, suffix = request.build_absolute_uri(
-        reverse("strikes_public:dispute", args=[sample])
-    ).rsplit(str(sample), 1)
-    return lambda pk: f"{prefix}{pk}{suffix}"
+    """Each dispute's page's full address by its id, for a feed of a few hundred disputes."""
+    origin = request.build_absolute_uri("/").removesuffix("/")
+    path = dispute_paths()
+    return lambda pk: origin + path(pk)
 
 
 def _ics_response(body: bytes, filename: str) -> HttpResponse:
