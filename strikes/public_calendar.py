@@ -260,10 +260,13 @@ def map_context(request: HttpRequest, clp: CLP) -> dict:
     places = places[:MAP_PLACES]
     # Worked out here, not in the template: the page lists up to 200 places' disputes.
     page_path = dispute_paths()
+    unions = selectors.union_names(
+        dispute_ids={dispute.pk for place in places for dispute in place.upcoming_disputes}
+    )
     for place in places:
         for dispute in place.upcoming_disputes:
             dispute.page_path = page_path(dispute.pk)
-            dispute.union_names = [union.short_name for union in dispute.unions.all()]
+            dispute.union_names = [short_name for short_name, _ in unions.get(dispute.pk, [])]
             dispute.listed_days = _listed_days(dispute.upcoming_days)
     map_data = {
         "tileUrl": settings.MAP_TILE_URL,

@@ -367,7 +367,8 @@ def calendar_places(
     """Workplaces of the CLP's disputes with action (not cancelled) from start to end: those in
     the CLP's districts and any others with a map location, local ones first.
 
-    Each has `upcoming_disputes`, each dispute its employer, unions and `upcoming_days`.
+    Each has `upcoming_disputes`, each dispute its `upcoming_days` (their unions:
+    union_names).
     """
     days = ActionDay.objects.filter(date__gte=start, date__lte=end, cancelled=False)
     dispute_ids = clp_dispute_ids(clp)
@@ -392,16 +393,13 @@ def calendar_places(
         .prefetch_related(
             Prefetch(
                 "disputes",
-                queryset=disputes.select_related("employer")
-                .prefetch_related(
-                    union_prefetch(),
+                queryset=disputes.prefetch_related(
                     Prefetch(
                         "action_days",
                         queryset=days.order_by("date", "start_time", "pk"),
                         to_attr="upcoming_days",
                     ),
-                )
-                .order_by("title", "pk"),
+                ).order_by("title", "pk"),
                 to_attr="upcoming_disputes",
             )
         )
