@@ -48,6 +48,7 @@ class CalendarEntry:
     """One dispute's days in one week, as runs ('Mon to Fri, 8am to 11am')."""
 
     dispute: Dispute
+    page_path: str  # the dispute's public page
     runs: list[Run]
     unions: list[str]  # short names
     places: list[selectors.Place]
@@ -109,6 +110,7 @@ def _weeks(
     places = selectors.local_places(
         clp=clp, dispute_ids=dispute_ids, limit=selectors.PLACES_PER_DAY + 1
     )
+    page_path = dispute_paths()
     weeks: list[CalendarWeek] = []
     shown = 0
     for monday, grouped in by_week(days):
@@ -118,6 +120,7 @@ def _weeks(
             entries.append(
                 CalendarEntry(
                     dispute=found[0].days[0].dispute,
+                    page_path=page_path(dispute_id),
                     runs=found,
                     unions=[short_name for short_name, _ in unions.get(dispute_id, [])],
                     places=local[: selectors.PLACES_PER_DAY],

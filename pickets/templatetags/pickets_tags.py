@@ -1,6 +1,7 @@
+from html import escape
+
 from django import template
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from clps.models import CLP
@@ -51,74 +52,60 @@ def month_chart(months) -> dict:
 @register.simple_tag
 def calendar_entry(entry: CalendarEntry, clp: CLP) -> SafeString:
     """One dispute's week on the CLP's public calendar: its runs, who and where, and the CLP's
-    picket lines on those days (entry.picket_lines, pickets.public_views.WeekPicket). Made in
-    Python rather than an included template: the page holds a hundred of them, and each took
-    a fifth of a millisecond as a template, most of the page's time to be made again."""
+    picket lines on those days (entry.picket_lines, pickets.public_views.WeekPicket). Joined
+    text in Python rather than an included template: the page holds a hundred of them, and as
+    a template they took most of the page's time to be made again after a change. (The
+    standard library's escape: Django's is the same, behind a check for lazy text.)"""
     dispute = entry.dispute
     cancelled = entry.cancelled
-    title = format_html("<s>{}</s>", dispute.title) if cancelled else dispute.title
+    title = f"<s>{escape(dispute.title)}</s>" if cancelled else escape(dispute.title)
     runs = "".join(
-        format_html(
-            '\n      <p class="cal-meta">{}</p>\n      {}\n    ',
-            run_line(run, in_week=True),
-            format_html_join("", '<p class="cal-note">{}</p>', ((note,) for note in run.notes)),
-        )
+        f'\n      <p class="cal-meta">{run_line(run, in_week=True)}</p>\n      '
+        + "".join(f'<p class="cal-note">{escape(note)}</p>' for note in run.notes)
+        + "\n    "
         for run in entry.runs
     )
-    unions = ", ".join(entry.unions)
-    where: str
     if entry.places:
-        where = format_html(
-            '\n      · <span class="badge local">Local</span> <span class="cal-where">{}{}</span>',
-            format_html_join(
-                "; ",
-                "{}{}",
-                (
-                    (place.name, f" ({place.postcode})" if place.postcode else "")
-                    for place in entry.places
-                ),
-            ),
-            " and other local workplaces" if entry.more_places else "",
+        places = "; ".join(
+            escape(place.name) + (f" ({escape(place.postcode)})" if place.postcode else "")
+            for place in entry.places
+        )
+        more = " and other local workplaces" if entry.more_places else ""
+        where = (
+            '\n      · <span class="badge local">Local</span> '
+            f'<span class="cal-where">{places}{more}</span>'
         )
     elif dispute.is_national:
-        where = mark_safe(' · <span class="badge">National</span>')
+        where = ' · <span class="badge">National</span>'
     else:
         where = ""
     pickets = "".join(
-        format_html(
-            '\n      <div class="cal-picket">\n'
-            "        <p><strong>Picket line:</strong> {}{}, {}.\n"
-            "          {}</p>\n"
-            "        {}\n"
-            "      </div>\n    ",
-            picket.line.place,
-            f" ({picket.line.postcode})" if picket.line.postcode else "",
-            picket.when,
-            format_html('<span class="going-count">{}.</span>', picket.going_label)
+        '\n      <div class="cal-picket">\n'
+        f"        <p><strong>Picket line:</strong> {escape(picket.line.place)}"
+        + (f" ({escape(picket.line.postcode)})" if picket.line.postcode else "")
+        + f", {escape(picket.when)}.\n          "
+        + (
+            f'<span class="going-count">{escape(picket.going_label)}.</span>'
             if picket.going_label
-            else "",
-            format_html(
-                '<a class="button" href="{}">I\'ll go</a>',
-                reverse("pickets:picket_line", args=[clp.slug, picket.line.pk]),
-            )
-            if picket.can_go
-            else "",
+            else ""
         )
+        + "</p>\n        "
+        + (
+            '<a class="button" href="'
+            + escape(reverse("pickets:picket_line", args=[clp.slug, picket.line.pk]))
+            + "\">I'll go</a>"
+            if picket.can_go
+            else ""
+        )
+        + "\n      </div>\n    "
         for picket in entry.picket_lines
     )
-    return format_html(
-        '\n\n  <li class="card cal-day{}">\n'
-        '    <h3 class="cal-title"><a href="{}">{}</a></h3>\n'
-        "    {}\n"
-        '    <p class="cal-who">{} · {}{}</p>\n'
-        "    {}\n"
-        "  </li>\n\n",
-        " is-cancelled" if cancelled else "",
-        reverse("strikes_public:dispute", args=[dispute.pk]),
-        title,
-        mark_safe(runs),  # noqa: S308 - made of format_html's escaped parts
-        unions,
-        dispute.employer.name,
-        where,
-        mark_safe(pickets),  # noqa: S308 - made of format_html's escaped parts
+    return mark_safe(  # noqa: S308 - each value in it is escaped here
+        f'\n\n  <li class="card cal-day{" is-cancelled" if cancelled else ""}">\n'
+        f'    <h3 class="cal-title"><a href="{escape(entry.page_path)}">{title}</a></h3>\n'
+        f"    {runs}\n"
+        f'    <p class="cal-who">{escape(", ".join(entry.unions))} · '
+        f"{escape(dispute.employer.name)}{where}</p>\n"
+        f"    {pickets}\n"
+        "  </li>\n\n"
     )
