@@ -7,8 +7,10 @@ cancelled day stays in the feed as STATUS:CANCELLED instead of vanishing.
 
 import datetime
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -18,7 +20,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet, Sum
 from icalendar.enums import STATUS, TRANSP
 
-from .models import ActionDay, ActionKind, Dispute, Union, Workplace
+from .models import ActionDay, ActionKind, Dispute, Union
 
 LONDON = ZoneInfo("Europe/London")
 PRODID = "-//TU Liaison//Strike calendar//EN"
@@ -47,8 +49,80 @@ def uid_host() -> str:
     return urlsplit(settings.SITE_URL).hostname or "tuliaison.localhost"
 
 
-def action_day_uid(day: ActionDay) -> str:
-    return f"action-day-{day.pk}@{uid_host()}"
+class FeedDay(NamedTuple):
+    """An action day as a feed reads it: its columns alone. A year of a CLP's days is a
+    thousand rows, and a model instance for each (with its dispute's and employer's) cost more
+    than making the feed's text."""
+
+    pk: int
+    dispute_id: int
+    date: datetime.date
+    kind: str
+    start_time: datetime.time | None
+    end_time: datetime.time | None
+    cancelled: bool
+    note: str
+    updated_at: datetime.datetime
+
+
+# What a feed says of each day's dispute, read in the same query as the days.
+DISPUTE_COLUMNS = (
+    "dispute__title",
+    "dispute__updated_at",
+    "dispute__hardship_fund_url",
+    "dispute__employer__name",
+)
+
+
+def feed_days(days: QuerySet[ActionDay]) -> list[FeedDay]:
+    return [FeedDay._make(row) for row in days.values_list(*FeedDay._fields)]
+
+
+def feed_days_and_disputes(
+    days: QuerySet[ActionDay],
+) -> tuple[list[FeedDay], dict[int, tuple[str, datetime.datetime, str, str]]]:
+    """The days, and each one's dispute as (title, updated_at, hardship fund link, employer's
+    name), from one query."""
+    found: list[FeedDay] = []
+    disputes: dict[int, tuple[str, datetime.datetime, str, str]] = {}
+    width = len(FeedDay._fields)
+    for row in days.values_list(*FeedDay._fields, *DISPUTE_COLUMNS):
+        day = FeedDay._make(row[:width])
+        found.append(day)
+        disputes.setdefault(day.dispute_id, row[width:])
+    return found, disputes
+
+
+@dataclass
+class FeedDispute:
+    """What every day of one dispute says alike, worked out once for all of them."""
+
+    url: str
+    title: str
+    employer: str
+    hardship_fund_url: str
+    updated_at: datetime.datetime
+    unions: Sequence[tuple[str, str]]  # (short name, name), by short name
+    places: Sequence[tuple[str, str, str]]  # (name, address, postcode)
+
+    @cached_property
+    def key(self) -> str:
+        """Everything the dispute puts in its days' events, for their cache keys."""
+        return repr(
+            (
+                self.url,
+                self.title,
+                self.employer,
+                self.hardship_fund_url,
+                self.updated_at,
+                tuple(self.unions),
+                tuple(self.places),
+            )
+        )
+
+
+def action_day_uid(day: ActionDay | FeedDay, host: str | None = None) -> str:
+    return f"action-day-{day.pk}@{host or uid_host()}"
 
 
 def sequence_of(stamp: datetime.datetime) -> int:
@@ -64,7 +138,7 @@ def clock(value: datetime.time) -> str:
     return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
 
 
-def times_label(day: ActionDay) -> str:
+def times_label(day: ActionDay | FeedDay) -> str:
     """The day's hours in UK time, or "" when the union has not said."""
     if day.start_time and day.end_time:
         return f"{clock(day.start_time)}–{clock(day.end_time)}"
@@ -75,25 +149,30 @@ def times_label(day: ActionDay) -> str:
     return ""
 
 
-def unions_label(dispute: Dispute, unions: Sequence[Union] | None = None) -> str:
-    names = [union.short_name for union in (dispute.unions.all() if unions is None else unions)]
+def names_label(names: Sequence[str]) -> str:
+    """['CWU', 'GMB'] -> 'CWU and GMB'; 'Union' when there are none."""
     if len(names) > 1:
         return ", ".join(names[:-1]) + " and " + names[-1]
     return names[0] if names else "Union"
 
 
-def summary(day: ActionDay, unions: Sequence[Union] | None = None) -> str:
+def unions_label(dispute: Dispute, unions: Sequence[Union] | None = None) -> str:
+    return names_label(
+        [union.short_name for union in (dispute.unions.all() if unions is None else unions)]
+    )
+
+
+def summary(day: FeedDay, dispute: FeedDispute) -> str:
     """E.g. "CWU strike: Royal Mail delivery office"; cancelled days say so first, as many
     calendar apps show STATUS:CANCELLED faintly or not at all."""
     kind = ActionKind(day.kind).label.lower()
-    text = f"{unions_label(day.dispute, unions)} {kind}: {day.dispute.title}"
+    text = f"{names_label([short for short, _ in dispute.unions])} {kind}: {dispute.title}"
     return f"CANCELLED: {text}" if day.cancelled else text
 
 
-def place_label(workplace: Workplace) -> str:
-    return ", ".join(
-        part for part in (workplace.name, workplace.address, workplace.postcode) if part
-    )
+def place_label(place: tuple[str, str, str]) -> str:
+    """A workplace's (name, address, postcode), said in one line."""
+    return ", ".join(part for part in place if part)
 
 
 @dataclass(frozen=True)
@@ -130,41 +209,31 @@ def feed_state(days: QuerySet[ActionDay], *, key: str) -> FeedState:
     )
 
 
-def _description(
-    day: ActionDay, places: Sequence[Workplace], url: str, unions: Sequence[Union]
-) -> str:
-    dispute = day.dispute
+def _description(day: FeedDay, dispute: FeedDispute) -> str:
     lines = []
     if day.cancelled:
         lines.append(f"Cancelled: this {ActionKind(day.kind).label.lower()} day is off.")
     union_names = ", ".join(
-        u.short_name if u.name == u.short_name else f"{u.short_name} ({u.name})" for u in unions
+        short if name == short else f"{short} ({name})" for short, name in dispute.unions
     )
     lines.append(f"{ActionKind(day.kind).label} by {union_names or 'the union'}.")
-    lines.append(f"Employer: {dispute.employer.name}.")
+    lines.append(f"Employer: {dispute.employer}.")
     times = times_label(day)
     lines.append(f"Hours (UK time): {times}." if times else "Hours not yet announced.")
     if day.note:
         lines.append(day.note)
-    if places:
-        lines.append("Where: " + "; ".join(place_label(p) for p in places))
+    if dispute.places:
+        lines.append("Where: " + "; ".join(place_label(p) for p in dispute.places))
     if dispute.hardship_fund_url:
         lines.append(f"Hardship fund: {dispute.hardship_fund_url}")
-    lines.append(f"More: {url}")
+    lines.append(f"More: {dispute.url}")
     return "\n".join(lines)
 
 
-@dataclass
-class _DisputeText:
-    """What every day of one dispute says alike, worked out once for all of them."""
-
-    url: str
-    places: Sequence[Workplace]
-    unions: list[Union]
-
-
-def _event_fields(day: ActionDay, dispute: _DisputeText, stamp: datetime.datetime) -> dict:
+def _event_fields(day: FeedDay, dispute: FeedDispute, host: str) -> dict:
     """Everything an action day's VEVENT says, as icalendar.Event.new's arguments."""
+    # A dispute edit (its title, say) changes every day's text: count it as an edit of each.
+    stamp = max(day.updated_at, dispute.updated_at)
     # A timed event, or a whole day: a datetime is a date too.
     start: datetime.date
     end: datetime.date | None
@@ -179,9 +248,9 @@ def _event_fields(day: ActionDay, dispute: _DisputeText, stamp: datetime.datetim
     else:
         start, end = day.date, day.date + datetime.timedelta(days=1)
     return {
-        "uid": action_day_uid(day),
-        "summary": summary(day, dispute.unions),
-        "description": _description(day, dispute.places, dispute.url, dispute.unions),
+        "uid": action_day_uid(day, host),
+        "summary": summary(day, dispute),
+        "description": _description(day, dispute),
         "start": start,
         "end": end,
         "status": STATUS.CANCELLED if day.cancelled else STATUS.CONFIRMED,
@@ -195,19 +264,23 @@ def _event_fields(day: ActionDay, dispute: _DisputeText, stamp: datetime.datetim
     }
 
 
-def _event_bytes(events: list[dict]) -> list[bytes]:
+def _event_bytes(days: Sequence[FeedDay], disputes: Mapping[int, FeedDispute]) -> list[bytes]:
     """Each event as iCalendar text. The icalendar library takes most of a feed's time, so
-    each event's text is kept in the cache under a hash of everything it says: a feed built
-    again after an edit makes only the events the edit changed."""
+    each event's text is kept in the cache under a hash of everything it is made from (the
+    day's columns, its dispute's text, the host): a feed built again after an edit makes only
+    the events the edit changed, and an unchanged event costs a hash and a share of one read."""
+    host = uid_host()
     keys = [
         "ical-event:"
-        + hashlib.sha256(f"{FEED_FORMAT}|{sorted(fields.items())!r}".encode()).hexdigest()
-        for fields in events
+        + hashlib.sha256(
+            f"{FEED_FORMAT}|{host}|{disputes[day.dispute_id].key}|{day!r}".encode()
+        ).hexdigest()
+        for day in days
     ]
     kept = cache.get_many(keys)
     made = {
-        key: icalendar.Event.new(**fields).to_ical()
-        for key, fields in zip(keys, events, strict=True)
+        key: icalendar.Event.new(**_event_fields(day, disputes[day.dispute_id], host)).to_ical()
+        for key, day in zip(keys, days, strict=True)
         if key not in kept
     }
     if made:
@@ -217,14 +290,14 @@ def _event_bytes(events: list[dict]) -> list[bytes]:
 
 def build_calendar(
     *,
-    days: Iterable[ActionDay],
+    days: Sequence[FeedDay],
+    disputes: Mapping[int, FeedDispute],
     name: str,
     calendar_uid: str,
     window: tuple[datetime.date, datetime.date],
-    dispute_url: Callable[[Dispute], str],
-    places_of: Callable[[Dispute], Sequence[Workplace]],
 ) -> bytes:
-    """The feed as bytes. Deterministic: the same records give the same bytes, whenever built."""
+    """The feed as bytes, `disputes` holding each day's dispute by id. Deterministic: the same
+    records give the same bytes, whenever built."""
     calendar = icalendar.Calendar.new(
         prodid=PRODID,
         name=name,
@@ -232,18 +305,6 @@ def build_calendar(
         method="PUBLISH",
         refresh_interval=datetime.timedelta(hours=1),
     )
-    disputes: dict[int, _DisputeText] = {}
-    events = []
-    for day in days:
-        dispute = disputes.get(day.dispute_id)
-        if dispute is None:
-            dispute = disputes[day.dispute_id] = _DisputeText(
-                url=dispute_url(day.dispute),
-                places=places_of(day.dispute),
-                unions=list(day.dispute.unions.all()),
-            )
-        # A dispute edit (its title, say) changes every day's text: count it as an edit of each.
-        events.append(_event_fields(day, dispute, max(day.updated_at, day.dispute.updated_at)))
     # Whole years around the window, so the VTIMEZONE changes once a year, not every day. Timed
     # events are in London time; a feed of all-day events has no times to anchor, but says
     # which zone its dates are in all the same.
@@ -263,4 +324,4 @@ def build_calendar(
     closing = b"END:VCALENDAR\r\n"
     if not text.endswith(closing):
         raise ValueError("icalendar ended a calendar in an unexpected way")
-    return text[: -len(closing)] + b"".join(_event_bytes(events)) + closing
+    return text[: -len(closing)] + b"".join(_event_bytes(days, disputes)) + closing

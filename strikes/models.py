@@ -190,13 +190,11 @@ class Dispute(models.Model):
     # The author simple_history records for a save, where the code saving sets one (else the
     # request's user). No class default: simple_history looks for the attribute itself.
     _history_user: User | None
-    # Loaded through selectors.local_workplaces_prefetch only: its workplaces in the CLP's
-    # districts. Declared here as the Django plugin for mypy cannot follow that prefetch from
-    # the action days to their disputes.
-    local_workplaces: list[Workplace]
-    # Set by public_calendar.map_context: the days the map lists, and how many more there are.
-    shown_days: list["ActionDay"]
-    more_days: int
+    # Set by public_calendar.map_context: its public page's path, its unions' short names and
+    # the days the map lists, in words.
+    page_path: str
+    union_names: list[str]
+    listed_days: str
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -240,8 +238,6 @@ class ActionDay(models.Model):
     note = models.CharField(max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
-    # Set by the public pages that list days: ical.times_label(day), for their templates.
-    times: str
 
     class Meta:
         ordering = ["date", "start_time"]

@@ -24,7 +24,7 @@ from clps.models import CLP
 
 from . import ical, selectors
 from .models import ActionDay, Dispute, Workplace
-from .runs import ONE_DAY, Run, by_week, monday_of
+from .runs import ONE_DAY, Run, by_week, monday_of, short_day
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -48,8 +48,10 @@ class CalendarEntry:
     """One dispute's days in one week, as runs ('Mon to Fri, 8am to 11am')."""
 
     dispute: Dispute
+    page_path: str  # the dispute's public page
     runs: list[Run]
-    places: list[Workplace]
+    unions: list[str]  # short names
+    places: list[selectors.Place]
     more_places: bool
     # Set by the pickets app: the CLP's picket lines on these days.
     picket_lines: list[Any] = field(default_factory=list)
@@ -100,19 +102,29 @@ def _cursor(value: str | None, today: datetime.date) -> datetime.date:
     return min(max(start, today), today + datetime.timedelta(days=5 * 366))
 
 
-def _weeks(days: list[ActionDay], start: datetime.date, end: datetime.date) -> list[CalendarWeek]:
+def _weeks(
+    clp: CLP, days: list[ActionDay], start: datetime.date, end: datetime.date
+) -> list[CalendarWeek]:
+    dispute_ids = {day.dispute_id for day in days}
+    unions = selectors.union_names(dispute_ids=dispute_ids)
+    places = selectors.local_places(
+        clp=clp, dispute_ids=dispute_ids, limit=selectors.PLACES_PER_DAY + 1
+    )
+    page_path = dispute_paths()
     weeks: list[CalendarWeek] = []
     shown = 0
     for monday, grouped in by_week(days):
         entries = []
-        for found in grouped.values():
-            dispute = found[0].days[0].dispute
+        for dispute_id, found in grouped.items():
+            local = places.get(dispute_id, [])
             entries.append(
                 CalendarEntry(
-                    dispute=dispute,
+                    dispute=found[0].days[0].dispute,
+                    page_path=page_path(dispute_id),
                     runs=found,
-                    places=dispute.local_workplaces[: selectors.PLACES_PER_DAY],
-                    more_places=len(dispute.local_workplaces) > selectors.PLACES_PER_DAY,
+                    unions=[short_name for short_name, _ in unions.get(dispute_id, [])],
+                    places=local[: selectors.PLACES_PER_DAY],
+                    more_places=len(local) > selectors.PLACES_PER_DAY,
                 )
             )
         shown += len(entries)
@@ -150,15 +162,18 @@ def calendar_context(request: HttpRequest, clp: CLP) -> dict:
     today = timezone.localdate()
     start = _cursor(request.GET.get("from"), today)
     end = start + datetime.timedelta(weeks=CALENDAR_WEEKS, days=-1)
-    days = list(selectors.calendar_days(clp=clp, start=start, end=end)[: PAGE_ROWS + 1])
+    dispute_ids = selectors.clp_dispute_ids(clp)
+    days = selectors.calendar_days(
+        clp=clp, start=start, end=end, limit=PAGE_ROWS + 1, dispute_ids=dispute_ids
+    )
     next_date: datetime.date | None
     if len(days) > PAGE_ROWS:
         days, end, next_date = _page_end(days, start)
     else:
-        next_date = selectors.next_action_day_date(clp=clp, after=end)
+        next_date = selectors.next_action_day_date(clp=clp, after=end, dispute_ids=dispute_ids)
     return {
         "clp": clp,
-        "weeks": _weeks(days, start, end),
+        "weeks": _weeks(clp, days, start, end),
         "start": start,
         "end": end,
         "is_first_page": start == today,
@@ -190,6 +205,27 @@ def map_csp(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapper
 
 
+def dispute_paths() -> Callable[[int], str]:
+    """Each dispute's public page's path by its id, for a page that links many: the URL is
+    resolved once, not once a dispute."""
+    sample = 2_147_483_647  # an id no deployment reaches, so it cannot stand for anything else
+    prefix, suffix = reverse("strikes_public:dispute", args=[sample]).rsplit(str(sample), 1)
+    return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def _listed_days(days: list[ActionDay]) -> str:
+    """'Mon 7 Dec, strike 7am–10am; Tue 8 Dec, strike; and 3 more days': a nine-week strike
+    is one line, not forty-five dates."""
+    shown = days[:LISTED_DAYS]
+    text = "; ".join(
+        f"{short_day(day.date)}, {day.get_kind_display().lower()}"
+        + (f" {times}" if (times := ical.times_label(day)) else "")
+        for day in shown
+    )
+    more = len(days) - len(shown)
+    return text + (f"; and {more} more day{'' if more == 1 else 's'}" if more else "")
+
+
 def _day_label(day: ActionDay) -> str:
     times = ical.times_label(day)
     kind = day.get_kind_display().lower()
@@ -208,8 +244,8 @@ def _marker(
         "disputes": [
             {
                 "title": dispute.title,
-                "url": reverse("strikes_public:dispute", args=[dispute.pk]),
-                "unions": ical.unions_label(dispute),
+                "url": dispute.page_path,
+                "unions": ical.names_label(dispute.union_names),
                 "days": [_day_label(day) for day in dispute.upcoming_days[:POPUP_DAYS]],
                 "more_days": len(dispute.upcoming_days) > POPUP_DAYS,
             }
@@ -225,13 +261,16 @@ def map_context(request: HttpRequest, clp: CLP) -> dict:
     places = list(selectors.calendar_places(clp=clp, start=today, end=end, limit=MAP_PLACES + 1))
     more_places = len(places) > MAP_PLACES
     places = places[:MAP_PLACES]
+    # Worked out here, not in the template: the page lists up to 200 places' disputes.
+    page_path = dispute_paths()
+    unions = selectors.union_names(
+        dispute_ids={dispute.pk for place in places for dispute in place.upcoming_disputes}
+    )
     for place in places:
         for dispute in place.upcoming_disputes:
-            # A nine-week strike is one line, not forty-five dates.
-            dispute.shown_days = dispute.upcoming_days[:LISTED_DAYS]
-            dispute.more_days = len(dispute.upcoming_days) - len(dispute.shown_days)
-            for day in dispute.shown_days:
-                day.times = ical.times_label(day)
+            dispute.page_path = page_path(dispute.pk)
+            dispute.union_names = [short_name for short_name, _ in unions.get(dispute.pk, [])]
+            dispute.listed_days = _listed_days(dispute.upcoming_days)
     map_data = {
         "tileUrl": settings.MAP_TILE_URL,
         "attribution": settings.MAP_TILE_ATTRIBUTION,

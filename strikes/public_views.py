@@ -5,6 +5,7 @@ A CLP's calendar and map pages are the pickets app's, built on strikes.public_ca
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -23,6 +24,7 @@ from clps.requests import ClpRequest
 
 from . import ical, selectors
 from .models import ActionDay, Dispute
+from .public_calendar import dispute_paths
 from .runs import runs
 
 # A year of days either side is more than any page needs; a phone shows the first few runs
@@ -107,7 +109,7 @@ def _clp_feed(request: HttpRequest, clp: CLP) -> Feed:
     kept = cast(FeedRequest, request)
     if not hasattr(kept, "clp_feed"):
         window = ical.feed_window(timezone.localdate())
-        days = selectors.calendar_days(clp=clp, start=window[0], end=window[1])
+        days = selectors.feed_action_days(clp=clp, start=window[0], end=window[1])
         key = f"clp-{clp.pk}|{window}|{request.build_absolute_uri('/')}"
         kept.clp_feed = Feed(days=days, state=ical.feed_state(days, key=key), window=window)
     return kept.clp_feed
@@ -126,6 +128,13 @@ def _dispute_feed(request: HttpRequest, pk: int) -> DisputeFeed:
     return kept.dispute_feed
 
 
+def _dispute_urls(request: HttpRequest) -> Callable[[int], str]:
+    """Each dispute's page's full address by its id, for a feed of a few hundred disputes."""
+    origin = request.build_absolute_uri("/").removesuffix("/")
+    path = dispute_paths()
+    return lambda pk: origin + path(pk)
+
+
 def _ics_response(body: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -142,15 +151,28 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 )
 def clp_calendar_ics(request: ClpRequest, clp: CLP) -> HttpResponse:
     feed = _clp_feed(request, clp)
+    days, columns = ical.feed_days_and_disputes(feed.days)
+    unions = selectors.union_names(dispute_ids=columns)
+    places = selectors.local_places(clp=clp, dispute_ids=columns)
+    dispute_url = _dispute_urls(request)
+    disputes = {
+        pk: ical.FeedDispute(
+            url=dispute_url(pk),
+            title=title,
+            updated_at=updated_at,
+            hardship_fund_url=hardship_fund_url,
+            employer=employer,
+            unions=unions.get(pk, []),
+            places=places.get(pk, []),
+        )
+        for pk, (title, updated_at, hardship_fund_url, employer) in columns.items()
+    }
     body = ical.build_calendar(
-        days=feed.days,
+        days=days,
+        disputes=disputes,
         name=f"{clp.name}: strikes and action",
         calendar_uid=f"clp-{clp.slug}-calendar@{ical.uid_host()}",
         window=feed.window,
-        dispute_url=lambda d: request.build_absolute_uri(
-            reverse("strikes_public:dispute", args=[d.pk])
-        ),
-        places_of=lambda d: d.local_workplaces[: selectors.PLACES_PER_DAY],
     )
     return _ics_response(body, f"{clp.slug}.ics")
 
@@ -167,15 +189,25 @@ def dispute_calendar_ics(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = feed.dispute
     # A place for every event only when there are few: a national dispute's first five
     # delivery offices would mislead.
-    places = list(dispute.workplaces.order_by("name", "pk")[: selectors.PLACES_PER_DAY + 1])
-    places = places if len(places) <= selectors.PLACES_PER_DAY else []
-    url = request.build_absolute_uri(reverse("strikes_public:dispute", args=[dispute.pk]))
+    places = list(
+        dispute.workplaces.order_by("name", "pk").values_list("name", "address", "postcode")[
+            : selectors.PLACES_PER_DAY + 1
+        ]
+    )
+    text = ical.FeedDispute(
+        url=request.build_absolute_uri(reverse("strikes_public:dispute", args=[dispute.pk])),
+        title=dispute.title,
+        updated_at=dispute.updated_at,
+        hardship_fund_url=dispute.hardship_fund_url,
+        employer=dispute.employer.name,
+        unions=[(union.short_name, union.name) for union in dispute.unions.all()],
+        places=places if len(places) <= selectors.PLACES_PER_DAY else [],
+    )
     body = ical.build_calendar(
-        days=feed.days,
+        days=ical.feed_days(feed.days),
+        disputes={dispute.pk: text},
         name=f"{ical.unions_label(dispute)}: {dispute.title}",
         calendar_uid=f"dispute-{dispute.pk}-calendar@{ical.uid_host()}",
         window=feed.window,
-        dispute_url=lambda d: url,
-        places_of=lambda d: places,
     )
     return _ics_response(body, f"dispute-{dispute.pk}.ics")

@@ -162,9 +162,9 @@ def test_calendar_is_read_only(client, clp):
     assert client.post(calendar_url(clp)).status_code == 405
 
 
-# CLP, dispute ids and days (with dispute and employer), unions, local workplaces, dispute ids
-# and the next date, picket lines
-CALENDAR_QUERIES = 8
+# CLP, dispute ids, days (with dispute and employer), unions, local workplaces, the next date,
+# picket lines
+CALENDAR_QUERIES = 7
 
 
 # CLP, dispute ids, workplaces, disputes (with employer), unions, days, picket lines
