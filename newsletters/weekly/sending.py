@@ -426,8 +426,12 @@ def send_all(digest_id: int) -> int:
     return send_prepared(digest, claimed)
 
 
-def send_prepared(digest: Digest, claimed: ClaimedBatch | None = None) -> int:
-    """send_all() for a digest already prepared (with its first batch, if claimed then)."""
+def send_prepared(
+    digest: Digest, claimed: ClaimedBatch | None = None, *, connection=None, finish: bool = True
+) -> int:
+    """send_all() for a digest already prepared (with its first batch, if claimed then),
+    through `connection` if given (opened by the caller, for many digests), and, unless
+    `finish` is false (the caller calls finish() for many), marked sent when none is left."""
     if digest.status == DigestStatus.PAUSED:  # a retry after the email service failed
         Digest.objects.filter(pk=digest.pk, status=DigestStatus.PAUSED).update(
             status=DigestStatus.SENDING
@@ -435,11 +439,13 @@ def send_prepared(digest: Digest, claimed: ClaimedBatch | None = None) -> int:
         digest.status = DigestStatus.SENDING
     if digest.status != DigestStatus.SENDING:
         return 0
-    connection = mail_connection()
+    own = connection is None
+    connection = mail_connection() if connection is None else connection
     esp = batch_esp(connection)
     personal = PersonalLinks(digest.clp, digest)
     sent = tried = failed = 0
-    connection.open()
+    if own:
+        connection.open()
     try:
         while True:
             result = send_batch(digest, connection, esp, personal, claimed=claimed)
@@ -453,15 +459,22 @@ def send_prepared(digest: Digest, claimed: ClaimedBatch | None = None) -> int:
             if done:
                 break
     finally:
-        connection.close()
-    # Sent once none is left waiting (the last of several workers to finish marks it).
+        if own:
+            connection.close()
+    if finish:
+        finished([digest.pk])
+    return sent
+
+
+def finished(digest_ids: list[int]) -> None:
+    """Mark sent those of the digests still sending with none left waiting (the last of
+    several workers to finish one marks it), in one UPDATE."""
     waiting = Delivery.objects.filter(
         digest=OuterRef("pk"), status__in=[DeliveryStatus.QUEUED, DeliveryStatus.IN_FLIGHT]
     )
-    Digest.objects.filter(pk=digest.pk, status=DigestStatus.SENDING).exclude(
+    Digest.objects.filter(pk__in=digest_ids, status=DigestStatus.SENDING).exclude(
         Exists(waiting)
     ).update(status=DigestStatus.SENT, finished_at=timezone.now())
-    return sent
 
 
 def stop(digest_id: int, reason: str) -> bool:

@@ -57,14 +57,21 @@ def send_digests(digest_ids: list[int]) -> int:
         for digest_id in digest_ids:
             send_digest.apply_async((digest_id,), countdown=settings.WEEKLY_RETRY_WAIT)
         return 0
-    sent = 0
-    for digest, claimed in prepared:
-        try:
-            sent += sending.send_prepared(digest, claimed)
-        except Exception as exc:
+    sent, done = 0, []
+    connection = sending.mail_connection()  # one for them all
+    connection.open()
+    try:
+        for digest, claimed in prepared:
             try:
-                sending.pause(digest.pk, str(exc))
-            except DatabaseUnavailable:
-                connections.close_all()
-            send_digest.apply_async((digest.pk,), countdown=settings.WEEKLY_RETRY_WAIT)
+                sent += sending.send_prepared(digest, claimed, connection=connection, finish=False)
+                done.append(digest.pk)
+            except Exception as exc:
+                try:
+                    sending.pause(digest.pk, str(exc))
+                except DatabaseUnavailable:
+                    connections.close_all()
+                send_digest.apply_async((digest.pk,), countdown=settings.WEEKLY_RETRY_WAIT)
+    finally:
+        connection.close()
+    sending.finished(done)
     return sent
