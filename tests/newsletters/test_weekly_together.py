@@ -1,8 +1,11 @@
 """The tick sends many CLPs' weekly emails in one task, on a real Celery worker through Redis,
-to the fake email service: every subscriber of each gets one copy, and a CLP whose call the
-service refuses goes on in a task of its own, which retries it, while the others go at once."""
+to the fake email service: every subscriber of each gets one copy, a CLP whose call the
+service refuses goes on in a task of its own, which retries it, while the others go at once,
+and a worker killed in the middle of the task leaves nobody sent a second copy through Resend."""
 
 import datetime
+import os
+import signal
 import time
 
 import pytest
@@ -10,11 +13,12 @@ from celery.signals import before_task_publish
 from django.utils import timezone
 
 from newsletters.models import Delivery, DeliveryStatus, Digest, DigestStatus
+from newsletters.weekly import sending
 from tuliaison.tasks import due_jobs
 
 from ..factories import CLPFactory, SubscriberFactory, WeeklyScheduleFactory
 from .fake_esp import FakeESP
-from .workers import start_worker, stop
+from .workers import add_subscribers, sent, start_worker, stop
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -96,3 +100,50 @@ def test_a_clp_the_service_refuses_goes_on_in_its_own_task_and_the_others_go_at_
     # The refused CLP's deliveries were tried twice; the others' once.
     attempts = sorted(set(Delivery.objects.values_list("digest__clp__slug", "attempts").distinct()))
     assert [n for _, n in attempts] == [2, 1, 1]
+
+
+@pytest.fixture
+def resend(monkeypatch):
+    with FakeESP() as fake:
+        fake.api = "resend"
+        monkeypatch.setenv("FAKE_ESP_API", fake.api)
+        monkeypatch.setenv("FAKE_ESP_URL", fake.resend_url)
+        fake.delay = 0.02  # each call takes a while, as a real service's does
+        yield fake
+
+
+def test_a_worker_killed_mid_task_leaves_each_recipient_of_each_clp_one_copy(resend, settings):
+    today = timezone.localdate()
+    emails = []
+    for n in range(3):
+        clp = CLPFactory(slug=f"together-{n}")
+        WeeklyScheduleFactory(
+            clp=clp, weekday=today.weekday(), send_time=datetime.time(0), skip_empty=False
+        )
+        emails += add_subscribers(clp, 1000, domain=f"clp{n}.example")
+    workers = [start_worker(settings)]
+    try:
+        due_jobs(timezone.now())
+        deadline = time.monotonic() + 60
+        while not 500 <= sent() < 2000:
+            assert time.monotonic() < deadline, "the send did not get going"
+            assert sent() < 2000, "the send went too fast to kill the worker during it"
+            time.sleep(0.005)
+        os.kill(workers[0].pid, signal.SIGKILL)
+        workers[0].wait(timeout=10)
+        assert sent() < 3000
+        workers.append(start_worker(settings))
+        # The killed task comes back from the broker; the tick puts the dead worker's batches
+        # back in the queue (at once, here) and enqueues the digests still sending.
+        sending.requeue_stuck(
+            timezone.now() + datetime.timedelta(seconds=1), after=datetime.timedelta(0)
+        )
+        due_jobs(timezone.now())
+        wait_until_all_sent()
+    finally:
+        for worker in workers:
+            stop(worker)
+    assert sent() == 3000 == Delivery.objects.count()
+    # The service sent each recipient once: a batch posted again was answered from its first
+    # call.
+    assert resend.accepted_counts() == dict.fromkeys(emails, 1)

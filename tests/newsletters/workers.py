@@ -63,8 +63,8 @@ def sent() -> int:
     return Delivery.objects.filter(status=DeliveryStatus.SENT).count()
 
 
-def add_subscribers(clp, count: int) -> list[str]:
-    emails = [f"member{n}@example.org" for n in range(count)]
+def add_subscribers(clp, count: int, *, domain: str = "example.org") -> list[str]:
+    emails = [f"member{n}@{domain}" for n in range(count)]
     Subscriber.objects.bulk_create(
         [
             Subscriber(
