@@ -164,6 +164,7 @@ class PersonalLinks:
             "newsletters_public:go", args=[_TOKEN]
         )
         self.keys = ["unsubscribe_url", "manage_url", *(go_key(*pair) for pair in self.go)]
+        self.go_keys = [(go_key(line, day), line, day) for line, day in self.go]
         stand_in = Subscriber(token=_TOKEN)
         self.unsubscribe_url, self.manage_url = unsubscribe_url(stand_in), manage_url(stand_in)
         headers = list_id_header(clp) | list_unsubscribe_headers(stand_in)
@@ -177,9 +178,9 @@ class PersonalLinks:
             "unsubscribe_url": self.unsubscribe_url.replace(_TOKEN, subscriber.token),
             "manage_url": self.manage_url.replace(_TOKEN, subscriber.token),
         }
-        for line, day in self.go:
-            token = GO_LINKS.sign(subscriber.id, line, day)
-            links[go_key(line, day)] = self.go_url.replace(_TOKEN, token)
+        for key, line, day in self.go_keys:
+            token = GO_LINKS.sign_ids(subscriber.id, line, day)
+            links[key] = self.go_url.replace(_TOKEN, token)
         return links
 
     def headers_for(self, delivery: Claimed) -> dict[str, str]:
