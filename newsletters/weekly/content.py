@@ -158,7 +158,10 @@ def build_contents(
     clp_ids = sorted({d.clp_id for d in digests})
 
     lines = list(
-        pickets_selectors.upcoming_picket_lines(clp=clp_ids, start=first, end=last).order_by("pk")
+        pickets_selectors.upcoming_picket_lines(clp=clp_ids, start=first, end=last).order_by(
+            "-updated_at",
+            "pk",  # PicketLine's own order, made total
+        )
     )
     ids = strikes_selectors.clps_dispute_ids(clp_ids)
     everyone = sorted(set().union(*ids.values()))

@@ -136,6 +136,7 @@ def _create_deliveries(
     flight and returned, claimed, with its subscribers."""
     select, params = subscribers.values("id").query.sql_with_params()
     table, people = Delivery._meta.db_table, Subscriber._meta.db_table
+    claimed_at = now or timezone.now()
     # Status, attempts and when claimed: queued, or the first batch in flight (PostgreSQL).
     state = "%s, 0, NULL"
     arguments: list[Any] = [DeliveryStatus.QUEUED]
@@ -144,7 +145,7 @@ def _create_deliveries(
             "CASE WHEN s.batch = 0 THEN %s ELSE %s END, CASE WHEN s.batch = 0 THEN 1 ELSE 0 END,"
             " CASE WHEN s.batch = 0 THEN %s::timestamptz END"
         )
-        arguments = [DeliveryStatus.IN_FLIGHT, DeliveryStatus.QUEUED, now or timezone.now()]
+        arguments = [DeliveryStatus.IN_FLIGHT, DeliveryStatus.QUEUED, claimed_at]
     insert = (
         f"INSERT INTO {table} (digest_id, subscriber_id, status, attempts, claimed_at, error,"  # noqa: S608
         f" esp_message_id, batch) SELECT %s, s.id, {state}, '', '', s.batch"
@@ -166,7 +167,7 @@ def _create_deliveries(
             " WHERE m.batch = 0 ORDER BY m.id",
             arguments,
         )
-        return _claimed(cursor.fetchall())
+        return _claimed(cursor.fetchall(), claimed_at)
 
 
 @dataclass(slots=True)
@@ -177,20 +178,25 @@ class Unaddressed:
 
 
 class ClaimedBatch(list[Claimed | Unaddressed]):
-    """A claimed batch's deliveries, in order, and whether another batch was left queued."""
+    """A claimed batch's deliveries, in order, whether another batch was left queued, and when
+    it was claimed."""
 
     more: bool = False
+    claimed_at: datetime.datetime | None = None
 
 
-def claim(digest: Digest) -> ClaimedBatch:
-    """Mark the digest's next queued batch in flight and return its deliveries, in order, with
-    their subscribers. The batch is the one decided when the digest was prepared: a batch put
-    back in the queue after a failure or a crash is claimed whole again."""
+def claim(digest: Digest, *, after: int | None = None) -> ClaimedBatch:
+    """Mark the digest's next queued batch (after batch number `after`, if given: the last this
+    worker sent) in flight and return its deliveries, in order, with their subscribers. The
+    batch is the one decided when the digest was prepared: a batch put back in the queue after a
+    failure or a crash is claimed whole again (by the next task for the digest, which starts
+    from the first batch)."""
     if db_connection.vendor == "postgresql":
-        return _claim_postgresql(digest)
+        return _claim_postgresql(digest, after=after)
+    later = {} if after is None else {"batch__gt": after}
     with transaction.atomic():
         first = (
-            Delivery.objects.filter(digest=digest, status=DeliveryStatus.QUEUED)
+            Delivery.objects.filter(digest=digest, status=DeliveryStatus.QUEUED, **later)
             .order_by("batch", "id")
             .values_list("batch", flat=True)
             .first()
@@ -207,7 +213,9 @@ def claim(digest: Digest) -> ClaimedBatch:
                 claimed_at=timezone.now(),
                 attempts=F("attempts") + 1,
             )
-        more = Delivery.objects.filter(digest=digest, status=DeliveryStatus.QUEUED).exists()
+        more = Delivery.objects.filter(
+            digest=digest, status=DeliveryStatus.QUEUED, **later
+        ).exists()
     claimed = ClaimedBatch(
         Claimed(d.pk, Recipient(d.subscriber.pk, d.subscriber.email, d.subscriber.token), d.batch)
         if d.subscriber is not None
@@ -223,22 +231,24 @@ def claim(digest: Digest) -> ClaimedBatch:
 _CLAIM_LOCK = 0x7475_6C31
 
 
-def _claim_postgresql(digest: Digest) -> ClaimedBatch:
+def _claim_postgresql(digest: Digest, *, after: int | None = None) -> ClaimedBatch:
     """The same in two statements: a lock on the digest's claims, held to the commit, then the
     first queued batch updated and returned joined to its subscribers, with whether a later
     batch is queued (so the last batch needs no empty claim after it). The update's snapshot is
     taken after the lock, so it sees every batch the last holder claimed."""
     with transaction.atomic(), db_connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CLAIM_LOCK, digest.pk % 2**31])
-        return _claim_rows(cursor, digest)
+        return _claim_rows(cursor, digest, after=after)
 
 
-def _claim_rows(cursor, digest: Digest) -> ClaimedBatch:
-    """The claim's one statement, in the caller's transaction."""
+def _claim_rows(cursor, digest: Digest, *, after: int | None = None) -> ClaimedBatch:
+    """The claim's one statement, in the caller's transaction. The (digest, batch) index is
+    read from batch `after` on, not through every batch already sent."""
     table, subscribers = Delivery._meta.db_table, Subscriber._meta.db_table
+    now = timezone.now()
     cursor.execute(
         f"WITH picked AS MATERIALIZED (SELECT batch FROM {table}"  # noqa: S608
-        " WHERE digest_id = %s AND status = %s ORDER BY batch LIMIT 1),"
+        " WHERE digest_id = %s AND batch > %s AND status = %s ORDER BY batch LIMIT 1),"
         f" claimed AS (UPDATE {table} AS d SET status = %s, claimed_at = %s,"
         " attempts = d.attempts + 1 FROM picked WHERE d.digest_id = %s AND d.status = %s"
         " AND d.batch = picked.batch RETURNING d.id, d.subscriber_id, d.batch)"
@@ -248,19 +258,20 @@ def _claim_rows(cursor, digest: Digest) -> ClaimedBatch:
         f" LEFT JOIN {subscribers} s ON s.id = c.subscriber_id ORDER BY c.id",
         [
             digest.pk,
+            -1 if after is None else after,
             DeliveryStatus.QUEUED,
             DeliveryStatus.IN_FLIGHT,
-            timezone.now(),
+            now,
             digest.pk,
             DeliveryStatus.QUEUED,
             digest.pk,
             DeliveryStatus.QUEUED,
         ],
     )
-    return _claimed(cursor.fetchall())
+    return _claimed(cursor.fetchall(), now)
 
 
-def _claimed(rows: list[tuple]) -> ClaimedBatch:
+def _claimed(rows: list[tuple], claimed_at: datetime.datetime) -> ClaimedBatch:
     """A claimed batch from rows of (delivery, subscriber, email, token, batch, more)."""
     claimed = ClaimedBatch(
         Claimed(pk, Recipient(subscriber_id, email, token), batch)
@@ -269,7 +280,27 @@ def _claimed(rows: list[tuple]) -> ClaimedBatch:
         for pk, subscriber_id, email, token, batch, _ in rows
     )
     claimed.more = bool(rows) and rows[0][5]
+    claimed.claimed_at = claimed_at
     return claimed
+
+
+# A batch claimed when its digest was prepared waits while the task sends the digests before
+# it. One claimed longer ago than this is checked to be still the worker's before it goes: the
+# sweeper puts a batch in flight for 10 minutes back in the queue (tuliaison.tasks.STUCK_AFTER),
+# for another worker to send.
+CLAIM_CHECKED_AFTER = datetime.timedelta(minutes=2)
+
+
+def _still_ours(claimed: ClaimedBatch) -> bool:
+    """Whether a batch claimed a while ago is still in flight under this claim; if so, the claim
+    is renewed, so the sweeper leaves it alone for as long again."""
+    now = timezone.now()
+    ids = [d.pk for d in claimed]
+    renewed = Delivery.objects.filter(
+        pk__in=ids, status=DeliveryStatus.IN_FLIGHT, claimed_at=claimed.claimed_at
+    ).update(claimed_at=now)
+    claimed.claimed_at = now
+    return renewed == len(ids)
 
 
 # How many recipients one call to each email service may carry (Mailgun: 1,000 per batch send;
@@ -368,6 +399,7 @@ class BatchResult:
     sent: int = 0
     failed: int = 0  # refused by the email service
     error: str = ""
+    batch: int | None = None  # the batch's number
 
 
 def send_batch(
@@ -377,10 +409,11 @@ def send_batch(
     personal: PersonalLinks,
     *,
     claimed: ClaimedBatch | None = None,
+    after: int | None = None,
 ) -> BatchResult:
-    """Claim and send one batch (or send the batch already `claimed`)."""
+    """Claim (after batch `after`) and send one batch, or send the batch already `claimed`."""
     if claimed is None:
-        claimed = claim(digest)
+        claimed = claim(digest, after=after)
     batch = [d for d in claimed if isinstance(d, Claimed)]
     gone = [d.pk for d in claimed if isinstance(d, Unaddressed)]
     if gone:  # the subscriber was erased after the digest was prepared
@@ -389,7 +422,7 @@ def send_batch(
         )
     if not batch:
         return BatchResult(len(claimed), more=claimed.more)
-    pks = [d.pk for d in batch]
+    pks, number = [d.pk for d in batch], batch[0].batch
     try:
         ids = hand_over(connection, esp, digest, batch, personal)
     except Exception as exc:
@@ -397,13 +430,15 @@ def send_batch(
             error = str(exc)[:300]
             Delivery.objects.filter(pk__in=pks).update(status=DeliveryStatus.FAILED, error=error)
             logger.warning("digest %s: %s deliveries failed: %s", digest.pk, len(pks), exc)
-            return BatchResult(len(claimed), claimed.more, failed=len(pks), error=error)
+            return BatchResult(
+                len(claimed), claimed.more, failed=len(pks), error=error, batch=number
+            )
         Delivery.objects.filter(pk__in=pks).update(
             status=DeliveryStatus.QUEUED, error=str(exc)[:300]
         )
         raise
     _mark_sent(digest, batch, ids)
-    return BatchResult(len(claimed), claimed.more, sent=len(batch))
+    return BatchResult(len(claimed), claimed.more, sent=len(batch), batch=number)
 
 
 SUBSCRIBER_GONE = "subscriber deleted"
@@ -439,17 +474,26 @@ def send_prepared(
         digest.status = DigestStatus.SENDING
     if digest.status != DigestStatus.SENDING:
         return 0
+    if (
+        claimed is not None
+        and claimed.claimed_at is not None
+        and timezone.now() - claimed.claimed_at > CLAIM_CHECKED_AFTER
+        and not _still_ours(claimed)
+    ):
+        claimed = None  # put back by the sweeper, and perhaps sent by another worker since
     own = connection is None
     connection = mail_connection() if connection is None else connection
     esp = batch_esp(connection)
     personal = PersonalLinks(digest.clp, digest)
     sent = tried = failed = 0
+    after = None  # the last batch this worker sent: the next claim looks after it
     if own:
         connection.open()
     try:
         while True:
-            result = send_batch(digest, connection, esp, personal, claimed=claimed)
+            result = send_batch(digest, connection, esp, personal, claimed=claimed, after=after)
             claimed = None  # the next is claimed afresh
+            after = after if result.batch is None else result.batch
             sent, failed = sent + result.sent, failed + result.failed
             tried += result.sent + result.failed
             done = not result.more  # none left (the rest, if any, are other workers')

@@ -71,6 +71,13 @@ def send_digests(digest_ids: list[int]) -> int:
                 except DatabaseUnavailable:
                     connections.close_all()
                 send_digest.apply_async((digest.pk,), countdown=settings.WEEKLY_RETRY_WAIT)
+                # A connection the failure broke (an SMTP server that hung up) would fail every
+                # digest after it: the next goes over a new one.
+                try:
+                    connection.close()
+                    connection.open()
+                except Exception:
+                    logger.warning("could not reconnect to the email service", exc_info=True)
     finally:
         connection.close()
     sending.finished(done)

@@ -1,15 +1,20 @@
 """The weekly send reads many CLPs' news at once (build_contents): each CLP's email says exactly
 what it says read alone, whatever the others in the same read follow, when their emails go and
-when their last one went; and the read costs the same queries for four CLPs as for two."""
+when their last one went; and the read costs the same queries for four CLPs as for two. And a
+batch claimed when its digest was prepared, which waits while the task sends the digests before
+it, is sent once however long it waited."""
 
 import datetime
 
 import pytest
+from django.core import mail
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from newsletters.models import Digest, DigestStatus
+from newsletters.models import Delivery, DeliveryStatus, Digest, DigestStatus
+from newsletters.weekly import sending
 from newsletters.weekly.content import build_content, build_contents, with_previous_send
 from newsletters.weekly.render import render
 from newsletters.weekly.schedule import schedule_for, window
@@ -152,3 +157,38 @@ def test_four_clps_news_is_read_in_the_queries_of_two(four_clps):
     with CaptureQueriesContext(connection) as four:
         build_contents(digests)
     assert len(four) == len(one) == 11
+
+
+def test_a_batch_claimed_when_prepared_and_swept_back_meanwhile_is_not_sent_again(clp):
+    """A task prepares many digests, each with its first batch claimed, then sends them in turn.
+    If it takes so long to reach one that the sweeper puts that batch back and another worker
+    sends it, the task does not send it a second time when it gets there."""
+    members = [SubscriberFactory(clp=clp).email for _ in range(3)]
+    WeeklyScheduleFactory(clp=clp, skip_empty=False)
+    digest = ensure_upcoming_digest(clp)
+    [(prepared, claimed)] = sending.prepare_many([digest.pk], claim_first=True)
+    assert len(claimed) == 3
+    # Eleven minutes pass before the task reaches this digest...
+    earlier = datetime.timedelta(minutes=11)
+    Delivery.objects.filter(digest=digest).update(claimed_at=F("claimed_at") - earlier)
+    claimed.claimed_at -= earlier
+    # ...the sweeper has put the batch back, and another worker has sent it.
+    assert sending.requeue_stuck(timezone.now(), after=datetime.timedelta(minutes=10)) == 3
+    assert sending.send_all(digest.pk) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(members)
+
+    assert sending.send_prepared(prepared, claimed) == 0
+    assert len(mail.outbox) == 3
+
+
+def test_a_batch_claimed_when_prepared_and_still_the_tasks_goes_after_a_wait(clp):
+    members = [SubscriberFactory(clp=clp).email for _ in range(3)]
+    WeeklyScheduleFactory(clp=clp, skip_empty=False)
+    digest = ensure_upcoming_digest(clp)
+    [(prepared, claimed)] = sending.prepare_many([digest.pk], claim_first=True)
+    earlier = datetime.timedelta(minutes=5)  # the task took a while to reach it
+    Delivery.objects.filter(digest=digest).update(claimed_at=F("claimed_at") - earlier)
+    claimed.claimed_at -= earlier
+    assert sending.send_prepared(prepared, claimed) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(members)
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT, attempts=1).count() == 3

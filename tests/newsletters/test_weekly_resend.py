@@ -99,6 +99,17 @@ def test_a_claim_says_whether_another_batch_waits_so_the_last_needs_no_empty_cla
     assert [d.pk for d in again] == [d.pk for d in claims[0]] and again.more
 
 
+def test_a_claim_after_a_batch_takes_the_next_queued_batch_after_it(resend, clp, members):
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)
+    # Batches of 2, 2 and 1; the second claimed from after the first, which is still queued.
+    second = sending.claim(digest, after=0)
+    assert {d.batch for d in second} == {1} and second.more
+    last = sending.claim(digest, after=1)
+    assert {d.batch for d in last} == {2} and not last.more
+    assert sending.claim(digest, after=2) == []
+    assert {d.batch for d in sending.claim(digest)} == {0}
+
+
 def test_a_claim_is_two_queries(resend, clp, members, django_assert_num_queries):
     digest = sending.prepare(ensure_upcoming_digest(clp).pk)
     # The digest's claim lock and the claim, between a savepoint and its release (in a worker,
