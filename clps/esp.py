@@ -41,38 +41,6 @@ def merge_field(key: str) -> str:
 _FIELD = re.compile(r"\{\{([A-Za-z0-9_]+)\}\}")
 
 
-class _Template:
-    """A text split once at its merge fields, so each recipient's copy is one join."""
-
-    def __init__(self, text: str, keys: set[str]) -> None:
-        parts = _FIELD.split(text)
-        # parts alternate literal, key, literal, ...; a {{name}} that is no merge field stays.
-        self.parts: list[str] = []
-        self.keys: list[str] = []
-        literal = parts[0]
-        for i in range(1, len(parts), 2):
-            key, after = parts[i], parts[i + 1]
-            if key in keys:
-                self.parts.append(literal)
-                self.keys.append(key)
-                literal = after
-            else:
-                literal += merge_field(key) + after
-        self.parts.append(literal)
-
-    def fill(self, values: dict[str, Any]) -> str:
-        if not self.keys:
-            return self.parts[0]
-        out = [self.parts[0]]
-        for key, literal in zip(self.keys, self.parts[1:], strict=True):
-            out.append(str(values.get(key, "")))
-            out.append(literal)
-        return "".join(out)
-
-    def json(self) -> "_JsonTemplate":
-        return _JsonTemplate(self)
-
-
 def _json_inside(text: str) -> str:
     """A string as JSON writes it, without its quotes."""
     return _quoted(text)[1:-1]
@@ -87,18 +55,31 @@ def _json_strings(data: dict) -> str:
 
 
 class _JsonTemplate:
-    """A template whose literal parts are written as JSON once: each recipient's copy, as a JSON
-    string, is a join of them and of that recipient's values, written as JSON each (a few short
-    links), instead of the whole body written again."""
+    """A text split once at its merge fields, its literal parts written as JSON once: each
+    recipient's copy, as a JSON string, is a join of them and of that recipient's values,
+    written as JSON each (a few short links), instead of the whole body written again."""
 
-    def __init__(self, template: _Template) -> None:
-        self.keys = template.keys
-        self.parts = [_json_inside(part) for part in template.parts]
+    def __init__(self, text: str, keys: set[str]) -> None:
+        parts = _FIELD.split(text)
+        # parts alternate literal, key, literal, ...; a {{name}} that is no merge field stays.
+        literals: list[str] = []
+        self.keys: list[str] = []
+        literal = parts[0]
+        for i in range(1, len(parts), 2):
+            key, after = parts[i], parts[i + 1]
+            if key in keys:
+                literals.append(literal)
+                self.keys.append(key)
+                literal = after
+            else:
+                literal += merge_field(key) + after
+        literals.append(literal)
+        self.parts = [_json_inside(part) for part in literals]
 
     def fill(self, values: dict[str, Any]) -> str:
         out = ['"', self.parts[0]]
         for key, literal in zip(self.keys, self.parts[1:], strict=True):
-            out.append(_quoted(str(values.get(key, "")))[1:-1])
+            out.append(_json_inside(str(values.get(key, ""))))
             out.append(literal)
         out.append('"')
         return "".join(out)
@@ -168,7 +149,7 @@ class ResendPayload(AnymailResendPayload):
         # each field's template (json.loads of the result is the list of emails).
         keys = {key for values in self.merge_data.values() for key in values}
         templates = {
-            field: _Template(self.data[field], keys).json()
+            field: _JsonTemplate(self.data[field], keys)
             for field in ("subject", "text", "html")
             if field in self.data
         }

@@ -38,13 +38,14 @@ class LinkSigner:
         values = [str(part) for part in parts]
         if any(not v or "." in v or "/" in v for v in values):
             raise ValueError(f"Link parts must be non-empty, without dots or slashes: {values}")
-        payload = ".".join(values)
-        return f"{payload}.{self._mac(payload, settings.SECRET_KEY)}"
+        return self._signed(".".join(values))
 
     def sign_ids(self, *ids: int) -> str:
         """sign() for whole numbers (ids), which need no check: the weekly send signs two or
         more a recipient."""
-        payload = ".".join(map(str, ids))
+        return self._signed(".".join(map(str, ids)))
+
+    def _signed(self, payload: str) -> str:
         return f"{payload}.{self._mac(payload, settings.SECRET_KEY)}"
 
     def unsign(self, token: str) -> list[str] | None:

@@ -63,12 +63,7 @@ def clp_dispute_ids(clp: CLP) -> list[int]:
     Fetched first so that every query over a CLP's days, ballots and disputes is an index
     lookup on a short list, whatever the number of disputes on the deployment.
     """
-    districts = PostcodeDistrict.objects.filter(clp=clp).values("district")
-    local = Dispute.workplaces.through.objects.filter(
-        workplace__postcode_district__in=districts
-    ).values_list("dispute_id", flat=True)
-    followed = FollowedDispute.objects.filter(clp=clp).values_list("dispute_id", flat=True)
-    return sorted(set(local.union(followed)))
+    return sorted(clps_dispute_ids([clp.pk]).get(clp.pk, ()))
 
 
 def clps_dispute_ids(clp_ids: list[int]) -> dict[int, set[int]]:
