@@ -10,7 +10,8 @@ a payload of our own for each) what the weekly email's batch send needs from the
   Python's email parser, which anymail runs on every recipient and which cost more than the
   rest of a batch's work on it. Anything else goes through anymail's own parser.
 - Mailgun: the call is sent as multipart/form-data, which Mailgun's API takes as it takes a
-  urlencoded form, instead of percent-encoding every recipient's merge data byte by byte.
+  urlencoded form, instead of percent-encoding every recipient's merge data byte by byte; a
+  form of text fields alone is written here in one pass, the bytes urllib3 would write.
 
 Everything else, single sends included, is anymail's own."""
 
@@ -26,6 +27,8 @@ from anymail.backends.mailgun import MailgunPayload as AnymailMailgunPayload
 from anymail.backends.resend import EmailBackend as AnymailResendBackend
 from anymail.backends.resend import ResendPayload as AnymailResendPayload
 from anymail.utils import CaseInsensitiveCasePreservingDict, EmailAddress, parse_address_list
+from urllib3.fields import format_multipart_header_param
+from urllib3.filepost import choose_boundary
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 
@@ -194,19 +197,45 @@ class EmailBackend(AnymailResendBackend):
         return ResendPayload(message, defaults, self)
 
 
+def _multipart(fields: list[tuple[str, str]]) -> tuple[bytes, str]:
+    """A multipart/form-data body of text fields, as urllib3 writes one (each field's headers
+    written once a name, not once a value), and its Content-Type."""
+    boundary = choose_boundary()
+    starts: dict[str, str] = {}
+    parts: list[str] = []
+    for name, value in fields:
+        start = starts.get(name)
+        if start is None:
+            start = starts[name] = (
+                f"--{boundary}\r\nContent-Disposition: form-data;"
+                f" {format_multipart_header_param('name', name)}\r\n\r\n"
+            )
+        parts += (start, value, "\r\n")
+    parts.append(f"--{boundary}--\r\n")
+    return "".join(parts).encode(), f"multipart/form-data; boundary={boundary}"
+
+
 class MailgunPayload(AnymailMailgunPayload):
     base_message_attrs = _MESSAGE_ATTRS
 
     def get_request_params(self, api_url):
-        """The form as multipart/form-data: each field's value as it stands."""
+        """The form as multipart/form-data: each field's value as it stands. Text fields alone
+        (no attachments) are written here in one pass."""
         params = super().get_request_params(api_url)
         data = params.pop("data", None) or {}
         fields = [
-            (name, (None, value))
+            (name, value)
             for name, values in data.items()
             for value in (values if isinstance(values, list) else [values])
         ]
-        params["files"] = fields + list(params.get("files") or [])
+        if not params.get("files") and all(type(value) is str for _, value in fields):
+            params["data"], content_type = _multipart(fields)
+            params["headers"] = {**(params.get("headers") or {}), "Content-Type": content_type}
+            params["files"] = None
+            return params
+        params["files"] = [(name, (None, value)) for name, value in fields] + list(
+            params.get("files") or []
+        )
         return params
 
 

@@ -101,3 +101,36 @@ def test_the_fake_service_drops_a_repeat_of_a_delivery(esp, clp, members):
     assert sending.send_all(digest.pk) == 5
     assert len(esp.accepted) == 7 and esp.dropped == 2
     assert sorted(esp.delivered.values()) == sorted(s.email for s in members)
+
+
+def test_the_call_is_the_form_urllib3_would_write_whatever_its_values_hold(monkeypatch):
+    # Quotes, backslashes, non-ASCII, markup, new lines, per cents and repeated names: the
+    # bytes requests would send for the same fields through urllib3.
+    from anymail.backends.mailgun import EmailBackend as AnymailMailgun
+    from urllib3.filepost import encode_multipart_formdata
+
+    from clps import esp as our_esp
+    from clps.mail import compose_batch
+
+    monkeypatch.setattr(our_esp, "choose_boundary", lambda: "b0und4ry")
+    body = 'Hi %recipient.name%, "quoted" \\ caf\u00e9 </p>\r\n&amp; 100%\n'
+    message = compose_batch(
+        subject="For %recipient.name%", text=body, html=f"<p>{body}</p>", to=["a@x.org", "b@y.org"]
+    )
+    message.merge_data = {"a@x.org": {"name": 'Ann "A"\n'}, "b@y.org": {"name": "B\u00f8b"}}
+    message.merge_headers = {"a@x.org": {"X-Own": "1"}, "b@y.org": {"X-Own": "2"}}
+    backend = our_esp.for_batches(
+        AnymailMailgun(api_key="k", sender_domain="example.org", api_url="https://m/v3/")
+    )
+    payload = backend.build_message_payload(message, backend.send_defaults)
+    params = payload.get_request_params(backend.api_url)
+    assert params["files"] is None
+    fields = [
+        (name, value)
+        for name, values in payload.data.items()
+        for value in (values if isinstance(values, list) else [values])
+    ]
+    assert ("to", "b@y.org") in fields and ("text", body) in fields
+    expected, content_type = encode_multipart_formdata(fields, boundary="b0und4ry")
+    assert params["data"] == expected
+    assert params["headers"]["Content-Type"] == content_type
