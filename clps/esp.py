@@ -8,7 +8,8 @@ a payload of our own for each) what the weekly email's batch send needs from the
   repeat of the key with the same body from the first call, sending nothing, for 24 hours.
 - Both: a plain address (`someone@example.org`, as every subscriber's is) is read without
   Python's email parser, which anymail runs on every recipient and which cost more than the
-  rest of a batch's work on it. Anything else goes through anymail's own parser.
+  rest of a batch's work on it. Anything else goes through anymail's own parser. Merge data of
+  plain strings is copied without forcing each value as a lazy string.
 - Mailgun: the call is sent as multipart/form-data, which Mailgun's API takes as it takes a
   urlencoded form, instead of percent-encoding every recipient's merge data byte by byte; a
   form of text fields alone is written here in one pass, the bytes urllib3 would write.
@@ -26,7 +27,12 @@ from anymail.backends.mailgun import EmailBackend as AnymailMailgunBackend
 from anymail.backends.mailgun import MailgunPayload as AnymailMailgunPayload
 from anymail.backends.resend import EmailBackend as AnymailResendBackend
 from anymail.backends.resend import ResendPayload as AnymailResendPayload
-from anymail.utils import CaseInsensitiveCasePreservingDict, EmailAddress, parse_address_list
+from anymail.utils import (
+    CaseInsensitiveCasePreservingDict,
+    EmailAddress,
+    force_non_lazy_dict,
+    parse_address_list,
+)
 from urllib3.fields import format_multipart_header_param
 from urllib3.filepost import choose_boundary
 
@@ -124,11 +130,29 @@ def parse_recipients(addresses, field=None) -> list[EmailAddress]:
     return parsed
 
 
-# The message attributes anymail reads, with recipients read by parse_recipients.
+def merge_data_copy(merge_data):
+    """anymail's force_non_lazy_dict for merge data, which copies every value through a raised
+    and caught exception: merge data of plain strings alone (each recipient's links, as the
+    weekly send makes them) is copied as it is."""
+    if type(merge_data) is dict and all(
+        type(values) is dict and all(type(value) is str for value in values.values())
+        for values in merge_data.values()
+    ):
+        return {email: dict(values) for email, values in merge_data.items()}
+    return force_non_lazy_dict(merge_data)
+
+
+# The message attributes anymail reads, with recipients read by parse_recipients and merge data
+# copied by merge_data_copy.
+_CONVERTERS = {
+    "to": parse_recipients,
+    "cc": parse_recipients,
+    "bcc": parse_recipients,
+    "merge_data": merge_data_copy,
+}
 _MESSAGE_ATTRS = tuple(
-    (attr, combiner, parse_recipients) if attr in ("to", "cc", "bcc") else (attr, c, conv)
-    for attr, combiner, conv in BasePayload.base_message_attrs
-    for c in [combiner]
+    (attr, combiner, _CONVERTERS.get(attr, converter))
+    for attr, combiner, converter in BasePayload.base_message_attrs
 )
 
 

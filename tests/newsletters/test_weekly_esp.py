@@ -134,3 +134,17 @@ def test_the_call_is_the_form_urllib3_would_write_whatever_its_values_hold(monke
     expected, content_type = encode_multipart_formdata(fields, boundary="b0und4ry")
     assert params["data"] == expected
     assert params["headers"]["Content-Type"] == content_type
+
+
+def test_merge_data_is_copied_and_lazy_strings_in_it_are_still_forced():
+    from django.utils.functional import lazy
+
+    from clps.esp import merge_data_copy
+
+    plain = {"a@x.org": {"link": "https://e.org/1"}, "b@y.org": {"link": "https://e.org/2"}}
+    copied = merge_data_copy(plain)
+    assert copied == plain and copied["a@x.org"] is not plain["a@x.org"]
+    later = lazy(lambda: "https://e.org/3", str)()
+    forced = merge_data_copy({"c@z.org": {"link": later}})
+    assert forced == {"c@z.org": {"link": "https://e.org/3"}}
+    assert type(forced["c@z.org"]["link"]) is str
