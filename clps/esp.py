@@ -85,10 +85,12 @@ class _JsonTemplate:
         literals.append(literal)
         self.parts = [_json_inside(part) for part in literals]
 
-    def fill(self, values: dict[str, Any]) -> str:
+    def fill(self, written: dict[str, str]) -> str:
+        """A recipient's copy, from their values already written as JSON (without quotes):
+        a recipient's links appear in the text and in the HTML, and are written once."""
         out = ['"', self.parts[0]]
         for key, literal in zip(self.keys, self.parts[1:], strict=True):
-            out.append(_json_inside(str(values.get(key, ""))))
+            out.append(written.get(key, ""))
             out.append(literal)
         out.append('"')
         return "".join(out)
@@ -183,6 +185,11 @@ class ResendPayload(AnymailResendPayload):
         common = {k: v for k, v in self.data.items() if k not in {"to", "headers", *templates}}
         shared = self.serialize_json(common)[1:-1]
         headers = self.data.get("headers", {})
+        # The headers all share, written once; a recipient's own are added after them unless
+        # one has the name of a shared one (then anymail's case-insensitive merge is used).
+        shared_names = {name.lower() for name in headers}
+        plain = all(type(k) is str and type(v) is str for k, v in headers.items())
+        shared_headers = ", ".join(f"{_quoted(k)}: {_quoted(v)}" for k, v in headers.items())
         payload = []
         for to_email, to in zip(self.data.get("to", []), self.to_recipients, strict=True):
             own = self.merge_data.get(to.addr_spec, {})
@@ -194,20 +201,32 @@ class ResendPayload(AnymailResendPayload):
             fields = [f'"to": {to_json}']
             if shared:
                 fields.append(shared)
-            fields.extend(
-                f'"{field}": {template.fill(own)}' for field, template in templates.items()
-            )
-            email_headers = dict(headers)
-            if self.merge_metadata:  # anymail's way with metadata: a header of JSON
-                email_headers["X-Metadata"] = self.serialize_json(
-                    {**self.metadata, **self.merge_metadata.get(to.addr_spec, {})}
-                )
-            if to.addr_spec in self.merge_headers:
-                merged = CaseInsensitiveCasePreservingDict(email_headers)
-                merged.update(self.merge_headers[to.addr_spec])
-                email_headers = dict(merged)
-            if email_headers:
-                fields.append(f'"headers": {_json_strings(email_headers)}')
+            written = {key: _json_inside(str(value)) for key, value in own.items()}
+            for field, template in templates.items():
+                fields.append(f'"{field}": {template.fill(written)}')
+            own_headers = self.merge_headers.get(to.addr_spec, {})
+            if (
+                plain
+                and not self.merge_metadata
+                and all(type(k) is str and type(v) is str for k, v in own_headers.items())
+                and not any(name.lower() in shared_names for name in own_headers)
+            ):
+                pairs = ", ".join(f"{_quoted(k)}: {_quoted(v)}" for k, v in own_headers.items())
+                if shared_headers or pairs:
+                    both = ", ".join(part for part in (shared_headers, pairs) if part)
+                    fields.append(f'"headers": {{{both}}}')
+            else:
+                email_headers = dict(headers)
+                if self.merge_metadata:  # anymail's way with metadata: a header of JSON
+                    email_headers["X-Metadata"] = self.serialize_json(
+                        {**self.metadata, **self.merge_metadata.get(to.addr_spec, {})}
+                    )
+                if to.addr_spec in self.merge_headers:
+                    merged = CaseInsensitiveCasePreservingDict(email_headers)
+                    merged.update(self.merge_headers[to.addr_spec])
+                    email_headers = dict(merged)
+                if email_headers:
+                    fields.append(f'"headers": {_json_strings(email_headers)}')
             payload.append("{" + ", ".join(fields) + "}")
         return "[" + ", ".join(payload) + "]"
 

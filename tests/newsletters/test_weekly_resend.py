@@ -180,6 +180,28 @@ def test_each_recipients_email_in_the_batch_json_is_their_own_body_whatever_it_h
         assert email["headers"]["X-Own"] == message.merge_headers[address]["X-Own"]
 
 
+def test_each_recipients_headers_are_the_shared_ones_with_their_own_merged_in_as_anymail_does():
+    # A recipient's own header named as a shared one, in another case, takes its place under
+    # the shared name (anymail's case-insensitive merge); the others follow the shared ones.
+    message = compose_batch(
+        subject="S", text="{{link}}", html="<p>{{link}}</p>", to=["a@example.org", "b@x.org"]
+    )
+    message.extra_headers = {"X-Shared": "all", "X-Own": "shared"}
+    message.merge_data = {"a@example.org": {"link": "1"}, "b@x.org": {"link": "2"}}
+    message.merge_headers = {
+        "a@example.org": {"x-own": "a's", "X-Extra": 'q"uote\\'},
+        "b@x.org": {"X-Extra": "b\u00f8"},
+    }
+    backend = ResendBackend(api_key="k", api_url="https://resend.example/", timeout=1)
+    payload = backend.build_message_payload(message, backend.send_defaults)
+    emails = json.loads(payload.serialize_data())
+    assert [list(e["headers"].items()) for e in emails] == [
+        [("X-Shared", "all"), ("X-Own", "a's"), ("X-Extra", 'q"uote\\')],
+        [("X-Shared", "all"), ("X-Own", "shared"), ("X-Extra", "b\u00f8")],
+    ]
+    assert [e["text"] for e in emails] == ["1", "2"]
+
+
 def test_the_service_refuses_a_key_reused_with_another_body_and_that_is_not_retried(resend):
     batch_call(resend, key="k1", text="first")
     batch_call(resend, key="k1", text="first")
