@@ -17,8 +17,8 @@ from anymail.backends.mailgun import EmailBackend as MailgunBackend
 from anymail.backends.resend import EmailBackend as AnymailResendBackend
 from django.conf import settings
 from django.core import mail
+from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
-from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +48,12 @@ logger = logging.getLogger(__name__)
 # Deliveries claimed at a time, unless settings.WEEKLY_BATCH_SIZE says otherwise.
 BATCH_SIZE = 100
 
+# The batches of a digest made in flight by the INSERT that makes its deliveries, for the task
+# that prepared it to send with no claim of their own: its first batches, up to this many
+# recipients (always the first batch). Most CLPs' emails then need no claim at all; a crash
+# leaves no more than these in flight for requeue_stuck.
+PRECLAIMED = 500
+
 
 def prepare(digest_id: int, *, now: datetime.datetime | None = None) -> Digest:
     """Render the digest once and create its deliveries, unless held, sent or already sending.
@@ -72,15 +78,15 @@ PREPARED_FIELDS = [
 
 def prepare_many(
     digest_ids: list[int], *, now: datetime.datetime | None = None, claim_first: bool = False
-) -> list[tuple[Digest, "ClaimedBatch | None"]]:
+) -> list[tuple[Digest, list["ClaimedBatch"]]]:
     """prepare() for many digests in one transaction: their news read in one set of queries
     (content.build_contents), each rendered, all saved in one UPDATE. Returns each digest (in
-    id order) with, when `claim_first` (on PostgreSQL), its first batch: its deliveries are
-    made already in flight, so nobody else can claim them and the send needs no claim of its
-    own for them. A crash after the commit leaves those batches in flight for requeue_stuck,
-    as a crash after any claim does."""
+    id order) with, when `claim_first` (on PostgreSQL), its first batches (up to PRECLAIMED
+    recipients), in order: their deliveries are made already in flight, so nobody else can
+    claim them and the send needs no claim of its own for them. A crash after the commit
+    leaves those batches in flight for requeue_stuck, as a crash after any claim does."""
     now = now or timezone.now()
-    first: dict[int, ClaimedBatch] = {}
+    first: dict[int, list[ClaimedBatch]] = {}
     with transaction.atomic():
         digests = list(
             with_previous_send(
@@ -93,7 +99,7 @@ def prepare_many(
         )
         drafts = [d for d in digests if d.status == DigestStatus.DRAFT]
         if not drafts:
-            return [(d, None) for d in digests]
+            return [(d, []) for d in digests]
         schedules = {d.pk: schedule_for(d.clp) for d in drafts}
         starting = []
         for digest, content in zip(
@@ -116,9 +122,9 @@ def prepare_many(
             claimed = _create_deliveries(
                 digest, active_subscribers(digest.clp), size=size, claim_first=in_flight, now=now
             )
-            if claimed is not None:
+            if claimed:
                 first[digest.pk] = claimed
-    return [(d, first.get(d.pk)) for d in digests]
+    return [(d, first.get(d.pk, [])) for d in digests]
 
 
 def _save_prepared(digests: list[Digest]) -> None:
@@ -146,22 +152,24 @@ def _create_deliveries(
     size: int,
     claim_first: bool = False,
     now: datetime.datetime | None = None,
-) -> "ClaimedBatch | None":
+) -> list["ClaimedBatch"]:
     """One delivery per subscriber, made in the database by one INSERT ... SELECT (no rows
     through Python); ON CONFLICT keeps it to one per digest and subscriber. Each goes in a
     batch of `size`, numbered in subscriber order, for good: a batch retried after a crash
-    carries the same recipients. With `claim_first` (PostgreSQL), the first batch is made in
-    flight and returned, claimed, with its subscribers."""
+    carries the same recipients. With `claim_first` (PostgreSQL), the first batches (up to
+    PRECLAIMED recipients) are made in flight and returned, claimed, with their subscribers."""
     select, params = subscribers.values("id").query.sql_with_params()
     table, people = Delivery._meta.db_table, Subscriber._meta.db_table
     claimed_at = now or timezone.now()
-    # Status, attempts and when claimed: queued, or the first batch in flight (PostgreSQL).
+    # Status, attempts and when claimed: queued, or the first batches in flight (PostgreSQL).
+    first = max(1, PRECLAIMED // size)  # batches numbered below this are claimed
     state = "%s, 0, NULL"
     arguments: list[Any] = [DeliveryStatus.QUEUED]
     if claim_first:
         state = (
-            "CASE WHEN s.batch = 0 THEN %s ELSE %s END, CASE WHEN s.batch = 0 THEN 1 ELSE 0 END,"
-            " CASE WHEN s.batch = 0 THEN %s::timestamptz END"
+            f"CASE WHEN s.batch < {first:d} THEN %s ELSE %s END,"
+            f" CASE WHEN s.batch < {first:d} THEN 1 ELSE 0 END,"
+            f" CASE WHEN s.batch < {first:d} THEN %s::timestamptz END"
         )
         arguments = [DeliveryStatus.IN_FLIGHT, DeliveryStatus.QUEUED, claimed_at]
     insert = (
@@ -176,16 +184,26 @@ def _create_deliveries(
     with db_connection.cursor() as cursor:
         if not claim_first:
             cursor.execute(insert, arguments)
-            return None
+            return []
         cursor.execute(
             f"WITH made AS ({insert} RETURNING id, subscriber_id, batch)"  # noqa: S608
             " SELECT m.id, m.subscriber_id, p.email, p.token, m.batch,"
-            " EXISTS (SELECT 1 FROM made WHERE batch > 0)"
+            f" EXISTS (SELECT 1 FROM made WHERE batch >= {first:d})"
             f" FROM made m JOIN {people} p ON p.id = m.subscriber_id"
-            " WHERE m.batch = 0 ORDER BY m.id",
+            f" WHERE m.batch < {first:d} ORDER BY m.batch, m.id",
             arguments,
         )
-        return _claimed(cursor.fetchall(), claimed_at)
+        rows = cursor.fetchall()
+    batches: dict[int, list[tuple]] = {}
+    for row in rows:
+        batches.setdefault(row[4], []).append(row)
+    # No subscribers: one empty batch, so the send knows there is nothing to claim.
+    claimed = [_claimed(batch, claimed_at) for batch in batches.values()] or [
+        _claimed([], claimed_at)
+    ]
+    for batch in claimed[:-1]:
+        batch.more = True  # the next is claimed too, and is sent after it
+    return claimed
 
 
 @dataclass(slots=True)
@@ -302,8 +320,8 @@ def _claimed(rows: list[tuple], claimed_at: datetime.datetime) -> ClaimedBatch:
     return claimed
 
 
-# A batch claimed when its digest was prepared waits while the task sends the digests before
-# it. One claimed longer ago than this is checked to be still the worker's before it goes: the
+# Batches claimed when their digest was prepared wait while the task sends the digests before
+# it. Any claimed longer ago than this is checked to be still the worker's before it goes: the
 # sweeper puts a batch in flight for 10 minutes back in the queue (tuliaison.tasks.STUCK_AFTER),
 # for another worker to send.
 CLAIM_CHECKED_AFTER = datetime.timedelta(minutes=2)
@@ -319,6 +337,17 @@ def _still_ours(claimed: ClaimedBatch) -> bool:
     ).update(claimed_at=now)
     claimed.claimed_at = now
     return renewed == len(ids)
+
+
+def _release(batches: list[ClaimedBatch]) -> None:
+    """Put batches claimed in advance and not sent back in the queue (those still under their
+    claim), for the digest's next send to claim at once rather than after the sweeper."""
+    for claimed in batches:
+        Delivery.objects.filter(
+            pk__in=[d.pk for d in claimed],
+            status=DeliveryStatus.IN_FLIGHT,
+            claimed_at=claimed.claimed_at,
+        ).update(status=DeliveryStatus.QUEUED)
 
 
 # How many recipients one call to each email service may carry (Mailgun: 1,000 per batch send;
@@ -485,11 +514,30 @@ def send_all(digest_id: int) -> int:
 
 
 def send_prepared(
-    digest: Digest, claimed: ClaimedBatch | None = None, *, connection=None, finish: bool = True
+    digest: Digest,
+    claimed: list[ClaimedBatch] | None = None,
+    *,
+    connection=None,
+    finish: bool = True,
 ) -> int:
-    """send_all() for a digest already prepared (with its first batch, if claimed then),
+    """send_all() for a digest already prepared (with its first batches, if claimed then),
     through `connection` if given (opened by the caller, for many digests), and, unless
-    `finish` is false (the caller calls finish() for many), marked sent when none is left."""
+    `finish` is false (the caller calls finish() for many), marked sent when none is left.
+    Batches claimed in advance and not sent (the service failed, or sending stopped) go back
+    in the queue."""
+    pending = list(claimed or [])
+    try:
+        return _send_prepared(digest, pending, connection=connection, finish=finish)
+    finally:
+        if pending:
+            try:
+                _release(pending)
+            except DatabaseError:  # the database may be what failed: the sweeper will
+                logger.warning("digest %s: claimed batches left for the sweeper", digest.pk)
+
+
+def _send_prepared(digest: Digest, pending: list[ClaimedBatch], *, connection, finish: bool) -> int:
+    """send_prepared(), taking the batches claimed in advance off `pending` as they go."""
     if digest.status == DigestStatus.PAUSED:  # a retry after the email service failed
         Digest.objects.filter(pk=digest.pk, status=DigestStatus.PAUSED).update(
             status=DigestStatus.SENDING
@@ -497,13 +545,17 @@ def send_prepared(
         digest.status = DigestStatus.SENDING
     if digest.status != DigestStatus.SENDING:
         return 0
-    if (
-        claimed is not None
-        and claimed.claimed_at is not None
+    waited = [
+        claimed
+        for claimed in pending
+        if claimed.claimed_at is not None
         and timezone.now() - claimed.claimed_at > CLAIM_CHECKED_AFTER
-        and not _still_ours(claimed)
-    ):
-        claimed = None  # put back by the sweeper, and perhaps sent by another worker since
+    ]
+    if waited and not all(_still_ours(claimed) for claimed in waited):
+        # One was put back by the sweeper, and perhaps sent by another worker since: those
+        # still ours go back in the queue, and every batch is claimed afresh.
+        _release(pending)
+        pending.clear()
     own = connection is None
     connection = mail_connection() if connection is None else connection
     esp = batch_esp(connection)
@@ -514,8 +566,8 @@ def send_prepared(
         connection.open()
     try:
         while True:
+            claimed = pending.pop(0) if pending else None  # else the next is claimed afresh
             result = send_batch(digest, connection, esp, personal, claimed=claimed, after=after)
-            claimed = None  # the next is claimed afresh
             after = after if result.batch is None else result.batch
             sent, failed = sent + result.sent, failed + result.failed
             tried += result.sent + result.failed

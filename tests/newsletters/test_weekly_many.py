@@ -167,11 +167,11 @@ def test_a_batch_claimed_when_prepared_and_swept_back_meanwhile_is_not_sent_agai
     WeeklyScheduleFactory(clp=clp, skip_empty=False)
     digest = ensure_upcoming_digest(clp)
     [(prepared, claimed)] = sending.prepare_many([digest.pk], claim_first=True)
-    assert len(claimed) == 3
+    assert [len(batch) for batch in claimed] == [3]
     # Eleven minutes pass before the task reaches this digest...
     earlier = datetime.timedelta(minutes=11)
     Delivery.objects.filter(digest=digest).update(claimed_at=F("claimed_at") - earlier)
-    claimed.claimed_at -= earlier
+    claimed[0].claimed_at -= earlier
     # ...the sweeper has put the batch back, and another worker has sent it.
     assert sending.requeue_stuck(timezone.now(), after=datetime.timedelta(minutes=10)) == 3
     assert sending.send_all(digest.pk) == 3
@@ -188,7 +188,7 @@ def test_a_batch_claimed_when_prepared_and_still_the_tasks_goes_after_a_wait(clp
     [(prepared, claimed)] = sending.prepare_many([digest.pk], claim_first=True)
     earlier = datetime.timedelta(minutes=5)  # the task took a while to reach it
     Delivery.objects.filter(digest=digest).update(claimed_at=F("claimed_at") - earlier)
-    claimed.claimed_at -= earlier
+    claimed[0].claimed_at -= earlier
     assert sending.send_prepared(prepared, claimed) == 3
     assert sorted(m.to[0] for m in mail.outbox) == sorted(members)
     assert Delivery.objects.filter(status=DeliveryStatus.SENT, attempts=1).count() == 3

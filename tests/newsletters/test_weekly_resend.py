@@ -247,17 +247,44 @@ def test_a_call_that_timed_out_but_went_through_is_not_sent_again(resend, clp, m
     assert sent_counts(resend) == {s.email: 1 for s in members}
 
 
-@pytest.mark.parametrize("size, batches", [(5, 1), (2, 3)])
-def test_the_first_batch_is_claimed_in_the_transaction_that_prepares_the_digest(
-    resend, clp, members, settings, size, batches, django_assert_num_queries
+def test_batches_claimed_in_advance_and_not_sent_go_back_in_the_queue_at_once(resend, clp, members):
+    # Five members in batches of two: all three batches are claimed when the digest is
+    # prepared. The service refuses the second call for now.
+    resend.fail_calls = {2: 503}
+    digest = ensure_upcoming_digest(clp)
+    with pytest.raises(AnymailAPIError):
+        sending.send_all(digest.pk)
+    statuses = dict(Delivery.objects.values_list("batch", "status").order_by("batch").distinct())
+    assert statuses == {0: DeliveryStatus.SENT, 1: DeliveryStatus.QUEUED, 2: DeliveryStatus.QUEUED}
+    # The retry claims them at once (the sweeper need not put them back), each sent once.
+    assert sending.send_all(digest.pk) == 3
+    assert sent_counts(resend) == {s.email: 1 for s in members}
+    assert Digest.objects.get(pk=digest.pk).status == DigestStatus.SENT
+
+
+@pytest.mark.parametrize(
+    "size, preclaimed, batches, claimed_later", [(5, 500, 1, 0), (2, 500, 3, 0), (2, 4, 3, 1)]
+)
+def test_the_first_batches_are_claimed_in_the_transaction_that_prepares_the_digest(
+    resend,
+    clp,
+    members,
+    settings,
+    monkeypatch,
+    size,
+    preclaimed,
+    batches,
+    claimed_later,
+    django_assert_num_queries,
 ):
     settings.WEEKLY_BATCH_SIZE = size
+    monkeypatch.setattr(sending, "PRECLAIMED", preclaimed)
     digest = ensure_upcoming_digest(clp)
     # Prepared (the digest, its news, the digest saved, every delivery made in one INSERT that
-    # returns the first batch, made in flight) in one transaction; each batch marked sent; each
-    # later batch claimed in a transaction of its own (a savepoint here), as
-    # test_a_claim_is_two_queries; the digest marked sent.
-    with django_assert_num_queries(10 + 5 * (batches - 1)):
+    # returns the first batches, up to PRECLAIMED recipients, made in flight) in one
+    # transaction; each batch marked sent; each batch after those claimed in a transaction of
+    # its own (a savepoint here), as test_a_claim_is_two_queries; the digest marked sent.
+    with django_assert_num_queries(9 + batches + 4 * claimed_later):
         assert sending.send_all(digest.pk) == 5
     assert sorted(email for email, _ in resend.accepted) == sorted(m.email for m in members)
     assert not Delivery.objects.exclude(status=DeliveryStatus.SENT).exists()
