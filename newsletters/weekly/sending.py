@@ -17,8 +17,9 @@ from anymail.backends.mailgun import EmailBackend as MailgunBackend
 from anymail.backends.resend import EmailBackend as AnymailResendBackend
 from django.conf import settings
 from django.core import mail
-from django.db import DatabaseError, transaction
+from django.db import Error as DatabaseUnavailable
 from django.db import connection as db_connection
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -320,33 +321,46 @@ def _claimed(rows: list[tuple], claimed_at: datetime.datetime) -> ClaimedBatch:
     return claimed
 
 
-# Batches claimed when their digest was prepared wait while the task sends the digests before
-# it. Any claimed longer ago than this is checked to be still the worker's before it goes: the
-# sweeper puts a batch in flight for 10 minutes back in the queue (tuliaison.tasks.STUCK_AFTER),
-# for another worker to send.
-CLAIM_CHECKED_AFTER = datetime.timedelta(minutes=2)
+# Batches claimed when their digest was prepared wait while the task sends what comes before
+# them. One that has waited longer than this is read again before it goes: still in flight
+# under this claim (the sweeper puts a batch in flight for 10 minutes back in the queue,
+# tuliaison.tasks.STUCK_AFTER, for another worker to send), and with its subscribers as they
+# are now (one erased meanwhile is not sent to).
+CLAIM_CHECKED_AFTER = datetime.timedelta(seconds=30)
 
 
-def _still_ours(claimed: ClaimedBatch) -> bool:
-    """Whether a batch claimed a while ago is still in flight under this claim; if so, the claim
-    is renewed, so the sweeper leaves it alone for as long again."""
+def _read_again(claimed: ClaimedBatch) -> ClaimedBatch | None:
+    """A batch claimed a while ago, as it stands, with its claim renewed (so the sweeper leaves
+    it alone for as long again); None if any of it is no longer under this claim."""
     now = timezone.now()
-    ids = [d.pk for d in claimed]
-    renewed = Delivery.objects.filter(
-        pk__in=ids, status=DeliveryStatus.IN_FLIGHT, claimed_at=claimed.claimed_at
-    ).update(claimed_at=now)
-    claimed.claimed_at = now
-    return renewed == len(ids)
+    table, subscribers = Delivery._meta.db_table, Subscriber._meta.db_table
+    with transaction.atomic(), db_connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH renewed AS (UPDATE {table} SET claimed_at = %s"  # noqa: S608 (names)
+            " WHERE id = ANY(%s::bigint[]) AND status = %s AND claimed_at = %s"
+            " RETURNING id, subscriber_id, batch)"
+            " SELECT r.id, r.subscriber_id, s.email, s.token, r.batch, false FROM renewed r"
+            f" LEFT JOIN {subscribers} s ON s.id = r.subscriber_id ORDER BY r.id",
+            [now, [d.pk for d in claimed], DeliveryStatus.IN_FLIGHT, claimed.claimed_at],
+        )
+        rows = cursor.fetchall()
+        if len(rows) != len(claimed):
+            transaction.set_rollback(True)  # the rest keep the claim the sweeper may look at
+            return None
+    again = _claimed(rows, now)
+    again.more = claimed.more
+    return again
 
 
 def _release(batches: list[ClaimedBatch]) -> None:
-    """Put batches claimed in advance and not sent back in the queue (those still under their
-    claim), for the digest's next send to claim at once rather than after the sweeper."""
+    """Put batches claimed in advance and not sent back in the queue (their rows still under
+    the claim), for the digest's next send to claim at once rather than after the sweeper."""
+    claims: dict[datetime.datetime | None, list[int]] = {}
     for claimed in batches:
+        claims.setdefault(claimed.claimed_at, []).extend(d.pk for d in claimed)
+    for claimed_at, ids in claims.items():
         Delivery.objects.filter(
-            pk__in=[d.pk for d in claimed],
-            status=DeliveryStatus.IN_FLIGHT,
-            claimed_at=claimed.claimed_at,
+            pk__in=ids, status=DeliveryStatus.IN_FLIGHT, claimed_at=claimed_at
         ).update(status=DeliveryStatus.QUEUED)
 
 
@@ -532,7 +546,7 @@ def send_prepared(
         if pending:
             try:
                 _release(pending)
-            except DatabaseError:  # the database may be what failed: the sweeper will
+            except DatabaseUnavailable:  # the database may be what failed: the sweeper will
                 logger.warning("digest %s: claimed batches left for the sweeper", digest.pk)
 
 
@@ -545,17 +559,6 @@ def _send_prepared(digest: Digest, pending: list[ClaimedBatch], *, connection, f
         digest.status = DigestStatus.SENDING
     if digest.status != DigestStatus.SENDING:
         return 0
-    waited = [
-        claimed
-        for claimed in pending
-        if claimed.claimed_at is not None
-        and timezone.now() - claimed.claimed_at > CLAIM_CHECKED_AFTER
-    ]
-    if waited and not all(_still_ours(claimed) for claimed in waited):
-        # One was put back by the sweeper, and perhaps sent by another worker since: those
-        # still ours go back in the queue, and every batch is claimed afresh.
-        _release(pending)
-        pending.clear()
     own = connection is None
     connection = mail_connection() if connection is None else connection
     esp = batch_esp(connection)
@@ -567,6 +570,18 @@ def _send_prepared(digest: Digest, pending: list[ClaimedBatch], *, connection, f
     try:
         while True:
             claimed = pending.pop(0) if pending else None  # else the next is claimed afresh
+            if (
+                claimed is not None
+                and claimed.claimed_at is not None
+                and timezone.now() - claimed.claimed_at > CLAIM_CHECKED_AFTER
+            ):
+                waited, claimed = claimed, _read_again(claimed)
+                if claimed is None:
+                    # Put back by the sweeper, and perhaps sent by another worker since: this
+                    # and the rest claimed with it are claimed afresh (what is still under the
+                    # claim first goes back in the queue).
+                    _release([waited, *pending])
+                    pending.clear()
             result = send_batch(digest, connection, esp, personal, claimed=claimed, after=after)
             after = after if result.batch is None else result.batch
             sent, failed = sent + result.sent, failed + result.failed

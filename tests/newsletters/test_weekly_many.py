@@ -192,3 +192,50 @@ def test_a_batch_claimed_when_prepared_and_still_the_tasks_goes_after_a_wait(clp
     assert sending.send_prepared(prepared, claimed) == 3
     assert sorted(m.to[0] for m in mail.outbox) == sorted(members)
     assert Delivery.objects.filter(status=DeliveryStatus.SENT, attempts=1).count() == 3
+
+
+def test_batches_claimed_together_are_each_read_again_when_reached_after_a_wait(
+    clp, settings, monkeypatch
+):
+    """Three batches claimed when the digest was prepared. While the first goes (slowly), the
+    claims of the other two grow old, the sweeper puts them back and another worker sends
+    them: the task does not send them again when it reaches them."""
+    settings.WEEKLY_BATCH_SIZE = 2
+    members = [SubscriberFactory(clp=clp).email for _ in range(5)]
+    WeeklyScheduleFactory(clp=clp, skip_empty=False)
+    digest = ensure_upcoming_digest(clp)
+    [(prepared, claimed)] = sending.prepare_many([digest.pk], claim_first=True)
+    assert [len(batch) for batch in claimed] == [2, 2, 1]
+    hand_over, meanwhile = sending.hand_over, []
+
+    def slowly(connection, esp, digest, batch, personal):
+        if not meanwhile:
+            meanwhile.append(True)
+            earlier = datetime.timedelta(minutes=11)
+            later = [d.pk for each in claimed[1:] for d in each]
+            Delivery.objects.filter(pk__in=later).update(claimed_at=F("claimed_at") - earlier)
+            for each in claimed[1:]:
+                each.claimed_at -= earlier
+            assert sending.requeue_stuck(timezone.now(), after=datetime.timedelta(minutes=10)) == 3
+            assert sending.send_all(digest.pk) == 3  # another worker
+        return hand_over(connection, esp, digest, batch, personal)
+
+    monkeypatch.setattr(sending, "hand_over", slowly)
+    assert sending.send_prepared(prepared, claimed) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(members)
+    assert Delivery.objects.filter(status=DeliveryStatus.SENT).count() == 5
+
+
+def test_a_subscriber_erased_while_their_claimed_batch_waited_is_not_sent_to(clp):
+    members = [SubscriberFactory(clp=clp) for _ in range(3)]
+    WeeklyScheduleFactory(clp=clp, skip_empty=False)
+    digest = ensure_upcoming_digest(clp)
+    [(prepared, claimed)] = sending.prepare_many([digest.pk], claim_first=True)
+    earlier = datetime.timedelta(minutes=1)  # the task took a while to reach it
+    Delivery.objects.filter(digest=digest).update(claimed_at=F("claimed_at") - earlier)
+    claimed[0].claimed_at -= earlier
+    members[1].delete()  # erased meanwhile
+    assert sending.send_prepared(prepared, claimed) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([members[0].email, members[2].email])
+    gone = Delivery.objects.get(digest=digest, subscriber=None)
+    assert (gone.status, gone.error) == (DeliveryStatus.FAILED, sending.SUBSCRIBER_GONE)
