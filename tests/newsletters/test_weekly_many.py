@@ -159,38 +159,40 @@ def test_four_clps_news_is_read_in_the_queries_of_two(four_clps):
     assert len(four) == len(one) == 11
 
 
+def prepared_a_while_ago(clp, members: int, *, minutes: int):
+    """A digest of `members` subscribers prepared (its first batches claimed) by a task that
+    reaches it `minutes` later: its subscribers, the digest and its claimed batches."""
+    subscribers = [SubscriberFactory(clp=clp) for _ in range(members)]
+    WeeklyScheduleFactory(clp=clp, skip_empty=False)
+    digest = ensure_upcoming_digest(clp)
+    [(prepared, claimed)] = sending.prepare_many([digest.pk], claim_first=True)
+    earlier = datetime.timedelta(minutes=minutes)
+    Delivery.objects.filter(digest=digest).update(claimed_at=F("claimed_at") - earlier)
+    for batch in claimed:
+        batch.claimed_at -= earlier
+    return subscribers, prepared, claimed
+
+
 def test_a_batch_claimed_when_prepared_and_swept_back_meanwhile_is_not_sent_again(clp):
     """A task prepares many digests, each with its first batch claimed, then sends them in turn.
     If it takes so long to reach one that the sweeper puts that batch back and another worker
     sends it, the task does not send it a second time when it gets there."""
-    members = [SubscriberFactory(clp=clp).email for _ in range(3)]
-    WeeklyScheduleFactory(clp=clp, skip_empty=False)
-    digest = ensure_upcoming_digest(clp)
-    [(prepared, claimed)] = sending.prepare_many([digest.pk], claim_first=True)
-    assert [len(batch) for batch in claimed] == [3]
     # Eleven minutes pass before the task reaches this digest...
-    earlier = datetime.timedelta(minutes=11)
-    Delivery.objects.filter(digest=digest).update(claimed_at=F("claimed_at") - earlier)
-    claimed[0].claimed_at -= earlier
+    members, digest, claimed = prepared_a_while_ago(clp, 3, minutes=11)
+    assert [len(batch) for batch in claimed] == [3]
     # ...the sweeper has put the batch back, and another worker has sent it.
     assert sending.requeue_stuck(timezone.now(), after=datetime.timedelta(minutes=10)) == 3
     assert sending.send_all(digest.pk) == 3
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(members)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(s.email for s in members)
 
-    assert sending.send_prepared(prepared, claimed) == 0
+    assert sending.send_prepared(digest, claimed) == 0
     assert len(mail.outbox) == 3
 
 
 def test_a_batch_claimed_when_prepared_and_still_the_tasks_goes_after_a_wait(clp):
-    members = [SubscriberFactory(clp=clp).email for _ in range(3)]
-    WeeklyScheduleFactory(clp=clp, skip_empty=False)
-    digest = ensure_upcoming_digest(clp)
-    [(prepared, claimed)] = sending.prepare_many([digest.pk], claim_first=True)
-    earlier = datetime.timedelta(minutes=5)  # the task took a while to reach it
-    Delivery.objects.filter(digest=digest).update(claimed_at=F("claimed_at") - earlier)
-    claimed[0].claimed_at -= earlier
-    assert sending.send_prepared(prepared, claimed) == 3
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(members)
+    members, digest, claimed = prepared_a_while_ago(clp, 3, minutes=5)
+    assert sending.send_prepared(digest, claimed) == 3
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(s.email for s in members)
     assert Delivery.objects.filter(status=DeliveryStatus.SENT, attempts=1).count() == 3
 
 
@@ -227,15 +229,9 @@ def test_batches_claimed_together_are_each_read_again_when_reached_after_a_wait(
 
 
 def test_a_subscriber_erased_while_their_claimed_batch_waited_is_not_sent_to(clp):
-    members = [SubscriberFactory(clp=clp) for _ in range(3)]
-    WeeklyScheduleFactory(clp=clp, skip_empty=False)
-    digest = ensure_upcoming_digest(clp)
-    [(prepared, claimed)] = sending.prepare_many([digest.pk], claim_first=True)
-    earlier = datetime.timedelta(minutes=1)  # the task took a while to reach it
-    Delivery.objects.filter(digest=digest).update(claimed_at=F("claimed_at") - earlier)
-    claimed[0].claimed_at -= earlier
+    members, digest, claimed = prepared_a_while_ago(clp, 3, minutes=1)
     members[1].delete()  # erased meanwhile
-    assert sending.send_prepared(prepared, claimed) == 2
+    assert sending.send_prepared(digest, claimed) == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted([members[0].email, members[2].email])
     gone = Delivery.objects.get(digest=digest, subscriber=None)
     assert (gone.status, gone.error) == (DeliveryStatus.FAILED, sending.SUBSCRIBER_GONE)
