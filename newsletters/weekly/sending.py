@@ -31,7 +31,7 @@ from clps.models import Membership, Role
 from clps.outbox import queue_email
 
 from ..models import Delivery, DeliveryStatus, Digest, DigestStatus, Subscriber
-from ..selectors import active_subscribers
+from ..selectors import active_subscribers_of
 from .content import build_contents, with_previous_send
 from .render import (
     Claimed,
@@ -119,12 +119,8 @@ def prepare_many(
         public_cache.bump(*(public_cache.clp_scope(d.clp.slug) for d in drafts))  # archives
         size = batch_size(batch_esp(mail_connection()))
         in_flight = claim_first and db_connection.vendor == "postgresql"
-        for digest in starting:
-            claimed = _create_deliveries(
-                digest, active_subscribers(digest.clp), size=size, claim_first=in_flight, now=now
-            )
-            if claimed:
-                first[digest.pk] = claimed
+        if starting:
+            first = _create_deliveries(starting, size=size, claim_first=in_flight, now=now)
     return [(d, first.get(d.pk, [])) for d in digests]
 
 
@@ -147,19 +143,21 @@ def _save_prepared(digests: list[Digest]) -> None:
 
 
 def _create_deliveries(
-    digest: Digest,
-    subscribers,
+    digests: list[Digest],
     *,
     size: int,
     claim_first: bool = False,
     now: datetime.datetime | None = None,
-) -> list["ClaimedBatch"]:
-    """One delivery per subscriber, made in the database by one INSERT ... SELECT (no rows
-    through Python); ON CONFLICT keeps it to one per digest and subscriber. Each goes in a
-    batch of `size`, numbered in subscriber order, for good: a batch retried after a crash
-    carries the same recipients. With `claim_first` (PostgreSQL), the first batches (up to
-    PRECLAIMED recipients) are made in flight and returned, claimed, with their subscribers."""
-    select, params = subscribers.values("id").query.sql_with_params()
+) -> dict[int, list["ClaimedBatch"]]:
+    """One delivery per subscriber of each digest's CLP, for all the digests in one INSERT ...
+    SELECT (no rows through Python); ON CONFLICT keeps it to one per digest and subscriber.
+    Each goes in a batch of `size`, numbered in subscriber order within its digest, for good:
+    a batch retried after a crash carries the same recipients. With `claim_first`
+    (PostgreSQL), each digest's first batches (up to PRECLAIMED recipients) are made in flight
+    and returned, claimed, with their subscribers, by digest."""
+    subscribers = active_subscribers_of([d.clp_id for d in digests]).values("id", "clp_id")
+    select, params = subscribers.query.sql_with_params()
+    which = " UNION ALL ".join(["SELECT %s AS digest_id, %s AS clp_id"] * len(digests))
     table, people = Delivery._meta.db_table, Subscriber._meta.db_table
     claimed_at = now or timezone.now()
     # Status, attempts and when claimed: queued, or the first batches in flight (PostgreSQL).
@@ -175,36 +173,46 @@ def _create_deliveries(
         arguments = [DeliveryStatus.IN_FLIGHT, DeliveryStatus.QUEUED, claimed_at]
     insert = (
         f"INSERT INTO {table} (digest_id, subscriber_id, status, attempts, claimed_at, error,"  # noqa: S608
-        f" esp_message_id, batch) SELECT %s, s.id, {state}, '', '', s.batch"
-        " FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1) / %s AS batch"
-        f" FROM ({select}) AS i) AS s"
+        f" esp_message_id, batch) SELECT s.digest_id, s.id, {state}, '', '', s.batch"
+        " FROM (SELECT i.id, w.digest_id,"
+        " (row_number() OVER (PARTITION BY w.digest_id ORDER BY i.id) - 1) / %s AS batch"
+        f" FROM ({select}) AS i JOIN ({which}) AS w ON w.clp_id = i.clp_id) AS s"
         # WHERE true: SQLite would read ON CONFLICT as a join's ON without it.
-        " WHERE true ORDER BY s.id ON CONFLICT DO NOTHING"
+        " WHERE true ORDER BY s.digest_id, s.id ON CONFLICT DO NOTHING"
     )
-    arguments = [digest.pk, *arguments, size, *params]
+    arguments = [
+        *arguments,
+        size,
+        *params,
+        *(value for d in digests for value in (d.pk, d.clp_id)),
+    ]
     with db_connection.cursor() as cursor:
         if not claim_first:
             cursor.execute(insert, arguments)
-            return []
+            return {}
         cursor.execute(
-            f"WITH made AS ({insert} RETURNING id, subscriber_id, batch)"  # noqa: S608
+            f"WITH made AS ({insert} RETURNING id, digest_id, subscriber_id, batch),"  # noqa: S608
+            f" more AS (SELECT DISTINCT digest_id FROM made WHERE batch >= {first:d})"
             " SELECT m.id, m.subscriber_id, p.email, p.token, m.batch,"
-            f" EXISTS (SELECT 1 FROM made WHERE batch >= {first:d})"
+            " x.digest_id IS NOT NULL, m.digest_id"
             f" FROM made m JOIN {people} p ON p.id = m.subscriber_id"
-            f" WHERE m.batch < {first:d} ORDER BY m.batch, m.id",
+            " LEFT JOIN more x ON x.digest_id = m.digest_id"
+            f" WHERE m.batch < {first:d} ORDER BY m.digest_id, m.batch, m.id",
             arguments,
         )
         rows = cursor.fetchall()
-    batches: dict[int, list[tuple]] = {}
+    batches: dict[int, dict[int, list[tuple]]] = {d.pk: {} for d in digests}
     for row in rows:
-        batches.setdefault(row[4], []).append(row)
-    # No subscribers: one empty batch, so the send knows there is nothing to claim.
-    claimed = [_claimed(batch, claimed_at) for batch in batches.values()] or [
-        _claimed([], claimed_at)
-    ]
-    for batch in claimed[:-1]:
-        batch.more = True  # the next is claimed too, and is sent after it
-    return claimed
+        batches[row[6]].setdefault(row[4], []).append(row[:6])
+    made = {}
+    for digest_id, numbered in batches.items():
+        # No subscribers: one empty batch, so the send knows there is nothing to claim.
+        claimed = [_claimed(group, claimed_at) for group in numbered.values()]
+        claimed = claimed or [_claimed([], claimed_at)]
+        for batch in claimed[:-1]:
+            batch.more = True  # the next is claimed too, and is sent after it
+        made[digest_id] = claimed
+    return made
 
 
 @dataclass(slots=True)

@@ -235,3 +235,40 @@ def test_a_subscriber_erased_while_their_claimed_batch_waited_is_not_sent_to(clp
     assert sorted(m.to[0] for m in mail.outbox) == sorted([members[0].email, members[2].email])
     gone = Delivery.objects.get(digest=digest, subscriber=None)
     assert (gone.status, gone.error) == (DeliveryStatus.FAILED, sending.SUBSCRIBER_GONE)
+
+
+def test_digests_prepared_together_each_get_their_own_clps_subscribers_less_its_suppressions(
+    settings,
+):
+    """One INSERT makes the deliveries of every digest prepared together: each gets its own
+    CLP's subscribers, numbered in batches from its own first, less those suppressed for its
+    CLP or for every CLP."""
+    from newsletters.models import Suppression, SuppressionReason, email_hash
+
+    settings.WEEKLY_BATCH_SIZE = 2
+    first, second = CLPFactory(), CLPFactory()
+    for clp, emails in [(first, "abcd"), (second, "abcx")]:
+        WeeklyScheduleFactory(clp=clp, skip_empty=False)
+        for letter in emails:
+            SubscriberFactory(clp=clp, email=f"{letter}@example.org")
+    # a@ unsubscribed from the first CLP only; x@ bounced, for every CLP.
+    Suppression.objects.create(
+        email_hash=email_hash("a@example.org"), clp=first, reason=SuppressionReason.UNSUBSCRIBED
+    )
+    Suppression.objects.create(email_hash=email_hash("x@example.org"), reason="bounced")
+    digests = [ensure_upcoming_digest(first), ensure_upcoming_digest(second)]
+    prepared = sending.prepare_many([d.pk for d in digests], claim_first=True)
+    got = {
+        digest.clp_id: [[d.subscriber.email[0] for d in batch] for batch in claimed]
+        for digest, claimed in prepared
+    }
+    assert got == {first.pk: [["b", "c"], ["d"]], second.pk: [["a", "b"], ["c"]]}
+    rows = Delivery.objects.order_by("digest__clp", "batch", "subscriber__email")
+    assert [(r.digest.clp_id, r.batch, r.subscriber.email[0]) for r in rows] == [
+        (first.pk, 0, "b"),
+        (first.pk, 0, "c"),
+        (first.pk, 1, "d"),
+        (second.pk, 0, "a"),
+        (second.pk, 0, "b"),
+        (second.pk, 1, "c"),
+    ]
