@@ -272,3 +272,30 @@ def test_digests_prepared_together_each_get_their_own_clps_subscribers_less_its_
         (second.pk, 0, "b"),
         (second.pk, 1, "c"),
     ]
+
+
+def test_digests_prepared_together_include_two_weeks_of_one_clp_and_a_clp_with_no_one(settings):
+    settings.WEEKLY_BATCH_SIZE = 2
+    busy, empty = CLPFactory(), CLPFactory()
+    for clp in (busy, empty):
+        WeeklyScheduleFactory(clp=clp, skip_empty=False)
+    emails = sorted(SubscriberFactory(clp=busy).email for _ in range(3))
+    this_week = ensure_upcoming_digest(busy)
+    next_week = Digest.objects.create(
+        clp=busy, week_start=this_week.week_start + datetime.timedelta(days=7)
+    )
+    digests = [this_week, next_week, ensure_upcoming_digest(empty)]
+    prepared = sending.prepare_many([d.pk for d in digests], claim_first=True)
+    got = {
+        digest.pk: [[d.subscriber.email for d in batch] for batch in claimed]
+        for digest, claimed in prepared
+    }
+    assert got == {
+        this_week.pk: [emails[:2], emails[2:]],
+        next_week.pk: [emails[:2], emails[2:]],
+        digests[2].pk: [[]],  # nothing to claim, and nothing more
+    }
+    for digest, claimed in prepared:
+        sending.send_prepared(digest, claimed)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(emails * 2)
+    assert set(Digest.objects.values_list("status", flat=True)) == {DigestStatus.SENT}
