@@ -55,11 +55,16 @@ def _json_inside(text: str) -> str:
     return _quoted(text)[1:-1]
 
 
+def _json_pairs(data: dict[str, str]) -> str:
+    """A dict of strings' members as JSON writes them, without the braces (with one call a
+    string, not json.dumps' work for a whole document)."""
+    return ", ".join(f"{_quoted(k)}: {_quoted(v)}" for k, v in data.items())
+
+
 def _json_strings(data: dict) -> str:
-    """A dict of strings as JSON writes it (with one call a string, not json.dumps' work for a
-    whole document); anything else by json.dumps."""
+    """A dict of strings as JSON writes it; anything else by json.dumps."""
     if all(type(k) is str and type(v) is str for k, v in data.items()):
-        return "{" + ", ".join(f"{_quoted(k)}: {_quoted(v)}" for k, v in data.items()) + "}"
+        return "{" + _json_pairs(data) + "}"
     return json.dumps(data)
 
 
@@ -189,7 +194,7 @@ class ResendPayload(AnymailResendPayload):
         # one has the name of a shared one (then anymail's case-insensitive merge is used).
         shared_names = {name.lower() for name in headers}
         plain = all(type(k) is str and type(v) is str for k, v in headers.items())
-        shared_headers = ", ".join(f"{_quoted(k)}: {_quoted(v)}" for k, v in headers.items())
+        shared_headers = _json_pairs(headers) if plain else ""
         payload = []
         for to_email, to in zip(self.data.get("to", []), self.to_recipients, strict=True):
             own = self.merge_data.get(to.addr_spec, {})
@@ -211,9 +216,8 @@ class ResendPayload(AnymailResendPayload):
                 and all(type(k) is str and type(v) is str for k, v in own_headers.items())
                 and not any(name.lower() in shared_names for name in own_headers)
             ):
-                pairs = ", ".join(f"{_quoted(k)}: {_quoted(v)}" for k, v in own_headers.items())
-                if shared_headers or pairs:
-                    both = ", ".join(part for part in (shared_headers, pairs) if part)
+                both = ", ".join(p for p in (shared_headers, _json_pairs(own_headers)) if p)
+                if both:
                     fields.append(f'"headers": {{{both}}}')
             else:
                 email_headers = dict(headers)

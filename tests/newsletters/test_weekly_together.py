@@ -16,7 +16,7 @@ from newsletters.models import Delivery, DeliveryStatus, Digest, DigestStatus
 from newsletters.weekly import sending
 from tuliaison.tasks import due_jobs
 
-from ..factories import CLPFactory, SubscriberFactory, WeeklyScheduleFactory
+from ..factories import CLPFactory, WeeklyScheduleFactory
 from .fake_esp import FakeESP
 from .workers import add_subscribers, sent, start_worker, stop
 
@@ -36,8 +36,8 @@ def esp(request, monkeypatch):
         yield fake
 
 
-def three_clps_due() -> list[str]:
-    """Three CLPs whose weekly emails are due now, 30 subscribers each; their addresses."""
+def three_clps_due(each: int = 30) -> list[str]:
+    """Three CLPs whose weekly emails are due now, `each` subscribers each; their addresses."""
     today = timezone.localdate()
     emails = []
     for n in range(3):
@@ -45,8 +45,7 @@ def three_clps_due() -> list[str]:
         WeeklyScheduleFactory(
             clp=clp, weekday=today.weekday(), send_time=datetime.time(0), skip_empty=False
         )
-        for i in range(30):
-            emails.append(SubscriberFactory(clp=clp, email=f"member{i}@clp{n}.example").email)
+        emails += add_subscribers(clp, each, domain=f"clp{n}.example")
     return emails
 
 
@@ -107,14 +106,7 @@ def test_a_clp_the_service_refuses_goes_on_in_its_own_task_and_the_others_go_at_
 
 @pytest.mark.parametrize("esp", ["resend"], indirect=True)
 def test_a_worker_killed_mid_task_leaves_each_recipient_of_each_clp_one_copy(esp, settings):
-    today = timezone.localdate()
-    emails = []
-    for n in range(3):
-        clp = CLPFactory(slug=f"together-{n}")
-        WeeklyScheduleFactory(
-            clp=clp, weekday=today.weekday(), send_time=datetime.time(0), skip_empty=False
-        )
-        emails += add_subscribers(clp, 1000, domain=f"clp{n}.example")
+    emails = three_clps_due(1000)
     workers = [start_worker(settings)]
     try:
         due_jobs(timezone.now())
