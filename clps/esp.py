@@ -157,14 +157,21 @@ _CONVERTERS = {
     "bcc": parse_recipients,
     "merge_data": merge_data_copy,
 }
-_MESSAGE_ATTRS = tuple(
-    (attr, combiner, _CONVERTERS.get(attr, converter))
-    for attr, combiner, converter in BasePayload.base_message_attrs
-)
+
+
+def _converted(attrs: tuple) -> tuple:
+    return tuple(
+        (attr, combiner, _CONVERTERS.get(attr, converter)) for attr, combiner, converter in attrs
+    )
+
+
+_MESSAGE_ATTRS = _converted(BasePayload.base_message_attrs)
+_ANYMAIL_ATTRS = _converted(BasePayload.anymail_message_attrs)
 
 
 class ResendPayload(AnymailResendPayload):
     base_message_attrs = _MESSAGE_ATTRS
+    anymail_message_attrs = _ANYMAIL_ATTRS
 
     def __init__(self, message, defaults, backend, *args, **kwargs):
         self.merge_data: dict[str, dict[str, Any]] = {}
@@ -264,6 +271,7 @@ def _multipart(fields: list[tuple[str, str]]) -> tuple[bytes, str]:
 
 class MailgunPayload(AnymailMailgunPayload):
     base_message_attrs = _MESSAGE_ATTRS
+    anymail_message_attrs = _ANYMAIL_ATTRS
 
     def get_request_params(self, api_url):
         """The form as multipart/form-data: each field's value as it stands. Text fields alone

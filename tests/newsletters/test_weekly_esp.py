@@ -148,3 +148,41 @@ def test_merge_data_is_copied_and_lazy_strings_in_it_are_still_forced():
     forced = merge_data_copy({"c@z.org": {"link": later}})
     assert forced == {"c@z.org": {"link": "https://e.org/3"}}
     assert type(forced["c@z.org"]["link"]) is str
+
+
+@pytest.mark.parametrize("payload", ["MailgunPayload", "ResendPayload"])
+def test_our_payloads_read_merge_data_and_recipients_with_our_converters(payload):
+    """anymail reads merge data among its own attributes, recipients among Django's: each is
+    read by ours in both lists, or the copy above is never used."""
+    from clps import esp
+
+    cls = getattr(esp, payload)
+    converters = {
+        attr: converter for attr, _, converter in cls.base_message_attrs + cls.anymail_message_attrs
+    }
+    assert converters["merge_data"] is esp.merge_data_copy
+    assert converters["to"] is esp.parse_recipients
+
+
+def test_marking_a_large_batch_sent_writes_each_row_beside_itself(esp, clp, settings):
+    """Marking sent adds the time and the service's message id to every row: each page keeps
+    room for that, so no row moves to another page and no index gets a new entry."""
+    from django.db import connection
+
+    from ..factories import SubscriberFactory, WeeklyScheduleFactory
+
+    settings.WEEKLY_BATCH_SIZE = 1000
+    WeeklyScheduleFactory(clp=clp, skip_empty=False)
+    SubscriberFactory.create_batch(400, clp=clp)
+    digest = ensure_upcoming_digest(clp)
+    assert sending.send_all(digest.pk) == 400
+    assert len(esp.delivered) == 400
+    with connection.cursor() as cursor:  # this transaction's own counts, so far
+        cursor.execute(
+            "SELECT pg_stat_get_xact_tuples_updated(c.oid),"
+            " pg_stat_get_xact_tuples_hot_updated(c.oid) FROM pg_class c WHERE c.relname = %s",
+            [Delivery._meta.db_table],
+        )
+        updated, heap_only = cursor.fetchone()
+    assert updated >= 400
+    assert heap_only == updated
