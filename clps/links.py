@@ -8,7 +8,7 @@ key moved to SECRET_KEY_FALLBACKS still opens the links already sent. Made for t
 send's hot path: one HMAC per link, with the derived keys kept.
 """
 
-import base64
+import binascii
 import hashlib
 import hmac
 
@@ -16,6 +16,9 @@ from django.conf import settings
 
 # Longest token accepted: a longer string is refused before any work.
 MAX_LENGTH = 200
+
+# base64's URL-safe alphabet from the standard one (base64.urlsafe_b64encode, in one C call).
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 class LinkSigner:
@@ -32,7 +35,7 @@ class LinkSigner:
 
     def _mac(self, payload: str, secret: str) -> str:
         digest = hmac.digest(self._key(secret), payload.encode(), "sha256")
-        return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+        return binascii.b2a_base64(digest[:16], newline=False).translate(_URLSAFE)[:-2].decode()
 
     def sign(self, *parts: int | str) -> str:
         values = [str(part) for part in parts]

@@ -1,7 +1,8 @@
+import gc
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init
 from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuliaison.settings.local")
@@ -19,3 +20,20 @@ def close_old_database_connections(task=None, **kwargs) -> None:
     task run eagerly, inside its caller's transaction."""
     if task is not None and not task.request.is_eager:
         close_old_connections()
+
+
+# How many allocations (less deallocations) start a collection of the youngest generation.
+GC_YOUNG_THRESHOLD = 10_000
+
+
+@worker_process_init.connect
+def tune_garbage_collector(**kwargs) -> None:
+    """In each pool process, as it starts: everything loaded so far (Django, the apps, their
+    templates) is set aside from the cyclic garbage collector, which would otherwise walk it in
+    every full collection, and the youngest generation is collected every 10,000 allocations
+    rather than Python's 700. The weekly send makes and drops thousands of small objects a CLP
+    (each recipient's links and headers): it spent about a tenth of its time collecting."""
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, older, oldest)
