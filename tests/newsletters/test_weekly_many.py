@@ -299,3 +299,24 @@ def test_digests_prepared_together_include_two_weeks_of_one_clp_and_a_clp_with_n
         sending.send_prepared(digest, claimed)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(emails * 2)
     assert set(Digest.objects.values_list("status", flat=True)) == {DigestStatus.SENT}
+
+
+@pytest.mark.parametrize("claim_first", [True, False])
+def test_a_digest_prepared_with_a_delivery_already_made_still_gets_one_each(clp, claim_first):
+    """The INSERT of a digest's deliveries expects none to exist; if one does, it is kept,
+    the rest are made, and each subscriber is sent one email."""
+    members = [SubscriberFactory(clp=clp) for _ in range(3)]
+    WeeklyScheduleFactory(clp=clp, skip_empty=False)
+    digest = ensure_upcoming_digest(clp)
+    Delivery.objects.create(
+        digest=digest, subscriber=members[1], status=DeliveryStatus.QUEUED, batch=0
+    )
+
+    [(prepared, claimed)] = sending.prepare_many([digest.pk], claim_first=claim_first)
+
+    made = Delivery.objects.filter(digest=digest).values_list("subscriber", flat=True)
+    assert sorted(made) == sorted(m.pk for m in members)
+    sending.send_prepared(prepared, claimed)
+    sending.send_all(digest.pk)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(m.email for m in members)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
