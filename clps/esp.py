@@ -13,28 +13,46 @@ a payload of our own for each) what the weekly email's batch send needs from the
 - Mailgun: the call is sent as multipart/form-data, which Mailgun's API takes as it takes a
   urlencoded form, instead of percent-encoding every recipient's merge data byte by byte; a
   form of text fields alone is written here in one pass, the bytes urllib3 would write.
+- Both: a call whose body is written already goes out through the urllib3 connection pool of
+  the backend's own requests session, not through the session itself (`_DirectPost`).
 
 Everything else, single sends included, is anymail's own."""
 
+import base64
 import json
 import re
 from email.headerregistry import Address
 from json.encoder import encode_basestring_ascii as _quoted  # json.dumps' own, for a string
 from typing import Any
 
+import requests
 from anymail.backends.base import BasePayload
 from anymail.backends.mailgun import EmailBackend as AnymailMailgunBackend
 from anymail.backends.mailgun import MailgunPayload as AnymailMailgunPayload
 from anymail.backends.resend import EmailBackend as AnymailResendBackend
 from anymail.backends.resend import ResendPayload as AnymailResendPayload
+from anymail.exceptions import AnymailRequestsAPIError
 from anymail.utils import (
     CaseInsensitiveCasePreservingDict,
     EmailAddress,
     force_non_lazy_dict,
     parse_address_list,
 )
+from requests.adapters import HTTPAdapter
+from requests.sessions import merge_setting
+from requests.structures import CaseInsensitiveDict
+from requests.utils import get_encoding_from_headers, get_environ_proxies
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    MaxRetryError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+)
 from urllib3.fields import format_multipart_header_param
 from urllib3.filepost import choose_boundary
+from urllib3.util import Timeout, parse_url
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 
@@ -169,6 +187,119 @@ _MESSAGE_ATTRS = _converted(BasePayload.base_message_attrs)
 _ANYMAIL_ATTRS = _converted(BasePayload.anymail_message_attrs)
 
 
+class _DirectPost:
+    """anymail's post_to_esp, for a call whose body is written already (no files, no query):
+    the body goes out through the urllib3 connection pool of the backend's own requests
+    session (its adapter's, with its TLS settings and retries), and comes back as the
+    requests.Response anymail reads. requests' Session took about 0.65 ms of CPU a call more
+    than the HTTP itself: 1.22 to 1.33 ms against 0.57 to 0.67, the same calls to the fake
+    service in one run. Errors are requests' own exceptions, wrapped as anymail wraps them.
+    A call with files, proxies (from the session or the environment), other TLS settings or
+    anymail's request debugging goes through the session as before."""
+
+    session: requests.Session | None
+    timeout: Any
+    api_url: str
+    debug_api_requests: bool
+
+    def post_to_esp(self, payload, message):
+        params = payload.get_request_params(self.api_url)
+        body = params.get("data")
+        url = params.get("url", "")
+        if (
+            params.get("files")
+            or params.get("params")
+            or type(body) not in (bytes, str)
+            or not self._direct(url)
+        ):
+            return super().post_to_esp(payload, message)  # type: ignore[misc]
+        assert self.session is not None  # _direct checked it
+        if isinstance(body, str):
+            body = body.encode()
+        headers = merge_setting(
+            params.get("headers"), self.session.headers, dict_class=CaseInsensitiveDict
+        )
+        auth = params.get("auth")
+        if auth:
+            user, password = auth
+            credentials = f"{user}:{password}".encode("latin1")
+            headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
+        timeout = params.get("timeout", self.timeout)
+        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        adapter = self.session.get_adapter(url)
+        assert isinstance(adapter, HTTPAdapter)  # _direct checked it
+        request = requests.PreparedRequest()
+        request.method, request.url, request.headers, request.body = (
+            params["method"].upper(),
+            url,
+            headers,
+            body,
+        )
+        try:
+            pool = adapter.get_connection_with_tls_context(request, True)
+            adapter.cert_verify(pool, url, True, None)
+            raw = pool.urlopen(
+                method=request.method,
+                url=parse_url(url).request_uri,
+                body=body,
+                headers=headers,
+                redirect=False,
+                assert_same_host=False,
+                retries=adapter.max_retries,
+                timeout=Timeout(connect=connect, read=read),
+            )
+        except Exception as exc:
+            error = _requests_error(exc, request)
+            if error is None:
+                raise
+            wrapped = type("AnymailRequestsAPIError", (AnymailRequestsAPIError, type(error)), {})
+            raise wrapped(
+                f"Error posting to {url}:", email_message=message, payload=payload
+            ) from error
+        response = requests.Response()
+        response.status_code, response.url = raw.status, url
+        response.reason = raw.reason or ""
+        response.headers = CaseInsensitiveDict(raw.headers)
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.raw, response.request = raw, request
+        response._content = raw.data  # noqa: SLF001 (read whole, as requests does)
+        self.raise_for_status(response, payload, message)  # type: ignore[attr-defined]
+        return response
+
+    def _direct(self, url: str) -> bool:
+        """Whether a call to `url` can skip the session: nothing of it that the session would
+        change (proxies, certificates, hooks). Read once a URL for each backend."""
+        known = self.__dict__.setdefault("_direct_urls", {})
+        if url not in known:
+            session = self.session
+            known[url] = (
+                session is not None
+                and not self.debug_api_requests
+                and not session.proxies
+                and session.verify is True
+                and session.cert is None
+                and not any(session.hooks.values())
+                and not (session.trust_env and get_environ_proxies(url))
+                and url.startswith(("http://", "https://"))
+                and isinstance(session.get_adapter(url), HTTPAdapter)
+            )
+        return known[url]
+
+
+def _requests_error(exc: Exception, request) -> requests.RequestException | None:
+    """The exception requests' adapter raises for urllib3's `exc` (HTTPAdapter.send)."""
+    if isinstance(exc, MaxRetryError):
+        reason = exc.reason
+        if isinstance(reason, ConnectTimeoutError) and not isinstance(reason, NewConnectionError):
+            return requests.ConnectTimeout(exc, request=request)
+        return requests.ConnectionError(exc, request=request)
+    if isinstance(exc, ReadTimeoutError):
+        return requests.ReadTimeout(exc, request=request)
+    if isinstance(exc, ProtocolError | OSError | HTTPError):
+        return requests.ConnectionError(exc, request=request)
+    return None
+
+
 class ResendPayload(AnymailResendPayload):
     base_message_attrs = _MESSAGE_ATTRS
     anymail_message_attrs = _ANYMAIL_ATTRS
@@ -242,7 +373,7 @@ class ResendPayload(AnymailResendPayload):
         return "[" + ", ".join(payload) + "]"
 
 
-class EmailBackend(AnymailResendBackend):
+class EmailBackend(_DirectPost, AnymailResendBackend):
     """anymail's Resend backend with per-recipient bodies on the batch path and idempotency
     keys. Set as MAIL_BACKEND (`clps.esp.EmailBackend`), or made from anymail's own by
     `for_batches` for the weekly send."""
@@ -294,7 +425,7 @@ class MailgunPayload(AnymailMailgunPayload):
         return params
 
 
-class MailgunBackend(AnymailMailgunBackend):
+class MailgunBackend(_DirectPost, AnymailMailgunBackend):
     """anymail's Mailgun backend, its calls read and sent with less work."""
 
     def build_message_payload(self, message, defaults):

@@ -186,3 +186,73 @@ def test_marking_a_large_batch_sent_writes_each_row_beside_itself(esp, clp, sett
         updated, heap_only = cursor.fetchone()
     assert updated >= 400
     assert heap_only == updated
+
+
+def test_a_batch_call_goes_out_through_the_sessions_pool_not_the_session(
+    esp, clp, members, monkeypatch
+):
+    """The call (the service checks its API key, Mailgun's by basic auth) is posted through
+    urllib3's pool, not requests' Session, and read back as anymail reads a response."""
+    import requests
+
+    def not_this_way(*args, **kwargs):
+        raise AssertionError("posted through requests.Session")
+
+    monkeypatch.setattr(requests.Session, "request", not_this_way)
+    digest = ensure_upcoming_digest(clp)
+    assert sending.send_all(digest.pk) == 5
+    assert sorted(m["to"] for m in esp.messages) == sorted(s.email for s in members)
+    assert all(Delivery.objects.values_list("esp_message_id", flat=True))
+
+
+def test_a_proxy_in_the_environment_is_still_used(esp, clp, members, monkeypatch):
+    """With a proxy set, the call goes through requests' Session, which uses it: here a proxy
+    that is not there, so nothing is sent and the batch waits for a retry."""
+    from anymail.exceptions import AnymailAPIError
+
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")
+    digest = ensure_upcoming_digest(clp)
+    with pytest.raises(AnymailAPIError):
+        sending.send_all(digest.pk)
+    assert esp.requests == 0
+    assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 5
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("failure", ["refused", "timeout"])
+def test_a_call_that_fails_in_the_network_raises_requests_error_as_anymails(
+    esp, clp, members, settings, failure
+):
+    """No connection, or no answer in time: the error is requests' (a ConnectionError, a
+    Timeout) and anymail's at once, as anymail raises it, and not a refusal: the batch waits
+    for a retry."""
+    import requests
+    from anymail.exceptions import AnymailAPIError
+
+    from clps.mail import is_permanent
+
+    if failure == "refused":
+        settings.ANYMAIL = {
+            **settings.ANYMAIL,
+            "MAILGUN_API_URL": f"http://127.0.0.1:{free_port()}/v3",
+        }
+        kind = requests.ConnectionError
+    else:
+        settings.ANYMAIL = {**settings.ANYMAIL, "REQUESTS_TIMEOUT": 0.2}
+        esp.hang_for = 1
+        kind = requests.Timeout
+    digest = ensure_upcoming_digest(clp)
+    with pytest.raises(AnymailAPIError) as raised:
+        sending.send_all(digest.pk)
+    assert isinstance(raised.value, kind)
+    assert not is_permanent(raised.value)
+    assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 5
