@@ -108,15 +108,17 @@ class _JsonTemplate:
         literals.append(literal)
         self.parts = [_json_inside(part) for part in literals]
 
-    def fill(self, written: dict[str, str]) -> str:
-        """A recipient's copy, from their values already written as JSON (without quotes):
-        a recipient's links appear in the text and in the HTML, and are written once."""
-        out = ['"', self.parts[0]]
-        for key, literal in zip(self.keys, self.parts[1:], strict=True):
+    def write(self, written: dict[str, str], out: list[str]) -> None:
+        """A recipient's copy, as a JSON string, added to `out` in parts, from their values
+        already written as JSON (without quotes): a recipient's links appear in the text and
+        in the HTML, and are written once."""
+        parts = self.parts
+        out.append('"')
+        out.append(parts[0])
+        for key, literal in zip(self.keys, parts[1:], strict=True):
             out.append(written.get(key, ""))
             out.append(literal)
         out.append('"')
-        return "".join(out)
 
 
 # An address with no display name, its local part a dot-atom and its domain an ASCII host name:
@@ -333,20 +335,24 @@ class ResendPayload(AnymailResendPayload):
         shared_names = {name.lower() for name in headers}
         plain = all(type(k) is str and type(v) is str for k, v in headers.items())
         shared_headers = _json_pairs(headers) if plain else ""
-        payload = []
-        for to_email, to in zip(self.data.get("to", []), self.to_recipients, strict=True):
+        # The whole array is written into one list of parts, joined once at the end.
+        out = ["["]
+        for n, (to_email, to) in enumerate(
+            zip(self.data.get("to", []), self.to_recipients, strict=True)
+        ):
             own = self.merge_data.get(to.addr_spec, {})
             to_json = (
                 f"[{_quoted(to_email)}]"
                 if isinstance(to_email, str)
                 else self.serialize_json([to_email])
             )
-            fields = [f'"to": {to_json}']
+            out += (", {" if n else "{", '"to": ', to_json)
             if shared:
-                fields.append(shared)
+                out += (", ", shared)
             written = {key: _json_inside(str(value)) for key, value in own.items()}
             for field, template in templates.items():
-                fields.append(f'"{field}": {template.fill(written)}')
+                out += (', "', field, '": ')
+                template.write(written, out)
             own_headers = self.merge_headers.get(to.addr_spec, {})
             if (
                 plain
@@ -356,7 +362,7 @@ class ResendPayload(AnymailResendPayload):
             ):
                 both = ", ".join(p for p in (shared_headers, _json_pairs(own_headers)) if p)
                 if both:
-                    fields.append(f'"headers": {{{both}}}')
+                    out += (', "headers": {', both, "}")
             else:
                 email_headers = dict(headers)
                 if self.merge_metadata:  # anymail's way with metadata: a header of JSON
@@ -368,9 +374,10 @@ class ResendPayload(AnymailResendPayload):
                     merged.update(self.merge_headers[to.addr_spec])
                     email_headers = dict(merged)
                 if email_headers:
-                    fields.append(f'"headers": {_json_strings(email_headers)}')
-            payload.append("{" + ", ".join(fields) + "}")
-        return "[" + ", ".join(payload) + "]"
+                    out += (', "headers": ', _json_strings(email_headers))
+            out.append("}")
+        out.append("]")
+        return "".join(out)
 
 
 class EmailBackend(_DirectPost, AnymailResendBackend):
