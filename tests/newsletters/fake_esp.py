@@ -18,6 +18,7 @@ import base64
 import hashlib
 import json
 import re
+import ssl
 import threading
 import time
 import uuid
@@ -158,14 +159,22 @@ class FakeESP:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.scheme = "http"
+
+    def serve_tls(self, certificate: str, key: str) -> None:
+        """Serve HTTPS with this certificate (before the service starts)."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certificate, key)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.scheme = "https"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v3/"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}/v3/"
 
     @property
     def resend_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_address[1]}/"
 
     def hold(self, call: int, at: str) -> Hold:
         """Hold the nth batch call to arrive "before" it is read or "during" it (sent, not yet

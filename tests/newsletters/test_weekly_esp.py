@@ -2,6 +2,7 @@
 a fake service): merge data per recipient, one call per batch, and which errors are retried."""
 
 import datetime
+import ipaddress
 
 import pytest
 from django.utils import timezone
@@ -207,9 +208,20 @@ def test_a_batch_call_goes_out_through_the_sessions_pool_not_the_session(
 
 def test_a_proxy_in_the_environment_is_still_used(esp, clp, members, monkeypatch):
     """With a proxy set, the call goes through requests' Session, which uses it: here a proxy
-    that is not there, so nothing is sent and the batch waits for a retry."""
+    that is not there, so nothing is sent and the batch waits for a retry. The call's fields
+    are made once either way: anymail's Mailgun payload made twice would send each recipient's
+    merge headers wrong."""
     from anymail.exceptions import AnymailAPIError
 
+    from clps.esp import MailgunPayload
+
+    made = []
+    make = MailgunPayload.get_request_params
+    monkeypatch.setattr(
+        MailgunPayload,
+        "get_request_params",
+        lambda payload, url: made.append(url) or make(payload, url),
+    )
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")
@@ -217,6 +229,7 @@ def test_a_proxy_in_the_environment_is_still_used(esp, clp, members, monkeypatch
     with pytest.raises(AnymailAPIError):
         sending.send_all(digest.pk)
     assert esp.requests == 0
+    assert len(made) == 1  # the first batch's call, once
     assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 5
 
 
@@ -256,3 +269,87 @@ def test_a_call_that_fails_in_the_network_raises_requests_error_as_anymails(
     assert isinstance(raised.value, kind)
     assert not is_permanent(raised.value)
     assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 5
+
+
+def self_signed_certificate(directory) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 that no public authority signed: its file and its key's."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_file), str(key_file)
+
+
+@pytest.fixture
+def esp_over_https(settings, tmp_path, monkeypatch):
+    from .fake_esp import FakeESP
+
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    certificate, key = self_signed_certificate(tmp_path)
+    fake = FakeESP()
+    fake.serve_tls(certificate, key)
+    with fake:
+        settings.MAILERS = {"default": {"BACKEND": "anymail.backends.mailgun.EmailBackend"}}
+        settings.ANYMAIL = {
+            "MAILGUN_API_KEY": "fake-esp-key",
+            "MAILGUN_API_URL": fake.url,
+            "REQUESTS_TIMEOUT": 5,
+        }
+        settings.WEEKLY_BATCH_ESP = None
+        settings.WEEKLY_BATCH_SIZE = 2
+        yield fake, certificate
+
+
+def test_over_https_a_call_trusts_the_certificates_requests_would(
+    esp_over_https, clp, members, monkeypatch
+):
+    """requests trusts certifi's authorities, or the bundle REQUESTS_CA_BUNDLE names: a call
+    through the pool does the same. A service whose certificate none of them signed is not
+    sent to (a temporary error: the batch waits); named in the bundle, it is, and still
+    through the pool."""
+    import requests
+    from anymail.exceptions import AnymailAPIError
+
+    from clps.mail import is_permanent
+
+    fake, certificate = esp_over_https
+    digest = ensure_upcoming_digest(clp)
+    with pytest.raises(AnymailAPIError) as raised:
+        sending.send_all(digest.pk)
+    assert isinstance(raised.value, requests.exceptions.SSLError)
+    assert not is_permanent(raised.value)
+    assert fake.calls == 0
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certificate)
+    monkeypatch.setattr(requests.Session, "request", lambda *a, **k: pytest.fail("Session"))
+    assert sending.send_all(digest.pk) == 5
+    assert fake.calls == 3

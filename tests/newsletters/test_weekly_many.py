@@ -316,6 +316,9 @@ def test_a_digest_prepared_with_a_delivery_already_made_still_gets_one_each(clp,
 
     made = Delivery.objects.filter(digest=digest).values_list("subscriber", flat=True)
     assert sorted(made) == sorted(m.pk for m in members)
+    if claim_first:  # the rows made now, claimed; the one there before waits for its claim
+        ids = sorted(d.subscriber.id for batch in claimed for d in batch)
+        assert ids == sorted([members[0].pk, members[2].pk])
     sending.send_prepared(prepared, claimed)
     sending.send_all(digest.pk)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(m.email for m in members)
