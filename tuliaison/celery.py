@@ -2,7 +2,7 @@ import gc
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_process_init
+from celery.signals import task_postrun, task_prerun, worker_init
 from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuliaison.settings.local")
@@ -26,13 +26,15 @@ def close_old_database_connections(task=None, **kwargs) -> None:
 GC_YOUNG_THRESHOLD = 10_000
 
 
-@worker_process_init.connect
+@worker_init.connect
 def tune_garbage_collector(**kwargs) -> None:
-    """In each pool process, as it starts: everything loaded so far (Django, the apps, their
-    templates) is set aside from the cyclic garbage collector, which would otherwise walk it in
-    every full collection, and the youngest generation is collected every 10,000 allocations
-    rather than Python's 700. The weekly send makes and drops thousands of small objects a CLP
-    (each recipient's links and headers): it spent about a tenth of its time collecting."""
+    """In the worker's main process, before it forks its pool: everything loaded so far
+    (Django, the apps, their templates) is set aside from the cyclic garbage collector, which
+    would otherwise walk it in every full collection (and, walking it in each pool process,
+    copy the pages they share), and the youngest generation is collected every 10,000
+    allocations rather than Python's 700. The pool processes inherit both. The weekly send
+    makes and drops thousands of small objects a CLP (each recipient's links and headers): it
+    spent about a tenth of its time collecting."""
     gc.collect()
     gc.freeze()
     _, older, oldest = gc.get_threshold()
