@@ -2,12 +2,12 @@
 Resend and Mailgun backends (clps.esp), sending a call whose body is written already through
 the connection pool of the backend's own requests session rather than the session itself."""
 
-import base64
 from typing import Any
 
 import requests
 from anymail.exceptions import AnymailRequestsAPIError
 from requests.adapters import HTTPAdapter
+from requests.auth import HTTPBasicAuth
 from requests.sessions import merge_setting
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
@@ -44,11 +44,9 @@ class PoolPost:
         params = payload.get_request_params(self.api_url)
         params.setdefault("timeout", self.timeout)
         url = params.get("url", "<missing url>")
+        written = isinstance(params.get("data"), bytes | str)
         direct = None
-        if not (params.get("files") or params.get("params")) and type(params.get("data")) in (
-            bytes,
-            str,
-        ):
+        if written and not (params.get("files") or params.get("params")):
             direct = self._pool_settings(url)
         try:
             if direct is not None:
@@ -72,11 +70,6 @@ class PoolPost:
         headers = merge_setting(
             params.get("headers"), self.session.headers, dict_class=CaseInsensitiveDict
         )
-        auth = params.get("auth")
-        if auth:
-            user, password = auth
-            credentials = f"{user}:{password}".encode("latin1")
-            headers["Authorization"] = "Basic " + base64.b64encode(credentials).decode()
         timeout = params["timeout"]
         if not isinstance(timeout, Timeout):
             connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
@@ -90,6 +83,8 @@ class PoolPost:
             headers,
             body,
         )
+        if params.get("auth"):  # Mailgun's (user, key): the header requests would write
+            HTTPBasicAuth(*params["auth"])(request)
         try:
             pool = adapter.get_connection_with_tls_context(request, verify, cert=cert)
             adapter.cert_verify(pool, url, verify, cert)

@@ -29,7 +29,7 @@ GC_YOUNG_THRESHOLD = 10_000
 @worker_init.connect
 def tune_garbage_collector(**kwargs) -> None:
     """In the worker's main process, before it forks its pool: everything loaded so far
-    (Django, the apps, their templates) is set aside from the cyclic garbage collector, which
+    (Django and the apps' code) is set aside from the cyclic garbage collector, which
     would otherwise walk it in every full collection (and, walking it in each pool process,
     copy the pages they share), and the youngest generation is collected every 10,000
     allocations rather than Python's 700. The pool processes inherit both. The weekly send

@@ -43,17 +43,22 @@ def pending(clp) -> Subscriber:
     return Subscriber.objects.get(email="ada@example.org")
 
 
+def send_through_mailgun(settings, fake: FakeESP, *, timeout: float = 1) -> None:
+    """Email sent through anymail's Mailgun backend to the fake service, in batches of 2."""
+    settings.MAILERS = {"default": {"BACKEND": "anymail.backends.mailgun.EmailBackend"}}
+    settings.ANYMAIL = {
+        "MAILGUN_API_KEY": "fake-esp-key",
+        "MAILGUN_API_URL": fake.url,
+        "REQUESTS_TIMEOUT": timeout,
+    }
+    settings.WEEKLY_BATCH_ESP = None  # found from the backend
+    settings.WEEKLY_BATCH_SIZE = 2
+
+
 @pytest.fixture
 def esp(settings):
     with FakeESP() as fake:
-        settings.MAILERS = {"default": {"BACKEND": "anymail.backends.mailgun.EmailBackend"}}
-        settings.ANYMAIL = {
-            "MAILGUN_API_KEY": "fake-esp-key",
-            "MAILGUN_API_URL": fake.url,
-            "REQUESTS_TIMEOUT": 1,
-        }
-        settings.WEEKLY_BATCH_ESP = None  # found from the backend
-        settings.WEEKLY_BATCH_SIZE = 2
+        send_through_mailgun(settings, fake)
         fake.keep_messages = True
         yield fake
 

@@ -5,8 +5,12 @@ import datetime
 import ipaddress
 
 import pytest
+import requests
+from anymail.exceptions import AnymailAPIError
 from django.utils import timezone
 
+from clps.esp import MailgunPayload
+from clps.mail import is_permanent
 from newsletters.models import (
     Delivery,
     DeliveryStatus,
@@ -17,7 +21,10 @@ from newsletters.weekly import sending
 from newsletters.weekly.render import MANAGE_PLACEHOLDER, UNSUBSCRIBE_PLACEHOLDER, PersonalLinks
 from newsletters.weekly.services import ensure_upcoming_digest
 
-from .fake_esp import IDEMPOTENCY_HEADER
+from ..factories import SubscriberFactory, WeeklyScheduleFactory
+from ..mailbox import free_port
+from .conftest import send_through_mailgun
+from .fake_esp import IDEMPOTENCY_HEADER, FakeESP
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +76,6 @@ def test_a_permanent_error_fails_the_batch_without_a_retry(esp, clp, members):
 
 @pytest.mark.parametrize("status", [500, 503, 429])
 def test_a_temporary_error_leaves_the_batch_queued_for_a_retry(esp, clp, members, status):
-    from anymail.exceptions import AnymailAPIError
-
     esp.fail_with = status
     digest = ensure_upcoming_digest(clp)
     with pytest.raises(AnymailAPIError):
@@ -82,8 +87,6 @@ def test_a_temporary_error_leaves_the_batch_queued_for_a_retry(esp, clp, members
 
 
 def test_a_hanging_service_times_out_and_the_batch_waits_for_a_retry(esp, clp, members):
-    from anymail.exceptions import AnymailAPIError
-
     esp.hang_for = 2  # longer than REQUESTS_TIMEOUT
     digest = ensure_upcoming_digest(clp)
     with pytest.raises(AnymailAPIError):
@@ -170,8 +173,6 @@ def test_marking_a_large_batch_sent_writes_each_row_beside_itself(esp, clp, sett
     room for that, so no row moves to another page and no index gets a new entry."""
     from django.db import connection
 
-    from ..factories import SubscriberFactory, WeeklyScheduleFactory
-
     settings.WEEKLY_BATCH_SIZE = 1000
     WeeklyScheduleFactory(clp=clp, skip_empty=False)
     SubscriberFactory.create_batch(400, clp=clp)
@@ -194,7 +195,6 @@ def test_a_batch_call_goes_out_through_the_sessions_pool_not_the_session(
 ):
     """The call (the service checks its API key, Mailgun's by basic auth) is posted through
     urllib3's pool, not requests' Session, and read back as anymail reads a response."""
-    import requests
 
     def not_this_way(*args, **kwargs):
         raise AssertionError("posted through requests.Session")
@@ -211,10 +211,6 @@ def test_a_proxy_in_the_environment_is_still_used(esp, clp, members, monkeypatch
     that is not there, so nothing is sent and the batch waits for a retry. The call's fields
     are made once either way: anymail's Mailgun payload made twice would send each recipient's
     merge headers wrong."""
-    from anymail.exceptions import AnymailAPIError
-
-    from clps.esp import MailgunPayload
-
     made = []
     make = MailgunPayload.get_request_params
     monkeypatch.setattr(
@@ -233,14 +229,6 @@ def test_a_proxy_in_the_environment_is_still_used(esp, clp, members, monkeypatch
     assert Delivery.objects.filter(status=DeliveryStatus.QUEUED).count() == 5
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.parametrize("failure", ["refused", "timeout"])
 def test_a_call_that_fails_in_the_network_raises_requests_error_as_anymails(
     esp, clp, members, settings, failure
@@ -248,11 +236,6 @@ def test_a_call_that_fails_in_the_network_raises_requests_error_as_anymails(
     """No connection, or no answer in time: the error is requests' (a ConnectionError, a
     Timeout) and anymail's at once, as anymail raises it, and not a refusal: the batch waits
     for a retry."""
-    import requests
-    from anymail.exceptions import AnymailAPIError
-
-    from clps.mail import is_permanent
-
     if failure == "refused":
         settings.ANYMAIL = {
             **settings.ANYMAIL,
@@ -310,22 +293,13 @@ def self_signed_certificate(directory) -> tuple[str, str]:
 
 @pytest.fixture
 def esp_over_https(settings, tmp_path, monkeypatch):
-    from .fake_esp import FakeESP
-
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         monkeypatch.delenv(name, raising=False)
     certificate, key = self_signed_certificate(tmp_path)
     fake = FakeESP()
     fake.serve_tls(certificate, key)
     with fake:
-        settings.MAILERS = {"default": {"BACKEND": "anymail.backends.mailgun.EmailBackend"}}
-        settings.ANYMAIL = {
-            "MAILGUN_API_KEY": "fake-esp-key",
-            "MAILGUN_API_URL": fake.url,
-            "REQUESTS_TIMEOUT": 5,
-        }
-        settings.WEEKLY_BATCH_ESP = None
-        settings.WEEKLY_BATCH_SIZE = 2
+        send_through_mailgun(settings, fake, timeout=5)
         yield fake, certificate
 
 
@@ -336,11 +310,6 @@ def test_over_https_a_call_trusts_the_certificates_requests_would(
     through the pool does the same. A service whose certificate none of them signed is not
     sent to (a temporary error: the batch waits); named in the bundle, it is, and still
     through the pool."""
-    import requests
-    from anymail.exceptions import AnymailAPIError
-
-    from clps.mail import is_permanent
-
     fake, certificate = esp_over_https
     digest = ensure_upcoming_digest(clp)
     with pytest.raises(AnymailAPIError) as raised:
