@@ -29,6 +29,7 @@ from anymail.backends.mailgun import EmailBackend as AnymailMailgunBackend
 from anymail.backends.mailgun import MailgunPayload as AnymailMailgunPayload
 from anymail.backends.resend import EmailBackend as AnymailResendBackend
 from anymail.backends.resend import ResendPayload as AnymailResendPayload
+from anymail.message import AnymailRecipientStatus
 from anymail.utils import (
     CaseInsensitiveCasePreservingDict,
     EmailAddress,
@@ -75,7 +76,7 @@ def _json_strings(data: dict) -> str:
 class _JsonTemplate:
     """A text split once at its merge fields, its literal parts written as JSON once: each
     recipient's copy, as a JSON string, is a join of them and of that recipient's values,
-    written as JSON each (a few short links), instead of the whole body written again."""
+    written as JSON each (a few short tokens), instead of the whole body written again."""
 
     def __init__(self, text: str, keys: set[str]) -> None:
         parts = _FIELD.split(text)
@@ -145,7 +146,7 @@ def parse_recipients(addresses, field=None) -> list[EmailAddress]:
 
 def merge_data_copy(merge_data):
     """anymail's force_non_lazy_dict for merge data, which copies every value through a raised
-    and caught exception: merge data of plain strings alone (each recipient's links, as the
+    and caught exception: merge data of plain strings alone (each recipient's tokens, as the
     weekly send makes them) is copied as it is."""
     if type(merge_data) is dict and all(
         type(values) is dict and all(type(value) is str for value in values.values())
@@ -260,6 +261,26 @@ class EmailBackend(PoolPost, AnymailResendBackend):
 
     def build_message_payload(self, message, defaults):
         return ResendPayload(message, defaults, self)
+
+    def parse_recipient_status(self, response, payload, message):
+        """anymail's statuses, made once a recipient (anymail makes each twice, in a
+        case-insensitive dict), when the answer is an id for each email of a batch whose
+        recipients are all in To, no two alike but for case; anything else by anymail."""
+        parsed = self.deserialize_json_response(response, payload, message)
+        data = parsed.get("data") if type(parsed) is dict and "id" not in parsed else None
+        to = payload.to_recipients
+        if (
+            type(data) is list
+            and len(data) == len(to) == len(payload.recipients)
+            and all(type(item) is dict and "id" in item for item in data)
+        ):
+            addresses = [recipient.addr_spec for recipient in to]
+            if len({address.lower() for address in addresses}) == len(addresses):
+                return {
+                    address: AnymailRecipientStatus(message_id=item["id"], status="queued")
+                    for address, item in zip(addresses, data, strict=True)
+                }
+        return super().parse_recipient_status(response, payload, message)
 
 
 def _multipart(fields: list[tuple[str, str]]) -> tuple[bytes, str]:

@@ -5,7 +5,7 @@ reminder's cancel link, a public sign-up's confirmation).
 A token is its parts and a MAC, joined by dots: "12.34.56.<mac>". The key is derived from
 SECRET_KEY for each purpose, so a token made for one purpose is refused by every other, and a
 key moved to SECRET_KEY_FALLBACKS still opens the links already sent. Made for the weekly
-send's hot path: one HMAC per link, with the derived keys kept.
+send's hot path: one HMAC a token, with the derived keys kept.
 """
 
 import binascii
@@ -44,8 +44,8 @@ class LinkSigner:
         return self._signed(".".join(values))
 
     def sign_ids(self, *ids: int) -> str:
-        """sign() for whole numbers (ids), which need no check: the weekly send signs two or
-        more a recipient."""
+        """sign() for whole numbers (ids), which need no check: the weekly send signs one a
+        recipient."""
         return self._signed(".".join(map(str, ids)))
 
     def _signed(self, payload: str) -> str:

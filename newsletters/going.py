@@ -1,7 +1,8 @@
-"""The "I'll go" links in the weekly email: each signed for its subscriber, a picket line and
-a day. A GET shows the line, the day and one button (mail scanners open every link); the
-POST signs the subscriber up, with no account, by the name and address they subscribed
-with. The link works until the day is over."""
+"""The "I'll go" links in the weekly email: a token signed for the subscriber and the digest,
+with a picket line and a day the digest offered (emails sent before carry a token for each day,
+signed for the subscriber, the line and the day). A GET shows the line, the day and one button
+(mail scanners open every link); the POST signs the subscriber up, with no account, by the name
+and address they subscribed with. The link works until the day is over."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -15,8 +16,9 @@ from pickets import selectors as pickets_selectors
 from pickets import services as pickets_services
 from pickets.models import PicketLine, SignupSource
 
-from .links import GO_LINKS
-from .models import Subscriber, SubscriberStatus
+from .links import DAY_GO_LINKS, GO_LINKS
+from .models import Digest, Subscriber, SubscriberStatus
+from .weekly.render import go_placeholder
 
 
 def _refused(request: HttpRequest, reason: str, status: int, **context) -> HttpResponse:
@@ -25,21 +27,48 @@ def _refused(request: HttpRequest, reason: str, status: int, **context) -> HttpR
     )
 
 
+def _offered(subscriber: Subscriber, digest_id: int, line_id: int, day_id: int) -> bool:
+    """Whether the digest, one of the subscriber's CLP's, offered them that day of the line."""
+    return Digest.objects.filter(
+        pk=digest_id, clp_id=subscriber.clp_id, html__contains=go_placeholder(line_id, day_id)
+    ).exists()
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
-def go(request: HttpRequest, token: str) -> HttpResponse:
-    response = _go(request, token)
+def go(
+    request: HttpRequest, token: str, line_id: int | None = None, day_id: int | None = None
+) -> HttpResponse:
+    response = _go(request, token, line_id, day_id)
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
 
-def _go(request: HttpRequest, token: str) -> HttpResponse:
-    ids = GO_LINKS.unsign_ids(token, 3)
-    if ids is None:
+def _signed(
+    token: str, line_id: int | None, day_id: int | None
+) -> tuple[int, int, int, int | None] | None:
+    """The subscriber, picket line, day and digest (None for a link of the older form) a
+    genuine link names, or None."""
+    if line_id is None or day_id is None:
+        ids = DAY_GO_LINKS.unsign_ids(token, 3)
+        return None if ids is None else (ids[0], ids[1], ids[2], None)
+    ids = GO_LINKS.unsign_ids(token, 2)
+    return None if ids is None else (ids[0], line_id, day_id, ids[1])
+
+
+def _go(request: HttpRequest, token: str, line_id: int | None, day_id: int | None) -> HttpResponse:
+    signed = _signed(token, line_id, day_id)
+    if signed is None:
         return _refused(request, "forged", 404)
-    subscriber_id, line_id, day_id = ids
+    subscriber_id, line_id, day_id, digest_id = signed
     subscriber = Subscriber.objects.select_related("clp").filter(pk=subscriber_id).first()
+    if (
+        subscriber is not None
+        and digest_id is not None
+        and not _offered(subscriber, digest_id, line_id, day_id)
+    ):
+        subscriber = None
     line = (
         PicketLine.objects.select_related("dispute", "clp")
         .filter(pk=line_id, clp_id=subscriber.clp_id)

@@ -39,6 +39,7 @@ urlpatterns = [
         name="web_version",
     ),
     path("go/<str:token>/", going.go, name="go"),
+    path("go/<str:token>/<int:line_id>/<int:day_id>/", going.go, name="go_day"),
     path("subscriptions/<str:token>/", views.manage, name="manage"),
     path("subscriptions/<str:token>/confirm/", views.confirm, name="confirm"),
     path("subscriptions/<str:token>/unsubscribe/", views.unsubscribe, name="unsubscribe"),

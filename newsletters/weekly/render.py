@@ -1,6 +1,6 @@
 """The weekly email rendered once per CLP, with placeholders for each recipient's own links,
 and each recipient's copy made from it by the one email builder: one message per recipient,
-or one batch call to an email service with each recipient's links as merge data."""
+or one batch call to an email service with each recipient's tokens as merge data."""
 
 import datetime
 import re
@@ -14,7 +14,7 @@ from clps.esp import merge_field
 from clps.mail import BatchEmail, Email, compose, compose_batch, site_domain
 from clps.share import share_links
 
-from ..links import GO_LINKS
+from ..links import GO_LINKS, GO_ROUTE
 from ..models import Digest, Subscriber
 from ..services import list_id_header, list_unsubscribe_headers, manage_url, unsubscribe_url
 from .content import DigestContent
@@ -30,13 +30,9 @@ MANAGE_PLACEHOLDER = "__TULIAISON_MANAGE_URL__"
 GO_PLACEHOLDER = re.compile(r"__TULIAISON_GO_([0-9]+)_([0-9]+)__")
 
 
-def go_key(line_id: int, day_id: int) -> str:
-    """The merge field of a recipient's "I'll go" link; its placeholder is the key in capitals."""
-    return f"go_{line_id}_{day_id}"
-
-
-def _placeholder(key: str) -> str:
-    return f"__TULIAISON_{key.upper()}__"
+def go_placeholder(line_id: int, day_id: int) -> str:
+    """Where a recipient's "I'll go" link for a day of a picket line goes in the rendered body."""
+    return f"__TULIAISON_GO_{line_id}_{day_id}__"
 
 
 # Each recipient's copy carries its delivery's id, so an email service that honours an
@@ -79,8 +75,7 @@ def render(content: DigestContent, *, site_url: str | None = None) -> Rendered:
         {
             **row,
             "days": [
-                (day, going, _placeholder(go_key(row["line"].pk, day.pk)))
-                for day, going in row["days"]
+                (day, going, go_placeholder(row["line"].pk, day.pk)) for day, going in row["days"]
             ],
         }
         for row in content.picket_lines
@@ -95,6 +90,10 @@ def render(content: DigestContent, *, site_url: str | None = None) -> Rendered:
         "archive_url": site + reverse("newsletters_public:archive", args=[clp.slug]),
         "share": share_links(text=subject, url=web),
     }
+    # The news, the same in the email and its web version, rendered once for both.
+    context["news_html"] = web_context["news_html"] = render_to_string(
+        "emails/weekly_digest/news.html", context
+    )
     return Rendered(
         subject=subject,
         text=wrap(render_to_string("emails/weekly_digest/body.txt", context)),
@@ -103,31 +102,30 @@ def render(content: DigestContent, *, site_url: str | None = None) -> Rendered:
     )
 
 
-def personalise(body: str, *, unsubscribe_url: str, manage_url: str, **go_urls: str) -> str:
-    """One recipient's copy of a body: their links in place of the placeholders."""
-    body = body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
-        MANAGE_PLACEHOLDER, manage_url
-    )
-    for key, url in go_urls.items():
-        body = body.replace(_placeholder(key), url)
-    return body
-
-
 def no_ones_copy(
     body: str, clp_slug: str, *, unsubscribe_url: str = "#", manage_url: str = "#"
 ) -> str:
     """A copy for no one in particular (the TULO's preview and test send): each "I'll go"
     leads to the picket line's page."""
     site = settings.SITE_URL.rstrip("/")
-    body = personalise(body, unsubscribe_url=unsubscribe_url, manage_url=manage_url)
+    body = body.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url).replace(
+        MANAGE_PLACEHOLDER, manage_url
+    )
     return GO_PLACEHOLDER.sub(
         lambda m: site + reverse("pickets:picket_line", args=[clp_slug, int(m[1])]), body
     )
 
 
-# Each recipient's links differ only in their token: the links and headers are made once with
-# this stand-in, and the token swapped in per recipient (reversing URLs 100,000 times is slow).
+# Each recipient's links differ only in their tokens: the links and headers are made once with
+# these stand-ins, and the tokens swapped in per recipient (reversing URLs 100,000 times is slow).
 _TOKEN = "TULIAISONTOKEN0STANDIN"  # noqa: S105 (not a secret: replaced by each token)
+_GO = "TULIAISONGO0STANDIN"
+
+# The values each recipient's copy is made with (an email service's merge data): their
+# subscription's token, in their unsubscribe and manage links, and, when the email offers
+# picket days, their "I'll go" token, in the link for each day. Named so that nothing a TULO
+# writes in the email ("{{token}}" in a note) is taken for one.
+TOKEN_FIELD, GO_FIELD = "tuliaison_token", "tuliaison_go"
 
 
 @dataclass(slots=True)
@@ -150,21 +148,23 @@ class Claimed:
 
 
 class PersonalLinks:
-    """Each recipient's links and headers, from templates made once. The "I'll go" links are
-    those the digest's body has placeholders for, each signed for the recipient, the line and
-    the day."""
+    """Each recipient's links and headers, from templates made once. A recipient's "I'll go"
+    links share one token, signed for the recipient and the digest; each day's link adds the
+    picket line and the day, which the link's page finds among those the digest offered."""
 
     def __init__(self, clp, digest: Digest | None = None) -> None:
+        self.digest_id = digest.pk if digest is not None else None
         self.go = sorted(
             {(int(line), int(day)) for line, day in GO_PLACEHOLDER.findall(digest.html)}
             if digest is not None
             else set()
         )
-        self.go_url = settings.SITE_URL.rstrip("/") + reverse(
-            "newsletters_public:go", args=[_TOKEN]
-        )
-        self.keys = ["unsubscribe_url", "manage_url", *(go_key(*pair) for pair in self.go)]
-        self.go_keys = [(go_key(line, day), line, day) for line, day in self.go]
+        site = settings.SITE_URL.rstrip("/")
+        self.go_urls = [
+            (go_placeholder(line, day), site + reverse(GO_ROUTE, args=[_GO, line, day]))
+            for line, day in self.go
+        ]
+        self.keys = [TOKEN_FIELD, *([GO_FIELD] if self.go else [])]
         stand_in = Subscriber(token=_TOKEN)
         self.unsubscribe_url, self.manage_url = unsubscribe_url(stand_in), manage_url(stand_in)
         headers = list_id_header(clp) | list_unsubscribe_headers(stand_in)
@@ -172,16 +172,26 @@ class PersonalLinks:
         self.common_headers = {k: v for k, v in headers.items() if _TOKEN not in v}
         self.headers = {k: v for k, v in headers.items() if _TOKEN in v}
 
-    def links(self, delivery: Claimed) -> dict[str, str]:
+    def fill(self, body: str, values: dict[str, str]) -> str:
+        """A body with its links in place of the placeholders, made with these values (by
+        TOKEN_FIELD and GO_FIELD): a recipient's own, or an email service's merge fields."""
+        token, go = values[TOKEN_FIELD], values.get(GO_FIELD, "")
+        body = body.replace(
+            UNSUBSCRIBE_PLACEHOLDER, self.unsubscribe_url.replace(_TOKEN, token)
+        ).replace(MANAGE_PLACEHOLDER, self.manage_url.replace(_TOKEN, token))
+        for placeholder, url in self.go_urls:
+            body = body.replace(placeholder, url.replace(_GO, go))
+        return body
+
+    def values(self, delivery: Claimed) -> dict[str, str]:
+        """The recipient's own values for fill(): their merge data."""
         subscriber = delivery.subscriber
-        links = {
-            "unsubscribe_url": self.unsubscribe_url.replace(_TOKEN, subscriber.token),
-            "manage_url": self.manage_url.replace(_TOKEN, subscriber.token),
+        if self.digest_id is None or not self.go:
+            return {TOKEN_FIELD: subscriber.token}
+        return {
+            TOKEN_FIELD: subscriber.token,
+            GO_FIELD: GO_LINKS.sign_ids(subscriber.id, self.digest_id),
         }
-        for key, line, day in self.go_keys:
-            token = GO_LINKS.sign_ids(subscriber.id, line, day)
-            links[key] = self.go_url.replace(_TOKEN, token)
-        return links
 
     def headers_for(self, delivery: Claimed) -> dict[str, str]:
         """The recipient's own headers; common_headers go with them."""
@@ -194,11 +204,11 @@ class PersonalLinks:
 def message_for(digest: Digest, delivery: Claimed, personal: PersonalLinks | None = None) -> Email:
     """One recipient's own copy, for email backends with no merge support (SMTP, files)."""
     personal = personal or PersonalLinks(digest.clp, digest)
-    links = personal.links(delivery)
+    values = personal.values(delivery)
     return compose(
         subject=digest.subject,
-        text=personalise(digest.text, **links),
-        html=personalise(digest.html, **links),
+        text=personal.fill(digest.text, values),
+        html=personal.fill(digest.html, values),
         to=[delivery.subscriber.email],
         headers={**personal.common_headers, **personal.headers_for(delivery)},
     )
@@ -220,7 +230,7 @@ def batch_message_for(
     esp: str = "mailgun",
 ) -> BatchEmail:
     """One API call for the whole batch: the digest as rendered, its placeholders turned into
-    the email service's merge fields, each recipient's links and headers as their merge data.
+    the email service's merge fields, each recipient's tokens and headers as their merge data.
     With merge data anymail sends each recipient a message of their own, so nobody sees
     another's address. Tracking webhooks find the delivery by the call's message id and the
     recipient.
@@ -238,15 +248,15 @@ def batch_message_for(
         fields = {key: f"%recipient.{key}%" for key in personal.keys}
     message = compose_batch(
         subject=digest.subject,
-        text=personalise(digest.text, **fields),
-        html=personalise(digest.html, **fields),
+        text=personal.fill(digest.text, fields),
+        html=personal.fill(digest.html, fields),
         to=[d.subscriber.email for d in batch],
         headers=personal.common_headers,
     )
     message.merge_data, message.merge_headers = {}, {}
     for d in batch:
         email = d.subscriber.email
-        message.merge_data[email] = personal.links(d)
+        message.merge_data[email] = personal.values(d)
         message.merge_headers[email] = personal.headers_for(d)
     if esp == "resend":
         message.idempotency_key = idempotency_key(digest, batch[0].batch)

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 from clps.models import MailStatus, Membership, Role
 from newsletters.models import DigestStatus
 from newsletters.monthly.services import section_build
+from newsletters.weekly.render import go_placeholder
 from newsletters.weekly.services import ensure_upcoming_digest
 from pickets.models import VisitStatus
 from strikes.models import CsvImportStatus
@@ -210,7 +211,8 @@ def seeded(clp, tulo, member, outsider, site_admin, media) -> Seeded:
             week_start=today - datetime.timedelta(days=today.weekday() + 21),
             status=DigestStatus.SENT,
             subject="Strikes this week",
-            html="<p>Strikes this week</p>",
+            # It offered the picket line's day: its readers' "I'll go" links open.
+            html=f"<p>Strikes this week</p>{go_placeholder(line.pk, day.pk)}",
             web_html="<p>Strikes this week</p>",
         ),
         # An email that could not be sent, for the outbox page's Send again button.

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from newsletters.links import GO_LINKS
+from newsletters.links import DAY_GO_LINKS, GO_LINKS
 from newsletters.monthly.formats import DOWNLOADS
 from pickets.links import ANSWER_LINKS, CANCEL_LINKS, CONFIRM_LINKS
 from strikes.models import CsvImportKind
@@ -101,7 +101,12 @@ def arg_values(seeded) -> tuple[dict, dict, dict]:
     }
     by_url = {
         "newsletters_public:go": {
-            "token": GO_LINKS.sign(s.subscriber.pk, s.picket_line.pk, s.action_day.pk)
+            "token": DAY_GO_LINKS.sign(s.subscriber.pk, s.picket_line.pk, s.action_day.pk)
+        },
+        "newsletters_public:go_day": {
+            "token": GO_LINKS.sign(s.subscriber.pk, s.sent_digest.pk),
+            "line_id": s.picket_line.pk,
+            "day_id": s.action_day.pk,
         },
         "pickets_going:confirm": {"token": CONFIRM_LINKS.sign(s.public_signup.pk)},
         "pickets_going:cancel": {"token": CANCEL_LINKS.sign(s.public_signup.pk)},

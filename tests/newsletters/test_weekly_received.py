@@ -14,14 +14,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from newsletters.links import GO_LINKS
+from newsletters.links import DAY_GO_LINKS, GO_LINKS
 from newsletters.models import Subscriber, SubscriberStatus
 from newsletters.weekly import sending
+from newsletters.weekly.render import go_placeholder
 from newsletters.weekly.services import ensure_upcoming_digest
 from pickets.models import PicketSignup
 
 from ..factories import (
     ActionDayFactory,
+    DigestFactory,
     PicketLineFactory,
     PicketSignupFactory,
     SubscriberFactory,
@@ -109,10 +111,10 @@ def test_on_the_batch_path_the_service_receives_each_recipients_own_headers(
         for address in form["to"]:
             member = by_email[address]
             own = variables[address]
-            unsubscribe = expand(form["h:List-Unsubscribe"][0], own)
-            assert unsubscribe == f"<https://{DOMAIN}/subscriptions/{member.token}/unsubscribe/>"
-            assert own["unsubscribe_url"] in expand(form["text"][0], own)
-            assert own["unsubscribe_url"] in expand(form["html"][0], own)
+            unsubscribe = f"https://{DOMAIN}/subscriptions/{member.token}/unsubscribe/"
+            assert expand(form["h:List-Unsubscribe"][0], own) == f"<{unsubscribe}>"
+            assert unsubscribe in expand(form["text"][0], own)
+            assert unsubscribe in expand(form["html"][0], own)
             seen.append(address)
     assert sorted(seen) == sorted(by_email)
 
@@ -125,11 +127,18 @@ def picket_line(clp):
     return PicketLineFactory(clp=clp, dispute=day.dispute, action_days=[day])
 
 
-GO_LINK = re.compile(rf"https://{re.escape(DOMAIN)}(/go/[^/\s\"<>]+/)")
+GO_LINK = re.compile(rf"https://{re.escape(DOMAIN)}(/go/[^/\s\"<>]+/[0-9]+/[0-9]+/)")
 
 
 def go_links(text: str) -> list[str]:
     return GO_LINK.findall(text)
+
+
+def signed(link: str) -> tuple[int, int, int, int]:
+    """The subscriber and digest an "I'll go" link's token is signed for, and its line and day."""
+    _, _, token, line_id, day_id, _ = link.split("/")
+    subscriber_id, digest_id = GO_LINKS.unsign_ids(token, 2)
+    return subscriber_id, digest_id, int(line_id), int(day_id)
 
 
 def say_ill_go(path: str) -> int:
@@ -143,14 +152,15 @@ def say_ill_go(path: str) -> int:
 def test_each_copy_carries_its_reader_own_ill_go_link_which_signs_them_up_with_one_post(
     smtp_server, clp, members, picket_line
 ):
-    sending.send_all(ensure_upcoming_digest(clp).pk)
+    digest = ensure_upcoming_digest(clp)
+    sending.send_all(digest.pk)
     by_email = {m.email: m for m in members}
     seen = set()
     for copy in smtp_server.received:
         links = go_links(copy.text)
         assert len(links) == 1 and go_links(copy.html) == links
-        subscriber_id, line_id, day_id = GO_LINKS.unsign_ids(links[0].split("/")[2], 3)
-        assert subscriber_id == by_email[copy.to[0]].pk
+        subscriber_id, digest_id, line_id, day_id = signed(links[0])
+        assert (subscriber_id, digest_id) == (by_email[copy.to[0]].pk, digest.pk)
         assert (line_id, day_id) == (picket_line.pk, picket_line.action_days.get().pk)
         seen.add(links[0])
     assert len(seen) == 5  # everyone's own
@@ -178,12 +188,14 @@ def test_each_copy_carries_its_reader_own_ill_go_link_which_signs_them_up_with_o
     assert PicketSignup.objects.count() == 1
 
 
-def test_on_the_batch_path_each_recipients_ill_go_link_is_their_merge_data(
+def test_on_the_batch_path_each_recipients_ill_go_link_is_made_from_their_merge_data(
     esp, settings, clp, members, picket_line
 ):
     settings.SITE_URL = f"https://{DOMAIN}"
-    sending.send_all(ensure_upcoming_digest(clp).pk)
+    digest = ensure_upcoming_digest(clp)
+    sending.send_all(digest.pk)
     by_email = {m.email: m for m in members}
+    day = picket_line.action_days.get()
     for form in esp.forms:  # each call's fields, as the service read them from its body
         variables = json.loads(form["recipient-variables"][0])
         assert "__TULIAISON" not in form["html"][0]
@@ -191,34 +203,70 @@ def test_on_the_batch_path_each_recipients_ill_go_link_is_their_merge_data(
             html = expand(form["html"][0], variables[address])
             [link] = go_links(html)
             assert go_links(expand(form["text"][0], variables[address])) == [link]
-            assert GO_LINKS.unsign_ids(link.split("/")[2], 3)[0] == by_email[address].pk
+            assert signed(link) == (by_email[address].pk, digest.pk, picket_line.pk, day.pk)
+
+
+def refused(path: str, status: int = 404, says: str = "This link doesn") -> bool:
+    """Whether a GET and a POST of the path are both refused so."""
+    return all(
+        response.status_code == status and says in response.content.decode()
+        for response in (Client().get(path), Client().post(path))
+    )
 
 
 def test_a_forged_expired_or_unsubscribed_ill_go_link_is_refused_and_changes_nothing(
-    clp, members, picket_line
+    clp, other_clp, members, picket_line
 ):
     day = picket_line.action_days.get()
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)  # it offers the day
     alice, bob = members[0], members[1]
-    genuine = GO_LINKS.sign(alice.pk, picket_line.pk, day.pk)
+    genuine = GO_LINKS.sign(alice.pk, digest.pk)
     mac = genuine.rsplit(".", 1)[1]
-    refused = {
-        f"{bob.pk}.{picket_line.pk}.{day.pk}.{mac}": 404,  # Bob's id on Alice's signature
-        f"{alice.pk}.{picket_line.pk}.{day.pk}.{mac[:-2]}": 404,  # cut short
-        f"{alice.pk}.{picket_line.pk}.{day.pk}": 404,
-        "not-a-link": 404,
-    }
-    for token, status in refused.items():
-        for response in (Client().get(f"/go/{token}/"), Client().post(f"/go/{token}/")):
-            assert response.status_code == status, token
-            assert "This link doesn" in response.content.decode()
+    line_and_day = f"{picket_line.pk}/{day.pk}"
+    # A day of the CLP's the digest did not offer, and one of another CLP's.
+    other_day = ActionDayFactory(dispute=day.dispute, date=day.date + ONE_DAY)
+    other_line = PicketLineFactory(clp=clp, dispute=day.dispute, action_days=[other_day])
+    elsewhere = PicketLineFactory(clp=other_clp, dispute=day.dispute, action_days=[day])
+    # Another CLP's email that offered the day of this CLP's line (as no email would).
+    theirs = DigestFactory(clp=other_clp, html=go_placeholder(picket_line.pk, day.pk))
+    # This CLP's email that offered another CLP's line.
+    ours = DigestFactory(
+        clp=clp,
+        week_start=digest.week_start - ONE_DAY * 7,
+        html=go_placeholder(elsewhere.pk, day.pk),
+    )
+    for path in [
+        f"/go/{bob.pk}.{digest.pk}.{mac}/{line_and_day}/",  # Bob's id on Alice's signature
+        f"/go/{alice.pk}.{digest.pk}.{mac[:-2]}/{line_and_day}/",  # cut short
+        f"/go/{alice.pk}.{digest.pk}/{line_and_day}/",
+        f"/go/{genuine}/{other_line.pk}/{other_day.pk}/",  # not in the email
+        f"/go/{genuine}/{picket_line.pk}/{other_day.pk}/",
+        f"/go/{genuine}/{elsewhere.pk}/{day.pk}/",
+        f"/go/{GO_LINKS.sign(alice.pk, theirs.pk)}/{line_and_day}/",
+        f"/go/{GO_LINKS.sign(alice.pk, ours.pk)}/{elsewhere.pk}/{day.pk}/",
+        f"/go/{genuine}/",  # the token without its line and day
+        f"/go/{DAY_GO_LINKS.sign(alice.pk, picket_line.pk, day.pk)}/{line_and_day}/",
+        f"/go/{GO_LINKS.sign(alice.pk, picket_line.pk, day.pk)}/",  # another purpose's form
+        "/go/not-a-link/",
+    ]:
+        assert refused(path), path
+    path = f"/go/{genuine}/{line_and_day}/"
     Subscriber.objects.filter(pk=alice.pk).update(status=SubscriberStatus.UNSUBSCRIBED)
-    response = Client().post(f"/go/{genuine}/")
-    assert response.status_code == 410 and "unsubscribed" in response.content.decode()
+    assert refused(path, 410, "unsubscribed")
     Subscriber.objects.filter(pk=alice.pk).update(status=SubscriberStatus.ACTIVE)
     type(day).objects.filter(pk=day.pk).update(date=timezone.localdate() - ONE_DAY)
-    response = Client().post(f"/go/{genuine}/")
-    assert response.status_code == 410 and "That day is over" in response.content.decode()
+    assert refused(path, 410, "That day is over")
     assert not PicketSignup.objects.exists()
+
+
+def test_a_link_in_an_email_sent_before_one_token_a_day_still_opens(clp, members, picket_line):
+    day = picket_line.action_days.get()
+    path = f"/go/{DAY_GO_LINKS.sign(members[0].pk, picket_line.pk, day.pk)}/"
+    assert say_ill_go(path) == 302
+    signup = PicketSignup.objects.get()
+    assert (signup.email, signup.action_day) == (members[0].email, day)
+    forged = f"/go/{DAY_GO_LINKS.sign(members[0].pk, picket_line.pk, day.pk)[:-2]}/"
+    assert refused(forged)
 
 
 @pytest.mark.parametrize("subscribers", [1, 30])
@@ -234,10 +282,11 @@ def test_the_ill_go_page_costs_the_same_whatever_the_sign_ups(clp, picket_line, 
             name="A reader",
             email=reader.email,
         )
-    path = f"/go/{GO_LINKS.sign(readers[0].pk, picket_line.pk, day.pk)}/"
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)
+    path = f"/go/{GO_LINKS.sign(readers[0].pk, digest.pk)}/{picket_line.pk}/{day.pk}/"
     client = Client()
     client.get(path)
     with CaptureQueriesContext(connection) as queries:
         page = client.get(path)
     assert page.status_code == 200
-    assert len(queries) == 5
+    assert len(queries) == 6  # one of them: whether the digest offered the day

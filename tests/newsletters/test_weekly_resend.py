@@ -9,6 +9,8 @@ import re
 import time
 
 import pytest
+import requests
+from anymail.backends.resend import EmailBackend as AnymailResendBackend
 from anymail.exceptions import AnymailAPIError
 from django.utils import timezone
 
@@ -30,7 +32,7 @@ from .fake_esp import IDEMPOTENCY_HEADER
 
 pytestmark = pytest.mark.django_db
 
-GO_LINK = re.compile(r"https?://[^/\s\"<>]+/go/([^/\s\"<>]+)/")
+GO_LINK = re.compile(r"https?://[^/\s\"<>]+/go/([^/\s\"<>]+)/[0-9]+/[0-9]+/")
 
 
 @pytest.fixture
@@ -61,7 +63,7 @@ def test_each_batch_is_one_call_and_each_recipient_gets_their_own_body(
             assert UNSUBSCRIBE_PLACEHOLDER not in body and MANAGE_PLACEHOLDER not in body
             assert "{{" not in body and "__TULIAISON" not in body
             [token] = set(GO_LINK.findall(body))
-            assert GO_LINKS.unsign_ids(token, 3)[0] == member.pk
+            assert GO_LINKS.unsign_ids(token, 2) == [member.pk, digest.pk]
         headers = {name.lower(): value for name, value in message["headers"].items()}
         assert member.token in headers["list-unsubscribe"]
         assert headers["list-unsubscribe-post"] == "List-Unsubscribe=One-Click"
@@ -200,6 +202,52 @@ def test_each_recipients_headers_are_the_shared_ones_with_their_own_merged_in_as
         [("X-Shared", "all"), ("X-Own", "shared"), ("X-Extra", "b\u00f8")],
     ]
     assert [e["text"] for e in emails] == ["1", "2"]
+
+
+def parse(to: list[str], answer: dict, cc: list[str] | None = None):
+    """A batch's statuses as our backend reads them from the answer, with anymail's parse."""
+    message = compose_batch(subject="S", text="{{link}}", html="<p>{{link}}</p>", to=to)
+    message.cc = cc or []
+    message.merge_data = {address: {"link": address} for address in to}
+    backend = ResendBackend(api_key="k", api_url="https://resend.example/", timeout=1)
+    payload = backend.build_message_payload(message, backend.send_defaults)
+    response = requests.Response()
+    response.status_code, response._content = 200, json.dumps(answer).encode()
+
+    def statuses(parse) -> dict:
+        return {
+            address: (status.message_id, status.status)
+            for address, status in parse(backend, response, payload, message).items()
+        }
+
+    return statuses(ResendBackend.parse_recipient_status), lambda: statuses(
+        AnymailResendBackend.parse_recipient_status
+    )
+
+
+def test_a_batchs_statuses_are_read_once_a_recipient_as_anymail_reads_them(monkeypatch):
+    to = ["a@example.org", "b@x.org"]
+    answer = {"data": [{"id": "1"}, {"id": "2"}]}
+    ours, anymails = parse(to, answer)
+    assert ours == {"a@example.org": ("1", "queued"), "b@x.org": ("2", "queued")} == anymails()
+    # Read without anymail's parse.
+    monkeypatch.setattr(AnymailResendBackend, "parse_recipient_status", None)
+    assert parse(to, answer)[0] == ours
+
+
+@pytest.mark.parametrize(
+    ("to", "cc", "answer"),
+    [
+        (["a@example.org", "A@example.org"], [], {"data": [{"id": "1"}, {"id": "2"}]}),
+        (["a@example.org"], ["c@x.org"], {"data": [{"id": "1"}]}),
+        (["a@example.org", "b@x.org"], [], {"data": [{"id": "1"}]}),
+        (["a@example.org"], [], {"id": "9"}),
+    ],
+    ids=["alike-but-for-case", "with-cc", "fewer-ids", "one-email"],
+)
+def test_any_other_answer_is_read_by_anymail(to, cc, answer):
+    ours, anymails = parse(to, answer, cc)
+    assert ours == anymails()
 
 
 def test_the_service_refuses_a_key_reused_with_another_body_and_that_is_not_retried(resend):

@@ -29,10 +29,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clps.models import MailStatus, Membership
-from newsletters.links import GO_LINKS
+from newsletters.links import DAY_GO_LINKS, GO_LINKS
 from newsletters.models import DigestStatus, NewsletterSectionVersion
 from newsletters.monthly.formats import DOWNLOADS
 from newsletters.monthly.services import section_build
+from newsletters.weekly.render import go_placeholder
 from newsletters.weekly.services import ensure_upcoming_digest
 from pickets.links import ANSWER_LINKS, CANCEL_LINKS, CONFIRM_LINKS
 from pickets.models import VisitStatus
@@ -307,7 +308,10 @@ URLS: dict[str, Profile] = {
     "newsletters_public:manage": PUBLIC,
     "newsletters_public:confirm": PUBLIC,
     "newsletters_public:unsubscribe": PUBLIC,
-    "newsletters_public:go": PUBLIC,  # a subscriber's "I'll go", keyed by its signed token
+    # A subscriber's "I'll go", keyed by its signed token (and, as emails now write it, the
+    # picket line and the day).
+    "newsletters_public:go": PUBLIC,
+    "newsletters_public:go_day": PUBLIC,
     # The weekly emails that went out, for anyone: archive, web versions and feed.
     "newsletters_public:archive": PUBLIC_READ_ONLY,
     "newsletters_public:archive_feed": PUBLIC_READ_ONLY,
@@ -543,7 +547,7 @@ def build_world(clp, *, tulo, member, marker: str, month: datetime.date) -> Simp
             week_start=digest.week_start - datetime.timedelta(weeks=3),
             status=DigestStatus.SENT,
             subject=f"{marker} weekly email",
-            html=f"<p>{marker} weekly email</p>",
+            html=f"<p>{marker} weekly email</p>{go_placeholder(line.pk, day.pk)}",
             web_html=f"<p>{marker} weekly email</p>",
         ),
         section=section,
@@ -614,7 +618,14 @@ PATH_ARGS: dict[str, Callable[[SimpleNamespace], list[dict]]] = {
     "pickets_going:confirm": lambda w: [{"token": CONFIRM_LINKS.sign(w.public_signup.pk)}],
     "pickets_going:cancel": lambda w: [{"token": CANCEL_LINKS.sign(w.public_signup.pk)}],
     "newsletters_public:go": lambda w: [
-        {"token": GO_LINKS.sign(w.subscriber.pk, w.picket_line.pk, w.action_day.pk)}
+        {"token": DAY_GO_LINKS.sign(w.subscriber.pk, w.picket_line.pk, w.action_day.pk)}
+    ],
+    "newsletters_public:go_day": lambda w: [
+        {
+            "token": GO_LINKS.sign(w.subscriber.pk, w.sent_digest.pk),
+            "line_id": w.picket_line.pk,
+            "day_id": w.action_day.pk,
+        }
     ],
     "pickets:representative": lambda w: [{"pk": w.representative.pk}],
     "pickets:invite": lambda w: [{"pk": w.picket_line.pk}],
