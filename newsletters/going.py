@@ -63,21 +63,17 @@ def _go(request: HttpRequest, token: str, line_id: int | None, day_id: int | Non
         return _refused(request, "forged", 404)
     subscriber_id, line_id, day_id, digest_id = signed
     subscriber = Subscriber.objects.select_related("clp").filter(pk=subscriber_id).first()
-    if (
-        subscriber is not None
-        and digest_id is not None
-        and not _offered(subscriber, digest_id, line_id, day_id)
+    if subscriber is None or (
+        digest_id is not None and not _offered(subscriber, digest_id, line_id, day_id)
     ):
-        subscriber = None
+        return _refused(request, "gone", 404)
     line = (
         PicketLine.objects.select_related("dispute", "clp")
         .filter(pk=line_id, clp_id=subscriber.clp_id)
         .first()
-        if subscriber
-        else None
     )
     day = line.action_days.filter(pk=day_id).first() if line else None
-    if subscriber is None or line is None or day is None:
+    if line is None or day is None:
         return _refused(request, "gone", 404)
     if subscriber.status != SubscriberStatus.ACTIVE:
         return _refused(request, "unsubscribed", 410, line=line, day=day)

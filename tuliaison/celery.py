@@ -33,7 +33,7 @@ def tune_garbage_collector(**kwargs) -> None:
     would otherwise walk it in every full collection (and, walking it in each pool process,
     copy the pages they share), and the youngest generation is collected every 10,000
     allocations rather than Python's 700. The pool processes inherit both. The weekly send
-    makes and drops thousands of small objects a CLP (each recipient's links and headers): it
+    makes and drops thousands of small objects a CLP (each recipient's merge data and headers): it
     spent about a tenth of its time collecting."""
     gc.collect()
     gc.freeze()
