@@ -25,9 +25,11 @@ def figures(digest: Digest) -> dict[str, int]:
 def outcomes(digest: Digest) -> dict[str, int]:
     """Of the digest's recipients, how many bounced (or marked it as spam) and how many
     unsubscribed. Nobody is sent anything after either, so it is counted against the last
-    digest each of them was sent."""
+    digest each of them was sent (not one prepared for them and then withheld)."""
 
-    later = Delivery.objects.filter(subscriber=OuterRef("subscriber"), pk__gt=OuterRef("pk"))
+    later = Delivery.objects.filter(
+        subscriber=OuterRef("subscriber"), pk__gt=OuterRef("pk"), status=DeliveryStatus.SENT
+    )
     counts = dict(
         Delivery.objects.filter(
             digest=digest,

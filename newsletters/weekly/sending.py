@@ -30,7 +30,14 @@ from clps.mail import is_permanent
 from clps.models import Membership, Role
 from clps.outbox import queue_email
 
-from ..models import Delivery, DeliveryStatus, Digest, DigestStatus, Subscriber
+from ..models import (
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    DigestStatus,
+    Subscriber,
+    SubscriberStatus,
+)
 from ..selectors import active_subscribers_of
 from .content import build_contents, with_previous_send
 from .render import (
@@ -198,7 +205,7 @@ def _create_deliveries(
             " RETURNING id, digest_id, subscriber_id, batch),"
             f" more AS (SELECT DISTINCT digest_id FROM made WHERE batch >= {first:d})"
             " SELECT m.id, m.subscriber_id, p.email, p.token, m.batch,"
-            " x.digest_id IS NOT NULL, m.digest_id"
+            " x.digest_id IS NOT NULL, true, m.digest_id"
             f" FROM made m JOIN {people} p ON p.id = m.subscriber_id"
             " LEFT JOIN more x ON x.digest_id = m.digest_id"
             f" WHERE m.batch < {first:d} ORDER BY m.digest_id, m.batch, m.id"
@@ -215,7 +222,7 @@ def _create_deliveries(
         rows = cursor.fetchall()
     batches: dict[int, dict[int, list[tuple]]] = {d.pk: {} for d in digests}
     for row in rows:
-        batches[row[6]].setdefault(row[4], []).append(row[:6])
+        batches[row[7]].setdefault(row[4], []).append(row[:7])
     made = {}
     for digest_id, numbered in batches.items():
         # No subscribers: one empty batch, so the send knows there is nothing to claim.
@@ -227,11 +234,21 @@ def _create_deliveries(
     return made
 
 
+SUBSCRIBER_GONE = "subscriber deleted"
+
+SUBSCRIBER_LEFT = "unsubscribed, bounced or complained before it went"
+
+
 @dataclass(slots=True)
 class Unaddressed:
-    """A delivery claimed after its subscriber was erased: it is marked failed, not sent."""
+    """A delivery claimed after its subscriber was erased, or stopped being subscribed (they
+    unsubscribed, or their address bounced or complained, while the email waited to go): it is
+    marked failed with the reason, not sent. A batch tried before (the service failed, or a
+    worker died) still goes to everyone subscribed when it was first tried: a retry carries the
+    same recipients, for an idempotency key to recognise it."""
 
     pk: int
+    error: str = SUBSCRIBER_GONE
 
 
 class ClaimedBatch(list[Claimed | Unaddressed]):
@@ -274,9 +291,13 @@ def claim(digest: Digest, *, after: int | None = None) -> ClaimedBatch:
             digest=digest, status=DeliveryStatus.QUEUED, **later
         ).exists()
     claimed = ClaimedBatch(
-        Claimed(d.pk, Recipient(d.subscriber.pk, d.subscriber.email, d.subscriber.token), d.batch)
-        if d.subscriber is not None
-        else Unaddressed(d.pk)
+        Unaddressed(d.pk)
+        if d.subscriber is None
+        else Unaddressed(d.pk, SUBSCRIBER_LEFT)
+        if d.subscriber.status != SubscriberStatus.ACTIVE and not d.attempts
+        else Claimed(
+            d.pk, Recipient(d.subscriber.pk, d.subscriber.email, d.subscriber.token), d.batch
+        )
         for d in batch
     )
     claimed.more = more
@@ -308,10 +329,11 @@ def _claim_rows(cursor, digest: Digest, *, after: int | None = None) -> ClaimedB
         " WHERE digest_id = %s AND batch > %s AND status = %s ORDER BY batch LIMIT 1),"
         f" claimed AS (UPDATE {table} AS d SET status = %s, claimed_at = %s,"
         " attempts = d.attempts + 1 FROM picked WHERE d.digest_id = %s AND d.status = %s"
-        " AND d.batch = picked.batch RETURNING d.id, d.subscriber_id, d.batch)"
+        " AND d.batch = picked.batch RETURNING d.id, d.subscriber_id, d.batch, d.attempts)"
         " SELECT c.id, c.subscriber_id, s.email, s.token, c.batch,"
         f" EXISTS (SELECT 1 FROM {table} l, picked WHERE l.digest_id = %s"
-        " AND l.status = %s AND l.batch > picked.batch) FROM claimed c"
+        " AND l.status = %s AND l.batch > picked.batch), s.status = %s OR c.attempts > 1"
+        " FROM claimed c"
         f" LEFT JOIN {subscribers} s ON s.id = c.subscriber_id ORDER BY c.id",
         [
             digest.pk,
@@ -323,18 +345,22 @@ def _claim_rows(cursor, digest: Digest, *, after: int | None = None) -> ClaimedB
             DeliveryStatus.QUEUED,
             digest.pk,
             DeliveryStatus.QUEUED,
+            SubscriberStatus.ACTIVE,
         ],
     )
     return _claimed(cursor.fetchall(), now)
 
 
 def _claimed(rows: list[tuple], claimed_at: datetime.datetime) -> ClaimedBatch:
-    """A claimed batch from rows of (delivery, subscriber, email, token, batch, more)."""
+    """A claimed batch from rows of (delivery, subscriber, email, token, batch, more, whether
+    to send it: the subscriber is still subscribed, or the batch was tried before)."""
     claimed = ClaimedBatch(
-        Claimed(pk, Recipient(subscriber_id, email, token), batch)
-        if subscriber_id is not None
-        else Unaddressed(pk)
-        for pk, subscriber_id, email, token, batch, _ in rows
+        Unaddressed(pk)
+        if subscriber_id is None
+        else Unaddressed(pk, SUBSCRIBER_LEFT)
+        if not active
+        else Claimed(pk, Recipient(subscriber_id, email, token), batch)
+        for pk, subscriber_id, email, token, batch, _, active in rows
     )
     claimed.more = bool(rows) and rows[0][5]
     claimed.claimed_at = claimed_at
@@ -358,10 +384,17 @@ def _read_again(claimed: ClaimedBatch) -> ClaimedBatch | None:
         cursor.execute(
             f"WITH renewed AS (UPDATE {table} SET claimed_at = %s"  # noqa: S608 (names)
             " WHERE id = ANY(%s::bigint[]) AND status = %s AND claimed_at = %s"
-            " RETURNING id, subscriber_id, batch)"
-            " SELECT r.id, r.subscriber_id, s.email, s.token, r.batch, false FROM renewed r"
-            f" LEFT JOIN {subscribers} s ON s.id = r.subscriber_id ORDER BY r.id",
-            [now, [d.pk for d in claimed], DeliveryStatus.IN_FLIGHT, claimed.claimed_at],
+            " RETURNING id, subscriber_id, batch, attempts)"
+            " SELECT r.id, r.subscriber_id, s.email, s.token, r.batch, false,"
+            " s.status = %s OR r.attempts > 1"
+            f" FROM renewed r LEFT JOIN {subscribers} s ON s.id = r.subscriber_id ORDER BY r.id",
+            [
+                now,
+                [d.pk for d in claimed],
+                DeliveryStatus.IN_FLIGHT,
+                claimed.claimed_at,
+                SubscriberStatus.ACTIVE,
+            ],
         )
         rows = cursor.fetchall()
         if len(rows) != len(claimed):
@@ -374,14 +407,15 @@ def _read_again(claimed: ClaimedBatch) -> ClaimedBatch | None:
 
 def _release(batches: list[ClaimedBatch]) -> None:
     """Put batches claimed in advance and not sent back in the queue (their rows still under
-    the claim), for the digest's next send to claim at once rather than after the sweeper."""
+    the claim), for the digest's next send to claim at once rather than after the sweeper,
+    and as never tried: their next claim is their first try."""
     claims: dict[datetime.datetime | None, list[int]] = {}
     for claimed in batches:
         claims.setdefault(claimed.claimed_at, []).extend(d.pk for d in claimed)
     for claimed_at, ids in claims.items():
         Delivery.objects.filter(
             pk__in=ids, status=DeliveryStatus.IN_FLIGHT, claimed_at=claimed_at
-        ).update(status=DeliveryStatus.QUEUED)
+        ).update(status=DeliveryStatus.QUEUED, attempts=F("attempts") - 1)
 
 
 # How many recipients one call to each email service may carry (Mailgun: 1,000 per batch send;
@@ -501,11 +535,12 @@ def send_batch(
     if claimed is None:
         claimed = claim(digest, after=after)
     batch = [d for d in claimed if isinstance(d, Claimed)]
-    gone = [d.pk for d in claimed if isinstance(d, Unaddressed)]
-    if gone:  # the subscriber was erased after the digest was prepared
-        Delivery.objects.filter(pk__in=gone).update(
-            status=DeliveryStatus.FAILED, error=SUBSCRIBER_GONE
-        )
+    gone: dict[str, list[int]] = {}
+    for d in claimed:
+        if isinstance(d, Unaddressed):
+            gone.setdefault(d.error, []).append(d.pk)
+    for error, pks in gone.items():  # erased, or no longer subscribed, since it was prepared
+        Delivery.objects.filter(pk__in=pks).update(status=DeliveryStatus.FAILED, error=error)
     if not batch:
         return BatchResult(len(claimed), more=claimed.more)
     pks, number = [d.pk for d in batch], batch[0].batch
@@ -526,8 +561,6 @@ def send_batch(
     _mark_sent(digest, batch, ids)
     return BatchResult(len(claimed), claimed.more, sent=len(batch), batch=number)
 
-
-SUBSCRIBER_GONE = "subscriber deleted"
 
 # Sending stops, for the TULO to look into, when more than this share of the recipients tried
 # so far were refused by the email service (a wrong key or sender refuses every batch), once

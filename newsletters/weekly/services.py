@@ -9,7 +9,14 @@ from django.db import transaction
 
 from clps.models import CLP
 
-from ..models import Delivery, DeliveryStatus, Digest, DigestStatus, WeeklySchedule
+from ..models import (
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    DigestStatus,
+    SubscriberStatus,
+    WeeklySchedule,
+)
 from .schedule import upcoming_week, waiting_digest
 from .tasks import send_digest
 
@@ -83,13 +90,14 @@ def send_waiting(*, clp: CLP, week: datetime.date) -> Digest | None:
 @transaction.atomic
 def resume(*, digest: Digest) -> bool:
     """The TULO resumes a stopped digest: the deliveries the email service refused go back in
-    the queue with the rest, and the send starts again. False if it was not stopped."""
+    the queue with the rest (not those to someone no longer subscribed), and the send starts
+    again. False if it was not stopped."""
     if not Digest.objects.filter(pk=digest.pk, status=DigestStatus.STOPPED).update(
         status=DigestStatus.SENDING, stop_reason=""
     ):
         return False
     Delivery.objects.filter(
-        digest=digest, status=DeliveryStatus.FAILED, subscriber__isnull=False
+        digest=digest, status=DeliveryStatus.FAILED, subscriber__status=SubscriberStatus.ACTIVE
     ).update(status=DeliveryStatus.QUEUED, error="")
     send_digest.delay_on_commit(digest.pk)
     return True

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from newsletters.models import Delivery, DeliveryStatus, Digest, DigestStatus
+from newsletters.services import unsubscribe
 from newsletters.weekly import sending
 from newsletters.weekly.content import build_content, build_contents, with_previous_send
 from newsletters.weekly.render import render
@@ -235,6 +236,15 @@ def test_a_subscriber_erased_while_their_claimed_batch_waited_is_not_sent_to(clp
     assert sorted(m.to[0] for m in mail.outbox) == sorted([members[0].email, members[2].email])
     gone = Delivery.objects.get(digest=digest, subscriber=None)
     assert (gone.status, gone.error) == (DeliveryStatus.FAILED, sending.SUBSCRIBER_GONE)
+
+
+def test_a_subscriber_who_unsubscribed_while_their_claimed_batch_waited_is_not_sent_to(clp):
+    members, digest, claimed = prepared_a_while_ago(clp, 3, minutes=1)
+    unsubscribe(subscriber=members[1])
+    assert sending.send_prepared(digest, claimed) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([members[0].email, members[2].email])
+    left = Delivery.objects.get(digest=digest, subscriber=members[1])
+    assert (left.status, left.error) == (DeliveryStatus.FAILED, sending.SUBSCRIBER_LEFT)
 
 
 def test_digests_prepared_together_each_get_their_own_clps_subscribers_less_its_suppressions(

@@ -18,6 +18,7 @@ from clps.esp import EmailBackend as ResendBackend
 from clps.mail import compose_batch, is_permanent
 from newsletters.links import GO_LINKS
 from newsletters.models import Delivery, DeliveryStatus, Digest, DigestStatus
+from newsletters.services import unsubscribe
 from newsletters.weekly import sending
 from newsletters.weekly.render import (
     MANAGE_PLACEHOLDER,
@@ -338,3 +339,26 @@ def test_the_first_batches_are_claimed_in_the_transaction_that_prepares_the_dige
     assert sorted(email for email, _ in resend.accepted) == sorted(m.email for m in members)
     assert not Delivery.objects.exclude(status=DeliveryStatus.SENT).exists()
     assert Digest.objects.get(pk=digest.pk).status == DigestStatus.SENT
+
+
+def test_a_batch_retried_after_one_of_its_recipients_unsubscribed_is_still_the_same_call(
+    resend, clp, members
+):
+    """Someone who unsubscribes while the email waits is not sent it, but a batch already tried
+    is retried whole: the service may have sent it, and a different call under its key would
+    be refused, failing the rest of the batch."""
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)
+    claimed = sending.claim(digest)
+    personal = PersonalLinks(digest.clp, digest)
+    sending.hand_over(sending.mail_connection(), "resend", digest, claimed, personal)
+    # ...and the worker dies before marking the batch sent; one of the batch unsubscribes, as
+    # does someone in the next batch, never tried.
+    unsubscribe(subscriber=members[0])
+    unsubscribe(subscriber=members[4])
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    assert sending.requeue_stuck(later, after=datetime.timedelta(minutes=10)) == 2
+    assert sending.send_all(digest.pk) == 4
+    assert resend.replayed == 1 and resend.conflicts == 0
+    assert sent_counts(resend) == {s.email: 1 for s in members[:4]}
+    withheld = Delivery.objects.get(subscriber=members[4])
+    assert (withheld.status, withheld.error) == (DeliveryStatus.FAILED, sending.SUBSCRIBER_LEFT)

@@ -12,7 +12,7 @@ from clps import public_cache
 from newsletters.models import Delivery, DeliveryStatus, Digest, DigestStatus
 from newsletters.services import subscriber_bounced, unsubscribe
 from newsletters.weekly import selectors, sending
-from newsletters.weekly.services import ensure_upcoming_digest
+from newsletters.weekly.services import ensure_upcoming_digest, resume
 from newsletters.weekly.tasks import send_digest
 from tuliaison.celery import app
 
@@ -189,3 +189,56 @@ def test_the_figures_count_bounces_and_unsubscribes_against_the_last_digest_sent
     assert page.context["outcomes"] == {"bounced": 2, "unsubscribed": 1}
     assert "<dt>Bounced</dt><dd>2</dd>" in page.content.decode()
     assert "<dt>Unsubscribed</dt><dd>1</dd>" in page.content.decode()
+
+
+def test_nobody_who_left_the_list_while_the_email_waited_is_sent_it(esp, clp, members):
+    """The email is prepared for everyone subscribed then. Whoever unsubscribes, or whose address
+    bounces or complains, before their batch is claimed is sent nothing: their delivery fails
+    with the reason, and the rest go."""
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)
+    assert Delivery.objects.filter(digest=digest, status=DeliveryStatus.QUEUED).count() == 5
+    unsubscribe(subscriber=members[0])
+    subscriber_bounced(email=members[1].email, reason="bounced")
+    subscriber_bounced(email=members[2].email, reason="complained")
+
+    assert sending.send_all(digest.pk) == 2
+    assert sorted(esp.delivered.values()) == [members[3].email, members[4].email]
+    left = Delivery.objects.filter(subscriber__in=members[:3])
+    assert {(d.status, d.error) for d in left} == {(DeliveryStatus.FAILED, sending.SUBSCRIBER_LEFT)}
+    assert left.count() == 3
+    digest.refresh_from_db()
+    assert digest.status == DigestStatus.SENT
+
+
+def test_a_resumed_send_does_not_send_to_who_left_the_list_while_it_was_stopped(
+    esp, clp, members, monkeypatch
+):
+    monkeypatch.setattr(sending, "FAILURE_SAMPLE", 4)
+    esp.fail_batches_with = 401
+    digest = ensure_upcoming_digest(clp)
+    sending.send_all(digest.pk)
+    assert statuses()["failed"] == 4
+    unsubscribe(subscriber=members[0])  # refused by the service, then left
+    esp.fail_batches_with = None
+
+    assert resume(digest=digest)
+    sending.send_all(digest.pk)
+    assert sorted(esp.delivered.values()) == sorted(m.email for m in members[1:])
+    # Theirs stays as the service left it: refused, and not tried again.
+    gone = Delivery.objects.get(subscriber=members[0])
+    assert gone.status == DeliveryStatus.FAILED and "401" in gone.error
+    assert statuses() == {"queued": 0, "in_flight": 0, "sent": 4, "failed": 1}
+
+
+def test_someone_who_left_before_the_next_email_went_counts_against_the_last_they_were_sent(
+    clp, members, mailoutbox
+):
+    first = ensure_upcoming_digest(clp)
+    sending.send_all(first.pk)
+    second = DigestFactory(clp=clp, week_start=first.week_start + datetime.timedelta(days=7))
+    sending.prepare(second.pk)
+    unsubscribe(subscriber=members[0])  # after the second was prepared: it is not sent to them
+    sending.send_all(second.pk)
+    assert Delivery.objects.get(digest=second, subscriber=members[0]).status == "failed"
+    assert selectors.outcomes(first) == {"bounced": 0, "unsubscribed": 1}
+    assert selectors.outcomes(second) == {"bounced": 0, "unsubscribed": 0}
