@@ -3,23 +3,30 @@ Read-only."""
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Case, Count, Exists, F, OuterRef, Value, When
 
 from clps.models import CLP
 from clps.pagination import Page, keyset_page
 
-from ..models import Delivery, DeliveryStatus, Digest, DigestStatus, SubscriberStatus
+from ..models import WITHHELD, Delivery, DeliveryStatus, Digest, DigestStatus, SubscriberStatus
 
 
 def figures(digest: Digest) -> dict[str, int]:
-
+    """The digest's deliveries counted by status, with "withheld" (not sent because the
+    subscriber was erased or left the list meanwhile) counted apart from "failed" (refused by
+    the email service)."""
+    kind = Case(
+        When(status=DeliveryStatus.FAILED, error__in=WITHHELD, then=Value("withheld")),
+        default=F("status"),
+    )
     counts = dict(
         Delivery.objects.filter(digest=digest)
-        .values_list("status")
+        .annotate(kind=kind)
+        .values_list("kind")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return {status: counts.get(status, 0) for status in DeliveryStatus.values}
+    return {status: counts.get(status, 0) for status in [*DeliveryStatus.values, "withheld"]}
 
 
 def outcomes(digest: Digest) -> dict[str, int]:

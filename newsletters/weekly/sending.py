@@ -31,6 +31,8 @@ from clps.models import Membership, Role
 from clps.outbox import queue_email
 
 from ..models import (
+    SUBSCRIBER_GONE,
+    SUBSCRIBER_LEFT,
     Delivery,
     DeliveryStatus,
     Digest,
@@ -232,11 +234,6 @@ def _create_deliveries(
             batch.more = True  # the next is claimed too, and is sent after it
         made[digest_id] = claimed
     return made
-
-
-SUBSCRIBER_GONE = "subscriber deleted"
-
-SUBSCRIBER_LEFT = "unsubscribed, bounced or complained before it went"
 
 
 @dataclass(slots=True)

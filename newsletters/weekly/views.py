@@ -230,7 +230,11 @@ def digest_detail(request: MemberRequest, clp: CLP, pk: int) -> HttpResponse:
         # Read once sending is over: the page polls while it sends.
         "outcomes": selectors.outcomes(digest) if settled else None,
         "total": total,
-        "done_pct": round(100 * (counts["sent"] + counts["failed"]) / total) if total else 0,
+        "done_pct": (
+            round(100 * (counts["sent"] + counts["failed"] + counts["withheld"]) / total)
+            if total
+            else 0
+        ),
         "now": timezone.now(),
     }
     template = "newsletters/_digest_progress.html" if request.htmx else "newsletters/digest.html"

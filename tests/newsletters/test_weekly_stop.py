@@ -191,7 +191,9 @@ def test_the_figures_count_bounces_and_unsubscribes_against_the_last_digest_sent
     assert "<dt>Unsubscribed</dt><dd>1</dd>" in page.content.decode()
 
 
-def test_nobody_who_left_the_list_while_the_email_waited_is_sent_it(esp, clp, members):
+def test_nobody_who_left_the_list_while_the_email_waited_is_sent_it(
+    esp, client, clp, tulo, members
+):
     """The email is prepared for everyone subscribed then. Whoever unsubscribes, or whose address
     bounces or complains, before their batch is claimed is sent nothing: their delivery fails
     with the reason, and the rest go."""
@@ -208,6 +210,20 @@ def test_nobody_who_left_the_list_while_the_email_waited_is_sent_it(esp, clp, me
     assert left.count() == 3
     digest.refresh_from_db()
     assert digest.status == DigestStatus.SENT
+    # The TULO sees them as not sent, apart from what the service refused.
+    assert selectors.figures(digest) == {
+        "queued": 0,
+        "in_flight": 0,
+        "sent": 2,
+        "failed": 0,
+        "withheld": 3,
+    }
+    client.force_login(tulo)
+    page = client.get(reverse("newsletters:digest", args=[clp.slug, digest.pk])).content.decode()
+    assert "<dt>Failed</dt><dd>0</dd>" in page
+    assert "<dt>Not sent</dt><dd>3</dd>" in page
+    assert "unsubscribed, whose address bounced, or whose details were erased" in page
+    assert 'value="100"' in page
 
 
 def test_a_resumed_send_does_not_send_to_who_left_the_list_while_it_was_stopped(
