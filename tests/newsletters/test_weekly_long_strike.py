@@ -10,7 +10,6 @@ import re
 import pytest
 
 from newsletters.links import GO_LINKS
-from newsletters.models import WeeklySchedule
 from newsletters.weekly import sending
 from newsletters.weekly.schedule import schedule_for, window
 from newsletters.weekly.services import ensure_upcoming_digest
@@ -40,7 +39,11 @@ def long_strike(clp, members):
     a picket line near the CLP on every one, and three people going on its Wednesday."""
     # Its email goes late on Sunday for the week after: the week being prepared is a whole
     # Monday to Sunday, whatever day the tests run.
-    WeeklySchedule.objects.filter(clp=clp).update(weekday=6, send_time=datetime.time(23, 59))
+    # Saved through the CLP's own schedule, which `members` made and the CLP keeps: an UPDATE
+    # of the table would leave it reading Monday 08:00 until the send reads it afresh.
+    schedule = clp.weekly_schedule
+    schedule.weekday, schedule.send_time = 6, datetime.time(23, 59)
+    schedule.save()
     digest = ensure_upcoming_digest(clp)
     days = window(schedule_for(clp), digest.week_start)
     dispute = DisputeFactory(
