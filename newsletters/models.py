@@ -194,13 +194,6 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-# Why a delivery was not sent although the service never refused it: its subscriber was erased,
-# or left the list (unsubscribed, bounced or complained) after the email was prepared.
-SUBSCRIBER_GONE = "subscriber deleted"
-SUBSCRIBER_LEFT = "unsubscribed, bounced or complained before it went"
-WITHHELD = (SUBSCRIBER_GONE, SUBSCRIBER_LEFT)
-
-
 class Delivery(models.Model):
     """One digest to one subscriber: claimed in batches, marked in flight, then sent or failed.
     Unique, so a repeat of any step never sends twice."""

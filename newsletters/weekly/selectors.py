@@ -8,7 +8,13 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Value, When
 from clps.models import CLP
 from clps.pagination import Page, keyset_page
 
-from ..models import WITHHELD, Delivery, DeliveryStatus, Digest, DigestStatus, SubscriberStatus
+from ..models import Delivery, DeliveryStatus, Digest, DigestStatus, SubscriberStatus
+
+# Why a delivery was not sent although the email service never refused it: its subscriber was
+# erased, or left the list (unsubscribed, bounced or complained) after the email was prepared.
+SUBSCRIBER_GONE = "subscriber deleted"
+SUBSCRIBER_LEFT = "unsubscribed, bounced or complained before it went"
+WITHHELD = (SUBSCRIBER_GONE, SUBSCRIBER_LEFT)
 
 
 def figures(digest: Digest) -> dict[str, int]:

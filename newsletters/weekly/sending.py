@@ -31,8 +31,6 @@ from clps.models import Membership, Role
 from clps.outbox import queue_email
 
 from ..models import (
-    SUBSCRIBER_GONE,
-    SUBSCRIBER_LEFT,
     Delivery,
     DeliveryStatus,
     Digest,
@@ -51,7 +49,7 @@ from .render import (
     render,
 )
 from .schedule import schedule_for
-from .selectors import figures
+from .selectors import SUBSCRIBER_GONE, SUBSCRIBER_LEFT, figures
 
 logger = logging.getLogger(__name__)
 

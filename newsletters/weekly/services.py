@@ -18,6 +18,7 @@ from ..models import (
     WeeklySchedule,
 )
 from .schedule import upcoming_week, waiting_digest
+from .selectors import WITHHELD
 from .tasks import send_digest
 
 # The statuses in which the TULO may still change the week's email.
@@ -96,9 +97,11 @@ def resume(*, digest: Digest) -> bool:
         status=DigestStatus.SENDING, stop_reason=""
     ):
         return False
+    # Not those withheld from someone who had left: if they came back since, their batch went
+    # without them, and a retry with them in it would not be the call its key names.
     Delivery.objects.filter(
         digest=digest, status=DeliveryStatus.FAILED, subscriber__status=SubscriberStatus.ACTIVE
-    ).update(status=DeliveryStatus.QUEUED, error="")
+    ).exclude(error__in=WITHHELD).update(status=DeliveryStatus.QUEUED, error="")
     send_digest.delay_on_commit(digest.pk)
     return True
 

@@ -352,7 +352,7 @@ def test_a_batch_retried_after_one_of_its_recipients_unsubscribed_is_still_the_s
     personal = PersonalLinks(digest.clp, digest)
     sending.hand_over(sending.mail_connection(), "resend", digest, claimed, personal)
     # ...and the worker dies before marking the batch sent; one of the batch unsubscribes, as
-    # does someone in the next batch, never tried.
+    # does someone in the last batch, never tried.
     unsubscribe(subscriber=members[0])
     unsubscribe(subscriber=members[4])
     later = timezone.now() + datetime.timedelta(minutes=11)

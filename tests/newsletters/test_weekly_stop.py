@@ -9,7 +9,14 @@ from celery.signals import before_task_publish, task_retry
 from django.urls import reverse
 
 from clps import public_cache
-from newsletters.models import Delivery, DeliveryStatus, Digest, DigestStatus
+from newsletters.models import (
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    DigestStatus,
+    Subscriber,
+    SubscriberStatus,
+)
 from newsletters.services import subscriber_bounced, unsubscribe
 from newsletters.weekly import selectors, sending
 from newsletters.weekly.services import ensure_upcoming_digest, resume
@@ -222,7 +229,7 @@ def test_nobody_who_left_the_list_while_the_email_waited_is_sent_it(
     page = client.get(reverse("newsletters:digest", args=[clp.slug, digest.pk])).content.decode()
     assert "<dt>Failed</dt><dd>0</dd>" in page
     assert "<dt>Not sent</dt><dd>3</dd>" in page
-    assert "unsubscribed, whose address bounced, or whose details were erased" in page
+    assert "who marked an earlier email as spam, or whose details were erased" in page
     assert 'value="100"' in page
 
 
@@ -258,3 +265,28 @@ def test_someone_who_left_before_the_next_email_went_counts_against_the_last_the
     assert Delivery.objects.get(digest=second, subscriber=members[0]).status == "failed"
     assert selectors.outcomes(first) == {"bounced": 0, "unsubscribed": 1}
     assert selectors.outcomes(second) == {"bounced": 0, "unsubscribed": 0}
+
+
+def test_a_resumed_send_leaves_withheld_who_came_back_and_the_tulo_is_told_of_them(
+    esp, clp, tulo, members, django_capture_on_commit_callbacks, eager
+):
+    """Someone withheld for leaving who then comes back is not sent the email on resume: their
+    batch went without them, and a retry with them in it would not be the call its key names.
+    The TULO's email about the stop counts them apart."""
+    digest = sending.prepare(ensure_upcoming_digest(clp).pk)
+    unsubscribe(subscriber=members[0])
+    assert sending.send_all(digest.pk) == 4
+    Subscriber.objects.filter(pk=members[0].pk).update(status=SubscriberStatus.ACTIVE)
+    Digest.objects.filter(pk=digest.pk).update(status=DigestStatus.SENDING)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sending.stop(digest.pk, "the email service kept failing: 503")
+    (told,) = tulo_emails(esp)
+    assert "Sent so far: 4. Failed: 0. Still waiting: 0." in told["text"]
+    assert "Not sent because they left the list or were erased: 1." in told["text"]
+    assert "Not sent because they left the list or were erased: 1." in told["html"]
+
+    assert resume(digest=digest)
+    assert sending.send_all(digest.pk) == 0
+    assert sorted(esp.delivered.values()) == sorted(m.email for m in members[1:])
+    withheld = Delivery.objects.get(subscriber=members[0])
+    assert (withheld.status, withheld.error) == (DeliveryStatus.FAILED, sending.SUBSCRIBER_LEFT)
