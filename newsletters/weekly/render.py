@@ -139,8 +139,8 @@ class Recipient:
 class Claimed:
     """A delivery marked in flight, with what sending it needs: lighter than model instances,
     which cost more to make than the rest of a batch's work on the recipient. A delivery whose
-    subscriber was erased is claimed as sending.Unaddressed instead: there is no one to send
-    it to."""
+    subscriber was erased, or left the list before its first try, is claimed as
+    sending.Unaddressed instead."""
 
     pk: int
     subscriber: Recipient

@@ -285,18 +285,26 @@ def claim(digest: Digest, *, after: int | None = None) -> ClaimedBatch:
         more = Delivery.objects.filter(
             digest=digest, status=DeliveryStatus.QUEUED, **later
         ).exists()
-    claimed = ClaimedBatch(
-        Unaddressed(d.pk)
-        if d.subscriber is None
-        else Unaddressed(d.pk, SUBSCRIBER_LEFT)
-        if d.subscriber.status != SubscriberStatus.ACTIVE and not d.attempts
-        else Claimed(
-            d.pk, Recipient(d.subscriber.pk, d.subscriber.email, d.subscriber.token), d.batch
-        )
-        for d in batch
-    )
+    claimed = ClaimedBatch()
+    for d in batch:
+        s = d.subscriber
+        recipient = None if s is None else Recipient(s.pk, s.email, s.token)
+        active = s is not None and s.status == SubscriberStatus.ACTIVE
+        claimed.append(_entry(d.pk, recipient, d.batch, send=active or d.attempts > 0))
     claimed.more = more
     return claimed
+
+
+def _entry(
+    pk: int, recipient: Recipient | None, batch: int | None, *, send: bool
+) -> Claimed | Unaddressed:
+    """A claimed delivery: to send to its recipient, or, `send` being false, withheld from one
+    no longer subscribed; with no recipient, one whose subscriber was erased."""
+    if recipient is None:
+        return Unaddressed(pk)
+    if not send:
+        return Unaddressed(pk, SUBSCRIBER_LEFT)
+    return Claimed(pk, recipient, batch)
 
 
 # The advisory lock's first key: claims of one digest's batches take turns (the second key is
@@ -350,12 +358,13 @@ def _claimed(rows: list[tuple], claimed_at: datetime.datetime) -> ClaimedBatch:
     """A claimed batch from rows of (delivery, subscriber, email, token, batch, more, whether
     to send it: the subscriber is still subscribed, or the batch was tried before)."""
     claimed = ClaimedBatch(
-        Unaddressed(pk)
-        if subscriber_id is None
-        else Unaddressed(pk, SUBSCRIBER_LEFT)
-        if not active
-        else Claimed(pk, Recipient(subscriber_id, email, token), batch)
-        for pk, subscriber_id, email, token, batch, _, active in rows
+        _entry(
+            pk,
+            None if subscriber_id is None else Recipient(subscriber_id, email, token),
+            batch,
+            send=send,
+        )
+        for pk, subscriber_id, email, token, batch, _, send in rows
     )
     claimed.more = bool(rows) and rows[0][5]
     claimed.claimed_at = claimed_at
